@@ -1,0 +1,154 @@
+//! The command line's grammar (clap derive): global flags and every subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Cachescope: see and manage report caches in Cloudflare Workers KV.
+#[derive(Debug, Parser)]
+#[command(name = "cachescope", version, about)]
+pub struct Cli {
+    /// Profile to use (default: the configured default, else the built-in `local`).
+    #[arg(long, short = 'p', global = true, env = "CACHESCOPE_PROFILE")]
+    pub profile: Option<String>,
+    /// Print JSON for scripts instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Connection profiles.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Keys and values of the profile's namespace.
+    #[command(subcommand)]
+    Kv(KvCommand),
+    /// Demo data.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+    /// The audit log of destructive actions.
+    Audit {
+        /// How many records, newest first.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Add or replace a profile. Secrets are read from stdin, never from arguments.
+    Add(ProfileAdd),
+    /// List profiles.
+    Ls,
+    /// Remove a profile and its stored secrets.
+    Rm { name: String },
+    /// Make a profile the default.
+    Use { name: String },
+    /// Check that a profile's namespace answers.
+    Test { name: Option<String> },
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileAdd {
+    pub name: String,
+    /// `local` or `cloudflare`.
+    #[arg(long, default_value = "cloudflare")]
+    pub kind: String,
+    #[arg(long)]
+    pub account_id: Option<String>,
+    /// Cloudflare namespace id (or, for a local profile, the namespace name in the file).
+    #[arg(long)]
+    pub namespace_id: Option<String>,
+    /// API base URL (default https://api.cloudflare.com/client/v4).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Local namespace file (local profiles).
+    #[arg(long)]
+    pub path: Option<PathBuf>,
+    /// Postgres URL without a password.
+    #[arg(long)]
+    pub postgres_url: Option<String>,
+    #[arg(long)]
+    pub read_only: bool,
+    /// Production profiles are read-only unless --unlocked.
+    #[arg(long)]
+    pub production: bool,
+    #[arg(long, requires = "production")]
+    pub unlocked: bool,
+    /// Read the API token from the first line of stdin.
+    #[arg(long)]
+    pub token_stdin: bool,
+    /// Read the Postgres password from stdin (the line after the token when both are given).
+    #[arg(long)]
+    pub db_password_stdin: bool,
+    /// Make it the default profile.
+    #[arg(long)]
+    pub default: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KvCommand {
+    /// List keys.
+    Ls {
+        #[arg(long)]
+        prefix: Option<String>,
+        /// At most this many keys (one page of up to 1000).
+        #[arg(long, conflicts_with = "all")]
+        limit: Option<u32>,
+        /// Every key, page by page.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Print a value (raw bytes to stdout; with --json, an object with metadata and expiry).
+    Get { key: String },
+    /// Write a value.
+    Put {
+        key: String,
+        /// The value (or use --file).
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        value: Option<String>,
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Seconds to live (at least 60).
+        #[arg(long)]
+        ttl: Option<u64>,
+        /// JSON metadata (at most 1024 bytes).
+        #[arg(long)]
+        metadata: Option<String>,
+    },
+    /// Delete a key.
+    Rm {
+        key: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Delete every key under a prefix (dry run first; asks to type the prefix unless --yes).
+    RmPrefix {
+        prefix: String,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Write every key under a prefix as JSON Lines to stdout.
+    Export { prefix: Option<String> },
+    /// Import a JSON Lines file made by `kv export` (validated whole before anything is written).
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Fill the profile's namespace (the local one by default) with realistic demo keys.
+    Seed {
+        /// Number of users to generate.
+        #[arg(long, default_value_t = 40)]
+        users: u32,
+        /// Random seed (same seed, same keys).
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+}

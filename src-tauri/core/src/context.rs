@@ -1,0 +1,325 @@
+//! [`CoreContext`]: the one value built at start-up and passed by reference to every core
+//! function. It owns settings (directories, profiles), the secret store, the audit log, the event
+//! bus, and a KV store (and Postgres pool, when configured) per profile, opened on first use.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use secrecy::SecretString;
+use serde::Serialize;
+use sqlx::PgPool;
+
+use crate::audit::AuditLog;
+use crate::error::{Error, Result};
+use crate::events::{Event, EventBus};
+use crate::kv::cloudflare::{CloudflareConfig, CloudflareStore};
+use crate::kv::local::LocalStore;
+use crate::kv::read_only::ReadOnlyStore;
+use crate::kv::{KvStore, ListOptions};
+use crate::paths::AppDirs;
+use crate::profiles::{Profile, ProfileKind, ProfileSet};
+use crate::secrets::{SecretKind, SecretLocation, SecretStore};
+
+/// The namespace used inside a local file when a profile names none.
+pub const DEFAULT_LOCAL_NAMESPACE: &str = "default";
+
+/// Shared state of the core; cloning is cheap.
+#[derive(Clone)]
+pub struct CoreContext {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dirs: AppDirs,
+    profiles: RwLock<ProfileSet>,
+    secrets: SecretStore,
+    audit: AuditLog,
+    events: EventBus,
+    stores: tokio::sync::Mutex<HashMap<String, Arc<dyn KvStore>>>,
+    pools: tokio::sync::Mutex<HashMap<String, PgPool>>,
+}
+
+/// A profile as shown to a user: no secret, only whether each is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub name: String,
+    pub kind: ProfileKind,
+    pub account_id: Option<String>,
+    pub namespace_id: Option<String>,
+    pub base_url: Option<String>,
+    pub postgres_url: Option<String>,
+    pub read_only: bool,
+    pub production: bool,
+    pub token_set: bool,
+    pub db_password_set: bool,
+    pub is_default: bool,
+}
+
+/// The result of testing a profile's connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionCheck {
+    pub store: String,
+    /// Keys seen in a first page of at most 10 (0 for an empty namespace).
+    pub sample_keys: usize,
+    pub round_trip_ms: u64,
+}
+
+impl CoreContext {
+    /// Opens the context on the OS's directories (or those named by the environment).
+    pub async fn open_default() -> Result<Self> {
+        Self::open(AppDirs::from_env()?).await
+    }
+
+    /// Opens the context on `dirs`: loads the profiles and opens the local state database.
+    pub async fn open(dirs: AppDirs) -> Result<Self> {
+        Self::open_with_secrets(SecretStore::new(&dirs.secrets_dir()), dirs).await
+    }
+
+    /// Like [`CoreContext::open`] with a chosen secret store.
+    pub async fn open_with_secrets(secrets: SecretStore, dirs: AppDirs) -> Result<Self> {
+        let profiles = ProfileSet::load(&dirs.profiles_file())?;
+        let audit = AuditLog::open(&dirs.state_file()).await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                profiles: RwLock::new(profiles),
+                secrets,
+                audit,
+                events: EventBus::new(),
+                stores: Default::default(),
+                pools: Default::default(),
+                dirs,
+            }),
+        })
+    }
+
+    /// The directories in use.
+    pub fn dirs(&self) -> &AppDirs {
+        &self.inner.dirs
+    }
+
+    /// The event bus.
+    pub fn events(&self) -> &EventBus {
+        &self.inner.events
+    }
+
+    /// The audit log.
+    pub fn audit(&self) -> &AuditLog {
+        &self.inner.audit
+    }
+
+    /// The secret store.
+    pub fn secrets(&self) -> &SecretStore {
+        &self.inner.secrets
+    }
+
+    /// A snapshot of the profiles.
+    pub fn profiles(&self) -> ProfileSet {
+        self.inner
+            .profiles
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_default()
+    }
+
+    /// The profile named `name`, or the default one.
+    pub fn profile(&self, name: Option<&str>) -> Result<Profile> {
+        self.profiles().resolve(name)
+    }
+
+    /// Every profile as a user may see it (no secrets).
+    pub async fn profile_views(&self) -> Result<Vec<ProfileView>> {
+        let set = self.profiles();
+        let default = set.resolve(None).map(|p| p.name).ok();
+        let mut views = Vec::new();
+        for p in set.all() {
+            let token_set = self
+                .inner
+                .secrets
+                .get(&p.name, SecretKind::ApiToken)
+                .await?
+                .is_some();
+            let db_password_set = self
+                .inner
+                .secrets
+                .get(&p.name, SecretKind::DbPassword)
+                .await?
+                .is_some();
+            views.push(ProfileView {
+                is_default: default.as_deref() == Some(p.name.as_str()),
+                read_only: p.is_read_only(),
+                name: p.name,
+                kind: p.kind,
+                account_id: p.account_id,
+                namespace_id: p.namespace_id,
+                base_url: p.base_url,
+                postgres_url: p.postgres_url,
+                production: p.production,
+                token_set,
+                db_password_set,
+            });
+        }
+        Ok(views)
+    }
+
+    fn update_profiles(&self, change: impl FnOnce(&mut ProfileSet) -> Result<()>) -> Result<()> {
+        let path = self.inner.dirs.profiles_file();
+        let mut guard = self.inner.profiles.write().map_err(|_| Error::Config {
+            path: path.clone(),
+            reason: "profile set poisoned by an earlier panic".to_owned(),
+        })?;
+        // Re-read so that a change made meanwhile by another process (CLI beside the app) is kept.
+        let mut set = ProfileSet::load(&path)?;
+        change(&mut set)?;
+        set.save(&path)?;
+        *guard = set;
+        Ok(())
+    }
+
+    async fn forget_connections(&self, name: &str) {
+        self.inner.stores.lock().await.remove(name);
+        self.inner.pools.lock().await.remove(name);
+    }
+
+    /// Adds or replaces a profile and stores its secrets; returns where each secret went.
+    pub async fn save_profile(
+        &self,
+        profile: Profile,
+        token: Option<SecretString>,
+        db_password: Option<SecretString>,
+    ) -> Result<Vec<(SecretKind, SecretLocation)>> {
+        profile.validate()?;
+        let name = profile.name.clone();
+        let mut stored = Vec::new();
+        for (kind, secret) in [
+            (SecretKind::ApiToken, token),
+            (SecretKind::DbPassword, db_password),
+        ] {
+            if let Some(secret) = secret {
+                stored.push((kind, self.inner.secrets.set(&name, kind, &secret).await?));
+            }
+        }
+        self.update_profiles(|set| set.upsert(profile))?;
+        self.forget_connections(&name).await;
+        self.inner.events.publish(Event::ProfilesChanged);
+        Ok(stored)
+    }
+
+    /// Removes a profile and its secrets.
+    pub async fn remove_profile(&self, name: &str) -> Result<()> {
+        self.update_profiles(|set| set.remove(name).map(drop))?;
+        for kind in [SecretKind::ApiToken, SecretKind::DbPassword] {
+            self.inner.secrets.delete(name, kind).await?;
+        }
+        self.forget_connections(name).await;
+        self.inner.events.publish(Event::ProfilesChanged);
+        Ok(())
+    }
+
+    /// Makes `name` the default profile.
+    pub fn set_default_profile(&self, name: &str) -> Result<()> {
+        self.update_profiles(|set| {
+            set.resolve(Some(name))?;
+            set.default = Some(name.to_owned());
+            Ok(())
+        })?;
+        self.inner.events.publish(Event::ProfilesChanged);
+        Ok(())
+    }
+
+    /// The KV store of a profile (the default one when `None`), opened on first use. A read-only
+    /// profile's store refuses every write.
+    pub async fn store(&self, name: Option<&str>) -> Result<Arc<dyn KvStore>> {
+        let profile = self.profile(name)?;
+        let mut stores = self.inner.stores.lock().await;
+        if let Some(store) = stores.get(&profile.name) {
+            return Ok(store.clone());
+        }
+        let store = self.open_store(&profile).await?;
+        let store: Arc<dyn KvStore> = if profile.is_read_only() {
+            Arc::new(ReadOnlyStore::new(store, &profile.name))
+        } else {
+            Arc::from(store)
+        };
+        stores.insert(profile.name.clone(), store.clone());
+        Ok(store)
+    }
+
+    async fn open_store(&self, profile: &Profile) -> Result<Box<dyn KvStore>> {
+        match profile.kind {
+            ProfileKind::Local => {
+                let path = profile
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| self.inner.dirs.local_namespace_file());
+                let namespace = profile
+                    .namespace_id
+                    .as_deref()
+                    .unwrap_or(DEFAULT_LOCAL_NAMESPACE);
+                Ok(Box::new(LocalStore::open(&path, namespace).await?))
+            }
+            ProfileKind::Cloudflare => {
+                let (token, _) = self
+                    .inner
+                    .secrets
+                    .get(&profile.name, SecretKind::ApiToken)
+                    .await?
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            format!("API token of profile {:?}", profile.name),
+                            format!(
+                                "not set; run `cachescope profile add {} ... --token-stdin` or set {}",
+                                profile.name,
+                                SecretKind::ApiToken.env_var(&profile.name)
+                            ),
+                        )
+                    })?;
+                let config = CloudflareConfig::new(
+                    profile.base_url(),
+                    profile.account_id.as_deref().unwrap_or_default(),
+                    profile.namespace_id.as_deref().unwrap_or_default(),
+                    token,
+                );
+                Ok(Box::new(CloudflareStore::new(config)?))
+            }
+        }
+    }
+
+    /// The Postgres pool of a profile, or `None` when it names no database.
+    pub async fn postgres(&self, name: Option<&str>) -> Result<Option<PgPool>> {
+        let profile = self.profile(name)?;
+        let Some(url) = &profile.postgres_url else {
+            return Ok(None);
+        };
+        let mut pools = self.inner.pools.lock().await;
+        if let Some(pool) = pools.get(&profile.name) {
+            return Ok(Some(pool.clone()));
+        }
+        let password = self
+            .inner
+            .secrets
+            .get(&profile.name, SecretKind::DbPassword)
+            .await?;
+        let pool = crate::db::connect_lazy(url, password.as_ref().map(|(p, _)| p))?;
+        pools.insert(profile.name.clone(), pool.clone());
+        Ok(Some(pool))
+    }
+
+    /// Lists a first page of at most 10 keys to prove the profile's store answers.
+    pub async fn check_connection(&self, name: Option<&str>) -> Result<ConnectionCheck> {
+        let store = self.store(name).await?;
+        let started = std::time::Instant::now();
+        let page = store
+            .list(&ListOptions {
+                limit: Some(10),
+                ..Default::default()
+            })
+            .await?;
+        Ok(ConnectionCheck {
+            store: store.describe(),
+            sample_keys: page.keys.len(),
+            round_trip_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+}

@@ -1,0 +1,33 @@
+//! Postgres: the pool of a profile that names a database, and the console's own migrations
+//! (its tables live in the `cachescope` schema, apart from the data it reads).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use crate::error::{Error, Result};
+
+/// The console's migrations (`migrations/console`), embedded at compile time.
+pub static CONSOLE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/console");
+
+/// A pool for `url` (which holds no password) with `password` from the secret store. Connects
+/// lazily, so a profile whose database is down still opens; the first query reports it.
+pub fn connect_lazy(url: &str, password: Option<&SecretString>) -> Result<PgPool> {
+    let mut options = PgConnectOptions::from_str(url)
+        .map_err(|e| Error::invalid("Postgres URL", e.to_string()))?
+        .application_name("cachescope");
+    if let Some(password) = password {
+        options = options.password(password.expose_secret());
+    }
+    Ok(PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy_with(options))
+}
+
+/// Applies the console's pending migrations; a failure is returned, never swallowed.
+pub async fn migrate(pool: &PgPool) -> Result<()> {
+    CONSOLE_MIGRATOR.run(pool).await.map_err(Error::Migrate)
+}

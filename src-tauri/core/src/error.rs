@@ -1,0 +1,155 @@
+//! The core's one error type. Each variant means something to a user and names the thing at
+//! fault; none ever carries a secret (tokens and passwords are never formatted into messages).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Result alias used across the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in Cachescope's core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A key that does not exist (Cloudflare code 10009).
+    #[error("key not found: {key:?}")]
+    KeyNotFound { key: String },
+
+    /// The namespace id is unknown to the account (Cloudflare code 10013).
+    #[error("namespace not found: {namespace}")]
+    NamespaceNotFound { namespace: String },
+
+    /// No profile with this name is configured.
+    #[error("no profile named {0:?} (see `cachescope profile ls`)")]
+    ProfileNotFound(String),
+
+    /// Input rejected before anything was sent or written; `what` names the thing at fault.
+    #[error("invalid {what}: {reason}")]
+    Invalid { what: String, reason: String },
+
+    /// A write was attempted through a read-only (or locked production) profile.
+    #[error("profile {profile:?} is read-only; refusing to {action}")]
+    ReadOnlyProfile { profile: String, action: String },
+
+    /// Cloudflare rejected the credentials (code 10000).
+    #[error("Cloudflare rejected the API token of this profile (authentication error {code}); set a valid token with `cachescope profile add --token-stdin`")]
+    KvAuth { code: u32 },
+
+    /// The token is valid but lacks a permission (code 10037).
+    #[error(
+        "the API token lacks permission for this operation (Cloudflare code 10037: {message})"
+    )]
+    KvPermission { message: String },
+
+    /// The account's daily free-plan limit is used up (code 10048).
+    #[error(
+        "Cloudflare's daily free-plan limit is used up (code 10048); writes resume at 00:00 UTC"
+    )]
+    KvQuotaExceeded,
+
+    /// Still rate limited after the retries allowed.
+    #[error("Cloudflare rate limit: still throttled after {attempts} attempts (last Retry-After {retry_after:?})")]
+    KvRateLimited {
+        attempts: u32,
+        retry_after: Duration,
+    },
+
+    /// The server could not be reached, timed out, or kept answering 5xx.
+    #[error("Cloudflare KV unavailable at {endpoint}: {reason}")]
+    KvUnavailable { endpoint: String, reason: String },
+
+    /// Any other error the API reported in its envelope.
+    #[error("Cloudflare KV API error (HTTP {status}, code {code}): {message}")]
+    KvApi {
+        status: u16,
+        code: u32,
+        message: String,
+    },
+
+    /// A response that is not what the API contract says (truncated, not JSON, no envelope).
+    #[error("malformed response from Cloudflare KV ({endpoint}): {reason}")]
+    KvProtocol { endpoint: String, reason: String },
+
+    /// The embedded SQLite namespace or the local state database failed.
+    #[error("local database {path}: {source}")]
+    Local {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+
+    /// Postgres failed (connection, query or migration).
+    #[error("Postgres: {0}")]
+    Db(#[source] sqlx::Error),
+
+    /// A Postgres migration failed to apply.
+    #[error("Postgres migration failed: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+
+    /// The OS keychain or the fallback secret file failed.
+    #[error("secret store: {0}")]
+    Secret(String),
+
+    /// A settings or profile file could not be read or written.
+    #[error("config file {path}: {reason}")]
+    Config { path: PathBuf, reason: String },
+
+    /// A file the user named could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The user cancelled a long operation; what was done before is reported by the caller.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// The stable, machine-readable kind of an [`Error`], for the CLI's exit codes and the UI's branches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorCode {
+    NotFound,
+    Invalid,
+    ReadOnlyProfile,
+    RateLimited,
+    Unavailable,
+    Auth,
+    Permission,
+    QuotaExceeded,
+    Database,
+    Config,
+    Cancelled,
+    Internal,
+}
+
+impl Error {
+    /// Shorthand for [`Error::Invalid`].
+    pub fn invalid(what: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Invalid {
+            what: what.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The kind of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::KeyNotFound { .. }
+            | Error::NamespaceNotFound { .. }
+            | Error::ProfileNotFound(_) => ErrorCode::NotFound,
+            Error::Invalid { .. } => ErrorCode::Invalid,
+            Error::ReadOnlyProfile { .. } => ErrorCode::ReadOnlyProfile,
+            Error::KvAuth { .. } => ErrorCode::Auth,
+            Error::KvPermission { .. } => ErrorCode::Permission,
+            Error::KvQuotaExceeded => ErrorCode::QuotaExceeded,
+            Error::KvRateLimited { .. } => ErrorCode::RateLimited,
+            Error::KvUnavailable { .. } => ErrorCode::Unavailable,
+            Error::KvApi { .. } | Error::KvProtocol { .. } => ErrorCode::Internal,
+            Error::Local { .. } | Error::Db(_) | Error::Migrate(_) => ErrorCode::Database,
+            Error::Secret(_) | Error::Config { .. } | Error::Io { .. } => ErrorCode::Config,
+            Error::Cancelled => ErrorCode::Cancelled,
+        }
+    }
+}

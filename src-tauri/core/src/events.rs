@@ -1,0 +1,54 @@
+//! The core's domain events, published on one broadcast channel. The desktop shell forwards them
+//! to the UI; the CLI ignores them. Names are past tense: something that happened.
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::progress::ProgressUpdate;
+
+/// Something the UI may want to react to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Event {
+    /// A long operation made progress.
+    ProgressReported {
+        operation: String,
+        #[serde(flatten)]
+        update: ProgressUpdate,
+    },
+    /// Keys were written or deleted in a profile's namespace.
+    KeysChanged { profile: String, count: u64 },
+    /// Profiles were added, changed or removed.
+    ProfilesChanged,
+}
+
+/// The sending side of the event bus; cloning it is cheap.
+#[derive(Debug, Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<Event>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventBus {
+    /// A bus that keeps the last 256 events for slow receivers.
+    pub fn new() -> Self {
+        Self {
+            sender: broadcast::channel(256).0,
+        }
+    }
+
+    /// Publishes an event; having no receiver is fine.
+    pub fn publish(&self, event: Event) {
+        let _ = self.sender.send(event);
+    }
+
+    /// A new receiver of every event published from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.sender.subscribe()
+    }
+}

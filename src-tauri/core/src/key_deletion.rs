@@ -1,0 +1,175 @@
+//! Deleting keys: one key, or every key under a prefix. Each has a dry run, a confirmation the
+//! core itself checks, progress with cancellation between bulk calls, and an audit record.
+
+use serde::Serialize;
+
+use crate::audit::AuditEntry;
+use crate::context::CoreContext;
+use crate::error::{Error, Result};
+use crate::kv::{limits, list_all};
+use crate::progress::Progress;
+
+/// Keys shown as a sample of what a prefix delete would remove.
+pub const SAMPLE_SIZE: usize = 20;
+
+/// Dry run, or the real thing with its confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeleteMode {
+    /// Count and sample only.
+    DryRun,
+    /// Delete; `confirmation` must repeat the prefix exactly.
+    Execute { confirmation: String },
+}
+
+/// What a prefix delete found and did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrefixDeletion {
+    pub profile: String,
+    pub prefix: String,
+    pub dry_run: bool,
+    /// Keys under the prefix when listed.
+    pub matched: u64,
+    /// The first keys, in order.
+    pub sample: Vec<String>,
+    pub deleted: u64,
+    pub cancelled: bool,
+}
+
+/// Deletes (or, in a dry run, counts) every key under `prefix` in a profile's namespace.
+///
+/// The read-only check comes first, so a refused delete lists nothing. Keys are deleted in bulk
+/// calls of up to 10,000; cancellation takes effect between calls and the report says how many
+/// were deleted before it.
+pub async fn delete_prefix(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    prefix: &str,
+    mode: DeleteMode,
+    progress: &Progress,
+) -> Result<PrefixDeletion> {
+    let profile = ctx.profile(profile)?;
+    if prefix.is_empty() {
+        return Err(Error::invalid(
+            "prefix",
+            "must not be empty (a delete by prefix never empties a whole namespace)",
+        ));
+    }
+    let dry_run = match &mode {
+        DeleteMode::DryRun => true,
+        DeleteMode::Execute { confirmation } if confirmation == prefix => false,
+        DeleteMode::Execute { .. } => {
+            return Err(Error::invalid(
+                "confirmation",
+                format!("type the prefix {prefix:?} exactly to delete its keys"),
+            ))
+        }
+    };
+    if !dry_run && profile.is_read_only() {
+        return Err(Error::ReadOnlyProfile {
+            profile: profile.name,
+            action: format!("delete keys under {prefix:?}"),
+        });
+    }
+    let store = ctx.store(Some(&profile.name)).await?;
+    let keys: Vec<String> = list_all(store.as_ref(), Some(prefix), progress)
+        .await?
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
+    let mut report = PrefixDeletion {
+        profile: profile.name.clone(),
+        prefix: prefix.to_owned(),
+        dry_run,
+        matched: keys.len() as u64,
+        sample: keys.iter().take(SAMPLE_SIZE).cloned().collect(),
+        deleted: 0,
+        cancelled: false,
+    };
+    if !dry_run {
+        let total = Some(keys.len() as u64);
+        progress.report("delete", 0, total);
+        let mut failure = None;
+        for chunk in keys.chunks(limits::MAX_BULK_ITEMS) {
+            if progress.check().is_err() {
+                report.cancelled = true;
+                break;
+            }
+            match store.bulk_delete(chunk).await {
+                Ok(outcome) => report.deleted += outcome.succeeded as u64,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+            progress.report("delete", report.deleted, total);
+        }
+        let outcome = match (&failure, report.cancelled) {
+            (Some(e), _) => format!("failed: {e}"),
+            (None, true) => "cancelled".to_owned(),
+            (None, false) => "done".to_owned(),
+        };
+        record(ctx, &report, outcome).await?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        if report.deleted > 0 {
+            ctx.events().publish(crate::events::Event::KeysChanged {
+                profile: report.profile.clone(),
+                count: report.deleted,
+            });
+        }
+    } else {
+        record(ctx, &report, "dry run".to_owned()).await?;
+    }
+    Ok(report)
+}
+
+async fn record(ctx: &CoreContext, report: &PrefixDeletion, outcome: String) -> Result<i64> {
+    ctx.audit()
+        .record(&AuditEntry {
+            profile: report.profile.clone(),
+            action: "delete-prefix".to_owned(),
+            target: report.prefix.clone(),
+            item_count: if report.dry_run {
+                report.matched
+            } else {
+                report.deleted
+            },
+            dry_run: report.dry_run,
+            outcome,
+            detail: serde_json::json!({ "matched": report.matched, "sample": report.sample }),
+        })
+        .await
+}
+
+/// Deletes one key (after the caller confirmed) and records it. Returns whether it existed.
+pub async fn delete_key(ctx: &CoreContext, profile: Option<&str>, key: &str) -> Result<bool> {
+    let profile = ctx.profile(profile)?;
+    let store = ctx.store(Some(&profile.name)).await?;
+    limits::check_key(key)?;
+    if profile.is_read_only() {
+        return Err(Error::ReadOnlyProfile {
+            profile: profile.name,
+            action: format!("delete key {key:?}"),
+        });
+    }
+    let existed = store.get(key).await?.is_some();
+    store.delete(key).await?;
+    ctx.audit()
+        .record(&AuditEntry {
+            profile: profile.name.clone(),
+            action: "delete-key".to_owned(),
+            target: key.to_owned(),
+            item_count: u64::from(existed),
+            dry_run: false,
+            outcome: "done".to_owned(),
+            detail: serde_json::json!({ "existed": existed }),
+        })
+        .await?;
+    ctx.events().publish(crate::events::Event::KeysChanged {
+        profile: profile.name,
+        count: 1,
+    });
+    Ok(existed)
+}

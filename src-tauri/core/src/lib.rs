@@ -1,0 +1,21 @@
+//! Cachescope's core: everything the desktop app and the `cachescope` CLI do, without Tauri.
+//! Start at [`CoreContext`]: it owns the settings, the profiles, the secret store, the KV store
+//! of each profile, the Postgres pool of each profile that has one, and the event bus.
+
+pub mod audit;
+pub mod context;
+pub mod db;
+pub mod demo_seed;
+pub mod error;
+pub mod events;
+pub mod key_deletion;
+pub mod key_transfer;
+pub mod kv;
+pub mod paths;
+pub mod profiles;
+pub mod progress;
+pub mod secrets;
+pub mod value_view;
+
+pub use context::CoreContext;
+pub use error::{Error, ErrorCode, Result};

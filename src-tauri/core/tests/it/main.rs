@@ -1,0 +1,10 @@
+//! The core's integration tests, one binary: the KV conformance suite run against both stores,
+//! Cloudflare client faults from wiremock, deletion/transfer, profiles and secrets, and Postgres
+//! migrations. Real servers throughout: SQLite files, the Cloudflare KV simulator, Postgres.
+
+mod cloudflare_faults;
+mod conformance;
+mod key_operations;
+mod postgres_migrations;
+mod profiles_and_secrets;
+mod support;

@@ -1,0 +1,31 @@
+//! The console's Postgres migrations apply to a fresh database (one per test, from
+//! `#[sqlx::test]`) and are idempotent.
+
+use sqlx::PgPool;
+
+#[sqlx::test(migrations = false)]
+async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
+    cachescope_core::db::migrate(&pool).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'cachescope' ORDER BY 1")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(tables, vec!["audit_log".to_owned()]);
+    // Nothing of the console lands in the public schema beside the migration ledger.
+    let public: Vec<String> = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(public, vec!["_sqlx_migrations".to_owned()]);
+    cachescope_core::db::migrate(&pool)
+        .await
+        .expect("a second run is a no-op");
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        applied as usize,
+        cachescope_core::db::CONSOLE_MIGRATOR.iter().count()
+    );
+}

@@ -1,0 +1,202 @@
+//! Profiles and secrets end to end: a token and a Postgres password are used for real requests,
+//! and never appear in logs, errors, the profiles file, or what the UI is sent.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use cachescope_core::kv::{ListOptions, PutOptions};
+use cachescope_core::profiles::{Profile, ProfileKind};
+use cachescope_core::secrets::SecretLocation;
+use cachescope_core::Error;
+use secrecy::SecretString;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn cloudflare_profile(name: &str) -> Profile {
+    let sim = cachescope_testkit::simulator();
+    Profile {
+        name: name.into(),
+        kind: ProfileKind::Cloudflare,
+        account_id: Some(sim.account_id.clone()),
+        namespace_id: Some(sim.namespace_id.clone()),
+        base_url: Some(sim.url.clone()),
+        postgres_url: Some("postgres://cachescope@127.0.0.1:5432/postgres".into()),
+        ..Profile::builtin_local()
+    }
+}
+
+#[tokio::test]
+async fn secrets_never_reach_logs_errors_settings_or_views() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (ctx, dir) = super::key_operations::context().await;
+    let sim = cachescope_testkit::simulator();
+    let good_token = sim.token.clone();
+    let wrong_token = "wrong-token-7c41d9e2b8a3".to_owned();
+    let db_password = "pg-password-0d9f3a7e".to_owned();
+
+    let stored = ctx
+        .save_profile(
+            cloudflare_profile("staging"),
+            Some(SecretString::from(good_token.clone())),
+            Some(SecretString::from(db_password.clone())),
+        )
+        .await
+        .unwrap();
+    assert!(stored
+        .iter()
+        .all(|(_, location)| matches!(location, SecretLocation::File { .. })));
+    ctx.save_profile(
+        cloudflare_profile("wrong"),
+        Some(SecretString::from(wrong_token.clone())),
+        None,
+    )
+    .await
+    .unwrap();
+
+    // Real work with the good token.
+    let store = ctx.store(Some("staging")).await.unwrap();
+    let key = format!(
+        "{}secret-check",
+        cachescope_testkit::unique_prefix("secrets")
+    );
+    store.put(&key, b"v", &PutOptions::default()).await.unwrap();
+    assert_eq!(store.get(&key).await.unwrap().unwrap().bytes, b"v");
+
+    // A wrong token fails with a typed error that does not quote it.
+    let wrong = ctx.store(Some("wrong")).await.unwrap();
+    let err = wrong.list(&ListOptions::default()).await.unwrap_err();
+    assert!(matches!(err, Error::KvAuth { .. }), "{err:?}");
+
+    // The Postgres password is used for a real connection attempt (the role does not exist).
+    let pool = ctx.postgres(Some("staging")).await.unwrap().unwrap();
+    let db_err = sqlx::query("SELECT 1").execute(&pool).await.unwrap_err();
+
+    let views = serde_json::to_string(&ctx.profile_views().await.unwrap()).unwrap();
+    assert!(
+        views.contains(r#""tokenSet":true"#) && views.contains(r#""dbPasswordSet":true"#),
+        "{views}"
+    );
+    let settings = std::fs::read_to_string(ctx.dirs().profiles_file()).unwrap();
+    let mut everything = vec![
+        views,
+        settings,
+        err.to_string(),
+        format!("{err:?}"),
+        db_err.to_string(),
+        format!("{:?}", ctx.profiles()),
+        store.describe(),
+        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap(),
+    ];
+    // The audit and state files are on disk too.
+    for entry in walk(dir.path()) {
+        if !entry.starts_with(ctx.dirs().secrets_dir()) {
+            everything.push(String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned());
+        }
+    }
+    for secret in [&good_token, &wrong_token, &db_password] {
+        for (i, text) in everything.iter().enumerate() {
+            assert!(
+                !text.contains(secret.as_str()),
+                "secret leaked into item {i}: {text:.300}"
+            );
+        }
+    }
+    // Logs were actually captured (the check above is not vacuous).
+    assert!(!everything[7].is_empty());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[tokio::test]
+async fn a_cloudflare_profile_without_a_token_says_how_to_set_one() {
+    let (ctx, _dir) = super::key_operations::context().await;
+    ctx.save_profile(cloudflare_profile("tokenless"), None, None)
+        .await
+        .unwrap();
+    let err = ctx
+        .store(Some("tokenless"))
+        .await
+        .err()
+        .expect("no token, no store");
+    let text = err.to_string();
+    assert!(
+        text.contains("API token of profile \"tokenless\"")
+            && text.contains("CACHESCOPE_API_TOKEN_TOKENLESS"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn removing_a_profile_removes_its_secrets() {
+    let (ctx, _dir) = super::key_operations::context().await;
+    ctx.save_profile(
+        cloudflare_profile("gone"),
+        Some(SecretString::from("t-1".to_owned())),
+        None,
+    )
+    .await
+    .unwrap();
+    ctx.remove_profile("gone").await.unwrap();
+    assert!(ctx
+        .secrets()
+        .get("gone", cachescope_core::secrets::SecretKind::ApiToken)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(matches!(
+        ctx.store(Some("gone")).await.err(),
+        Some(Error::ProfileNotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn the_builtin_local_profile_is_the_default_and_test_connection_works() {
+    let (ctx, _dir) = super::key_operations::context().await;
+    let check = ctx.check_connection(None).await.unwrap();
+    assert!(check.store.contains("local namespace"), "{}", check.store);
+    ctx.save_profile(
+        cloudflare_profile("sim"),
+        Some(SecretString::from(
+            cachescope_testkit::simulator().token.clone(),
+        )),
+        None,
+    )
+    .await
+    .unwrap();
+    let check = ctx.check_connection(Some("sim")).await.unwrap();
+    assert!(
+        check.store.contains("Cloudflare namespace"),
+        "{}",
+        check.store
+    );
+}

@@ -1,0 +1,5 @@
+//! Tauri commands, one file per UI area. Each takes the managed `CoreContext`, calls one core
+//! function and maps its error.
+
+pub mod keys;
+pub mod profiles;
