@@ -3,6 +3,7 @@
 //! path-statistics snapshots), so Cachescope can be shown and tried without a production account.
 //! [`demo_entries`] is pure; [`seed`] writes its output through any [`KvStore`].
 
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 
@@ -1125,7 +1126,7 @@ impl World {
             let user = reps[g.weighted(&weights)];
             let zh = g.chance(0.7);
             let inbound = g.chance(0.55);
-            let ours = format!("+8862{:08}", 2_771_0000 + g.int(0, 99));
+            let ours = format!("+8862{:08}", 27_710_000 + g.int(0, 99));
             let theirs = e164(g, zh);
             let status = *g.pick(&[
                 "answered",
@@ -1521,7 +1522,7 @@ fn attention_needed(w: &World, at: DateTime<Utc>) -> Json {
             })
         })
         .collect();
-    stale.sort_by(|a, b| b.0.cmp(&a.0));
+    stale.sort_by_key(|r| Reverse(r.0));
 
     let has_todo = |o: usize| w.todos.iter().any(|t| t.opp == o && !t.done);
     let mut no_todos: Vec<(i64, Json)> = w
@@ -1544,7 +1545,7 @@ fn attention_needed(w: &World, at: DateTime<Utc>) -> Json {
             (days, item)
         })
         .collect();
-    no_todos.sort_by(|a, b| b.0.cmp(&a.0));
+    no_todos.sort_by_key(|r| Reverse(r.0));
     no_todos.truncate(30);
 
     let inactive: Vec<Json> = w
@@ -1666,7 +1667,7 @@ fn team(w: &World, dept: &str, at: DateTime<Utc>) -> Json {
             (uploads, row)
         })
         .collect();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| Reverse(r.0));
     json!({
         "generatedAt": iso(at),
         "weeklyPerformance": rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
@@ -1697,7 +1698,7 @@ fn mtd_uploads(w: &World, start: DateTime<Utc>, at: DateTime<Utc>) -> Json {
             })
         })
         .collect();
-    by_user.sort_by(|a, b| b.0.cmp(&a.0));
+    by_user.sort_by_key(|r| Reverse(r.0));
     let mut by_day = Vec::new();
     let mut day = start;
     while day < end {
@@ -2268,7 +2269,7 @@ fn team_performance(w: &World, m: usize) -> Json {
             (n, row)
         })
         .collect();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| Reverse(r.0));
     let total: usize = members
         .iter()
         .map(|&r| uploads_between(w, Some(r), from, w.now).0)
@@ -2560,7 +2561,7 @@ fn path_stats(out: &mut Out, g: &mut Gen, now: DateTime<Utc>) {
                 (requests, row)
             })
             .collect();
-        rows.sort_by(|a, b| b.0.cmp(&a.0));
+        rows.sort_by_key(|r| Reverse(r.0));
         let snapshot = json!({
             "version": version,
             "createdAt": iso(created_at),
@@ -3032,5 +3033,34 @@ mod tests {
             .expect_err("cancelled");
         assert!(matches!(err, Error::Cancelled), "{err}");
         assert_eq!(store.chunks.lock().expect("lock").clone(), vec![CHUNK]);
+    }
+
+    #[test]
+    #[ignore]
+    fn zz_dump() {
+        let seeded = build(&SeedOptions::default(), now());
+        let summary = summarize(&seeded.iter().collect::<Vec<_>>());
+        println!("{}", serde_json::to_string(&summary).expect("x"));
+        let dir = std::path::Path::new("/tmp/seed-dump");
+        let _ = std::fs::create_dir_all(dir);
+        for s in &seeded {
+            std::fs::write(
+                dir.join(s.entry.key.replace(['/', ':'], "_")),
+                &s.entry.value,
+            )
+            .expect("w");
+        }
+        for u in [1u32, 5, 200] {
+            let t = std::time::Instant::now();
+            let e = demo_entries(&SeedOptions { users: u, seed: 3 }, now());
+            let bytes: usize = e.iter().map(|e| e.value.len()).sum();
+            println!(
+                "users={u}: {} keys, {} bytes, {:?}",
+                e.len(),
+                bytes,
+                t.elapsed()
+            );
+            limits::check_entries(&e, now().timestamp()).expect("limits");
+        }
     }
 }

@@ -113,7 +113,7 @@ impl Profile {
                 if value.as_deref().is_none_or(str::is_empty) {
                     return Err(Error::invalid(
                         format!("profile {:?}", self.name),
-                        format!("a Cloudflare profile needs a {field}"),
+                        format!("a Cloudflare profile needs {field}"),
                     ));
                 }
             }

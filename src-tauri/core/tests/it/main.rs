@@ -2,6 +2,8 @@
 //! Cloudflare client faults from wiremock, deletion/transfer, profiles and secrets, and Postgres
 //! migrations. Real servers throughout: SQLite files, the Cloudflare KV simulator, Postgres.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
 mod cloudflare_faults;
 mod conformance;
 mod key_operations;

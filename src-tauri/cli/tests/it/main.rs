@@ -1,0 +1,408 @@
+//! The `cachescope` binary as a user runs it: real processes, a temporary config and data
+//! directory, the local namespace and the Cloudflare KV simulator. Checks output, exit codes and
+//! that bad input leaves nothing half-written.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// A `cachescope` command isolated in `home` (its own profiles, data and secret files).
+fn cachescope(home: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("cachescope").unwrap();
+    cmd.env("CACHESCOPE_CONFIG_DIR", home.join("config"))
+        .env("CACHESCOPE_DATA_DIR", home.join("data"))
+        .env("CACHESCOPE_SECRET_STORE", "file")
+        .env_remove("CACHESCOPE_PROFILE")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(home: &Path, args: &[&str], stdin: &str) -> Run {
+    let out = cachescope(home)
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn ok(home: &Path, args: &[&str]) -> String {
+    let r = run(home, args, "");
+    assert_eq!(r.code, 0, "{args:?} failed: {}", r.stderr);
+    r.stdout
+}
+
+fn add_simulator_profile(home: &Path, name: &str, token: &str, extra: &[&str]) {
+    let sim = cachescope_testkit::simulator();
+    let mut args = vec![
+        "profile",
+        "add",
+        name,
+        "--kind",
+        "cloudflare",
+        "--account-id",
+        &sim.account_id,
+        "--namespace-id",
+        &sim.namespace_id,
+        "--base-url",
+        &sim.url,
+        "--token-stdin",
+    ];
+    args.extend_from_slice(extra);
+    let r = run(home, &args, &format!("{token}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("API token stored in the file"),
+        "the fallback is said out loud: {}",
+        r.stdout
+    );
+}
+
+#[test]
+fn local_namespace_put_get_list_delete() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok(
+        h,
+        &[
+            "kv",
+            "put",
+            "report:system-health",
+            r#"{"generatedAt":"2026-11-22T00:00:00Z"}"#,
+            "--ttl",
+            "3600",
+            "--metadata",
+            r#"{"source":"cli"}"#,
+        ],
+    );
+    assert_eq!(
+        ok(h, &["kv", "get", "report:system-health"]),
+        r#"{"generatedAt":"2026-11-22T00:00:00Z"}"#
+    );
+    let listed = ok(h, &["kv", "ls", "--prefix", "report:"]);
+    assert!(
+        listed.starts_with("report:system-health\t") && listed.contains(r#"{"source":"cli"}"#),
+        "{listed}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(h, &["--json", "kv", "get", "report:system-health"])).unwrap();
+    assert_eq!(json["metadata"]["source"], "cli");
+    assert_eq!(json["encoding"], "utf8");
+    let r = run(h, &["kv", "rm", "report:system-health"], "");
+    assert_eq!(r.code, 2, "no --yes and no terminal: refused");
+    assert!(r.stderr.contains("pass --yes"), "{}", r.stderr);
+    ok(h, &["kv", "rm", "report:system-health", "--yes"]);
+    let r = run(h, &["kv", "get", "report:system-health"], "");
+    assert_eq!(r.code, 3);
+    let audit = ok(h, &["audit"]);
+    assert!(
+        audit.contains("delete-key \"report:system-health\""),
+        "{audit}"
+    );
+}
+
+#[test]
+fn bad_input_gets_one_clear_line_and_writes_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let long_key = "k".repeat(513);
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (
+            vec!["-p", "nope", "kv", "ls"],
+            3,
+            "no profile named \"nope\"",
+        ),
+        (
+            vec!["kv", "put", "a", "1", "--metadata", "{bad"],
+            2,
+            "--metadata",
+        ),
+        (
+            vec!["kv", "put", &long_key, "1"],
+            2,
+            "513 bytes long; the limit is 512",
+        ),
+        (
+            vec!["kv", "put", "a", "1", "--ttl", "59"],
+            2,
+            "the minimum is 60 s",
+        ),
+        (
+            vec!["kv", "put", "a", "--file", "/no/such/file"],
+            9,
+            "/no/such/file",
+        ),
+        (
+            vec!["kv", "import", "/no/such/dump.jsonl"],
+            9,
+            "/no/such/dump.jsonl",
+        ),
+        (
+            vec!["profile", "add", "x", "--kind", "cloudflare"],
+            2,
+            "needs an account id",
+        ),
+    ];
+    for (args, code, needle) in cases {
+        let r = run(h, &args, "");
+        assert_eq!(r.code, code, "{args:?}: {}", r.stderr);
+        assert_eq!(
+            r.stderr.lines().count(),
+            1,
+            "{args:?} should print one line: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(needle), "{args:?}: {}", r.stderr);
+    }
+    assert_eq!(ok(h, &["kv", "ls"]), "", "nothing was written");
+}
+
+#[test]
+fn cloudflare_profile_against_the_simulator() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    add_simulator_profile(
+        h,
+        "sim",
+        &cachescope_testkit::simulator().token,
+        &["--default"],
+    );
+    let prefix = cachescope_testkit::unique_prefix("cli");
+    let key = format!("{prefix}user:42:analytics:dashboard");
+    ok(
+        h,
+        &[
+            "kv",
+            "put",
+            &key,
+            r#"{"summary":{"totalOpportunities":3}}"#,
+            "--ttl",
+            "300",
+        ],
+    );
+    assert_eq!(
+        ok(h, &["kv", "get", &key]),
+        r#"{"summary":{"totalOpportunities":3}}"#
+    );
+    let test = ok(h, &["profile", "test"]);
+    assert!(test.starts_with("ok: Cloudflare namespace"), "{test}");
+    let profiles = ok(h, &["profile", "ls"]);
+    assert!(
+        profiles.contains("* sim") && !profiles.contains(&cachescope_testkit::simulator().token),
+        "{profiles}"
+    );
+}
+
+#[test]
+fn a_wrong_token_and_an_unreachable_server_are_named() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    add_simulator_profile(h, "wrong", "not-the-token-93af", &[]);
+    let r = run(h, &["-p", "wrong", "kv", "ls"], "");
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("rejected the API token") && !r.stderr.contains("not-the-token-93af"),
+        "{}",
+        r.stderr
+    );
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sim = cachescope_testkit::simulator();
+    let base = format!("http://127.0.0.1:{port}/client/v4");
+    let r = run(
+        h,
+        &[
+            "profile",
+            "add",
+            "down",
+            "--account-id",
+            &sim.account_id,
+            "--namespace-id",
+            "x",
+            "--base-url",
+            &base,
+            "--token-stdin",
+        ],
+        "t\n",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(h, &["-p", "down", "kv", "ls"], "");
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("unavailable") && r.stderr.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn rm_prefix_dry_runs_deletes_and_is_refused_on_a_read_only_profile() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let db = h.join("shared.sqlite");
+    let db = db.to_str().unwrap();
+    ok(
+        h,
+        &["profile", "add", "rw", "--kind", "local", "--path", db],
+    );
+    ok(
+        h,
+        &[
+            "profile",
+            "add",
+            "ro",
+            "--kind",
+            "local",
+            "--path",
+            db,
+            "--read-only",
+        ],
+    );
+    ok(
+        h,
+        &[
+            "profile",
+            "add",
+            "prod",
+            "--kind",
+            "local",
+            "--path",
+            db,
+            "--production",
+        ],
+    );
+    for i in 0..12 {
+        ok(
+            h,
+            &["-p", "rw", "kv", "put", &format!("user:7:k{i:02}"), "x"],
+        );
+    }
+    ok(h, &["-p", "rw", "kv", "put", "user:70:k", "x"]);
+    let dry = ok(h, &["-p", "rw", "kv", "rm-prefix", "user:7:", "--dry-run"]);
+    assert!(
+        dry.starts_with("12 keys under \"user:7:\" would be deleted"),
+        "{dry}"
+    );
+    for profile in ["ro", "prod"] {
+        let r = run(
+            h,
+            &["-p", profile, "kv", "rm-prefix", "user:7:", "--yes"],
+            "",
+        );
+        assert_eq!(r.code, 4, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("profile \"{profile}\" is read-only")),
+            "{}",
+            r.stderr
+        );
+        let r = run(h, &["-p", profile, "kv", "put", "user:7:new", "x"], "");
+        assert_eq!(r.code, 4, "{}", r.stderr);
+    }
+    assert_eq!(
+        ok(h, &["-p", "rw", "kv", "ls", "--prefix", "user:7"])
+            .lines()
+            .count(),
+        13
+    );
+    let done = ok(h, &["-p", "rw", "kv", "rm-prefix", "user:7:", "--yes"]);
+    assert_eq!(done.trim(), "deleted 12 keys under \"user:7:\"");
+    assert_eq!(
+        ok(h, &["-p", "rw", "kv", "ls", "--prefix", "user:7"])
+            .trim_end()
+            .split('\t')
+            .next(),
+        Some("user:70:k")
+    );
+}
+
+#[test]
+fn export_from_the_simulator_and_import_into_the_local_namespace() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    add_simulator_profile(h, "sim", &cachescope_testkit::simulator().token, &[]);
+    let prefix = cachescope_testkit::unique_prefix("export");
+    let binary: Vec<u8> = (0..=255u8).collect();
+    std::fs::write(h.join("snap.bin"), &binary).unwrap();
+    ok(
+        h,
+        &[
+            "-p",
+            "sim",
+            "kv",
+            "put",
+            &format!("{prefix}snapshot:path-stats:v3"),
+            "--file",
+            h.join("snap.bin").to_str().unwrap(),
+        ],
+    );
+    ok(
+        h,
+        &[
+            "-p",
+            "sim",
+            "kv",
+            "put",
+            &format!("{prefix}report:todo-stats"),
+            r#"{"overdue":{"total":4}}"#,
+            "--metadata",
+            r#"{"h":"x"}"#,
+        ],
+    );
+    let dump = ok(h, &["-p", "sim", "kv", "export", &prefix]);
+    assert_eq!(dump.lines().count(), 2);
+    std::fs::write(h.join("dump.jsonl"), &dump).unwrap();
+    let imported = ok(h, &["kv", "import", h.join("dump.jsonl").to_str().unwrap()]);
+    assert!(
+        imported.starts_with("imported 2 keys into local namespace"),
+        "{imported}"
+    );
+    let out = cachescope(h)
+        .args(["kv", "get", &format!("{prefix}snapshot:path-stats:v3")])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, binary);
+}
+
+#[test]
+fn demo_seed_fills_the_local_namespace() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let summary: serde_json::Value =
+        serde_json::from_str(&ok(h, &["--json", "demo", "seed", "--users", "12"])).unwrap();
+    let keys: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(h, &["--json", "kv", "ls", "--all"])).unwrap();
+    assert_eq!(summary["keys"].as_u64().unwrap() as usize, keys.len());
+    for family in [
+        "report:system-health",
+        "report:team:",
+        "user:",
+        "conversation:",
+        "opportunity:",
+        "recordings:user:",
+        "intent:user:",
+        "snapshot:path-stats:v",
+    ] {
+        assert!(
+            keys.iter()
+                .any(|k| k["name"].as_str().unwrap().starts_with(family)),
+            "no {family} key"
+        );
+    }
+}
