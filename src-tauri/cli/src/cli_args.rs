@@ -29,6 +29,9 @@ pub enum Command {
     /// Demo data.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// The profile's Postgres database.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// The audit log of destructive actions.
     Audit {
         /// How many records, newest first.
@@ -138,6 +141,12 @@ pub enum KvCommand {
     Export { prefix: Option<String> },
     /// Import a JSON Lines file made by `kv export` (validated whole before anything is written).
     Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Apply the console's pending migrations (its tables live in the `cachescope` schema).
+    Migrate,
 }
 
 #[derive(Debug, Subcommand)]

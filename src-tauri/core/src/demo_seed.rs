@@ -3034,33 +3034,4 @@ mod tests {
         assert!(matches!(err, Error::Cancelled), "{err}");
         assert_eq!(store.chunks.lock().expect("lock").clone(), vec![CHUNK]);
     }
-
-    #[test]
-    #[ignore]
-    fn zz_dump() {
-        let seeded = build(&SeedOptions::default(), now());
-        let summary = summarize(&seeded.iter().collect::<Vec<_>>());
-        println!("{}", serde_json::to_string(&summary).expect("x"));
-        let dir = std::path::Path::new("/tmp/seed-dump");
-        let _ = std::fs::create_dir_all(dir);
-        for s in &seeded {
-            std::fs::write(
-                dir.join(s.entry.key.replace(['/', ':'], "_")),
-                &s.entry.value,
-            )
-            .expect("w");
-        }
-        for u in [1u32, 5, 200] {
-            let t = std::time::Instant::now();
-            let e = demo_entries(&SeedOptions { users: u, seed: 3 }, now());
-            let bytes: usize = e.iter().map(|e| e.value.len()).sum();
-            println!(
-                "users={u}: {} keys, {} bytes, {:?}",
-                e.len(),
-                bytes,
-                t.elapsed()
-            );
-            limits::check_entries(&e, now().timestamp()).expect("limits");
-        }
-    }
 }

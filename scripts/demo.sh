@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the desktop app on demo data: a demo Postgres database (created here, with the console's
+# migrations) and the embedded local namespace filled with realistic keys. Uses its own profile
+# and data directories (CACHESCOPE_DEMO_DIR, default ~/.cache/cachescope/demo), never your real ones.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/environment.sh"
+cd "$ROOT"
+
+bash scripts/setup.sh
+require_postgres
+
+DEMO_DIR="${CACHESCOPE_DEMO_DIR:-$HOME/.cache/cachescope/demo}"
+export CACHESCOPE_CONFIG_DIR="$DEMO_DIR/config" CACHESCOPE_DATA_DIR="$DEMO_DIR/data"
+DEMO_DB=cachescope_demo
+
+say "building the UI and the app"
+(cd ui && npm run --silent build)
+cargo build -p cachescope-cli -p cachescope-app --features cachescope-app/custom-protocol
+BIN="$CARGO_TARGET_DIR/debug"
+
+if ! psql "$POSTGRES_URL_ROOT/postgres" -qAtc "select 1 from pg_database where datname = '$DEMO_DB'" | grep -q 1; then
+  say "creating the demo database $DEMO_DB"
+  psql "$POSTGRES_URL_ROOT/postgres" -qc "create database $DEMO_DB"
+fi
+"$BIN/cachescope" profile add demo --kind local --postgres-url "$POSTGRES_URL_ROOT/$DEMO_DB" --default >/dev/null
+"$BIN/cachescope" -p demo db migrate
+
+say "seeding the local namespace with demo keys"
+"$BIN/cachescope" -p demo demo seed
+
+if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
+  say "no display found: running the app under Xvfb (set DISPLAY to use your own)"
+  exec xvfb-run -a "$BIN/cachescope-app"
+fi
+say "starting Cachescope"
+exec "$BIN/cachescope-app"
