@@ -1,0 +1,59 @@
+import { invoke } from "@tauri-apps/api/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { getValue, listProfiles } from "./commands";
+import { IpcError } from "./errors";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+
+const invokeMock = vi.mocked(invoke);
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  invokeMock.mockReset();
+});
+
+describe("commands outside the desktop app", () => {
+  it("reject with an unavailable IpcError and never call invoke", async () => {
+    const error = await listProfiles().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IpcError);
+    expect(error).toMatchObject({
+      code: "unavailable",
+      message: "Not running inside the Cachescope desktop app",
+    });
+    expect(invokeMock).not.toHaveBeenCalled();
+  });
+});
+
+describe("commands inside the desktop app", () => {
+  it("pass camelCase args to the snake_case command", async () => {
+    vi.stubGlobal("window", { __TAURI_INTERNALS__: {} });
+    invokeMock.mockResolvedValue({ key: "a" });
+    await getValue({ profile: "dev", key: "a", maxBytes: 1048576 });
+    expect(invokeMock).toHaveBeenCalledWith("get_value", {
+      profile: "dev",
+      key: "a",
+      maxBytes: 1048576,
+    });
+  });
+
+  it("turn a {code, message} rejection into an IpcError", async () => {
+    vi.stubGlobal("window", { __TAURI_INTERNALS__: {} });
+    invokeMock.mockRejectedValue({ code: "notFound", message: "key reports/1 not found" });
+    const error = await getValue({ profile: "dev", key: "reports/1", maxBytes: null }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(IpcError);
+    expect(error).toMatchObject({ code: "notFound", message: "key reports/1 not found" });
+  });
+
+  it("map unknown codes and bare strings to internal", () => {
+    expect(IpcError.from({ code: "weird", message: "m" })).toMatchObject({
+      code: "internal",
+      message: "m",
+    });
+    expect(IpcError.from("command list_foo not found")).toMatchObject({
+      code: "internal",
+      message: "command list_foo not found",
+    });
+  });
+});
