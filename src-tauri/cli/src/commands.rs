@@ -12,7 +12,9 @@ use cachescope_core::value_view;
 use cachescope_core::{CoreContext, Error, Result};
 use secrecy::SecretString;
 
-use crate::cli_args::{Cli, Command, DbCommand, DemoCommand, KvCommand, ProfileAdd, ProfileCommand};
+use crate::cli_args::{
+    Cli, Command, DbCommand, DemoCommand, KvCommand, ProfileAdd, ProfileCommand,
+};
 use crate::output::{self, ask, print_json, Bar};
 
 /// Runs one parsed command line.
@@ -46,7 +48,10 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Db(DbCommand::Migrate) => {
             let name = ctx.profile(profile)?.name;
             let pool = ctx.postgres(profile).await?.ok_or_else(|| {
-                Error::invalid(format!("profile {name:?}"), "names no Postgres database (add one with --postgres-url)")
+                Error::invalid(
+                    format!("profile {name:?}"),
+                    "names no Postgres database (add one with --postgres-url)",
+                )
             })?;
             cachescope_core::db::migrate(&pool).await?;
             if !cli.json {

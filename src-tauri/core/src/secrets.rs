@@ -227,7 +227,12 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
         source,
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        // The folder is private too, so its file names (profile names) are not listed to others.
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|source| Error::Io {
             path: dir.to_owned(),
             source,
         })?;

@@ -63,8 +63,8 @@ export function KeyBrowser({
       {keys.isFetchNextPageError && <ErrorAlert error={keys.error} />}
       <Group justify="space-between" wrap="nowrap">
         <Text size="sm" c="dimmed">
-          {loaded.length.toLocaleString("en-US")} {loaded.length === 1 ? "key" : "keys"} loaded
-          {keys.data && !keys.hasNextPage ? " (all)" : ""}
+          {keys.data &&
+            `${loaded.length.toLocaleString("en-US")} ${loaded.length === 1 ? "key" : "keys"} loaded${keys.hasNextPage ? "" : " (all)"}`}
         </Text>
         <Button
           size="compact-sm"

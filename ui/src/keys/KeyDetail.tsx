@@ -72,7 +72,7 @@ export function KeyDetail({ profile, keyName }: { profile: string; keyName: stri
       </Field>
       {view.truncated && (
         <Alert color="yellow" variant="light" p="xs">
-          <Group justify="space-between" wrap="nowrap">
+          <Group justify="space-between" gap="xs">
             <Text fz="sm">
               Showing first {formatBytes(PREVIEW_BYTES)} of {formatBytes(view.sizeBytes)}
             </Text>

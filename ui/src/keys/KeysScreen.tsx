@@ -10,7 +10,7 @@ export function KeysScreen({ profile }: { profile: string }) {
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
   return (
     <Group h="100%" gap="md" align="stretch" wrap="nowrap">
-      <Paper withBorder w={420} miw={280} style={{ flexShrink: 0 }}>
+      <Paper withBorder w={{ base: 320, lg: 420 }} style={{ flexShrink: 0 }}>
         <KeyBrowser profile={profile} selectedKey={selectedKey} onSelect={setSelectedKey} />
       </Paper>
       <Paper withBorder flex={1} miw={0} p="md" style={{ overflow: "auto" }}>

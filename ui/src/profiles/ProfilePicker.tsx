@@ -5,7 +5,7 @@ import type { ProfileView } from "../ipc/bindings";
 
 function ProfileBadges({ profile }: { profile: ProfileView }) {
   return (
-    <Group gap={4} wrap="nowrap">
+    <Group gap={4}>
       <Badge size="xs" variant="light" color={profile.kind === "local" ? "teal" : "orange"}>
         {profile.kind === "local" ? "Local" : "Cloudflare"}
       </Badge>

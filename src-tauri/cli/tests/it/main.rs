@@ -409,28 +409,56 @@ fn demo_seed_fills_the_local_namespace() {
 
 #[tokio::test]
 async fn db_migrate_applies_the_console_schema_to_the_profile_database() {
-    let admin_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin_url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
     let name = format!("cachescope_cli_{}", std::process::id());
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
     let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
     let home = tempfile::tempdir().unwrap();
     let h = home.path().to_owned();
     let (h2, url2) = (h.clone(), url.clone());
     tokio::task::spawn_blocking(move || {
-        ok(&h2, &["profile", "add", "pg", "--kind", "local", "--postgres-url", &url2]);
+        ok(
+            &h2,
+            &[
+                "profile",
+                "add",
+                "pg",
+                "--kind",
+                "local",
+                "--postgres-url",
+                &url2,
+            ],
+        );
         assert!(ok(&h2, &["-p", "pg", "db", "migrate"]).contains("console migrations applied"));
         // Without a database the command says what is missing.
         let r = run(&h2, &["db", "migrate"], "");
         assert_eq!(r.code, 2);
-        assert!(r.stderr.contains("names no Postgres database"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("names no Postgres database"),
+            "{}",
+            r.stderr
+        );
     })
     .await
     .unwrap();
     let db = sqlx::PgPool::connect(&url).await.unwrap();
-    let exists: bool = sqlx::query_scalar("SELECT to_regclass('cachescope.audit_log') IS NOT NULL").fetch_one(&db).await.unwrap();
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('cachescope.audit_log') IS NOT NULL")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert!(exists);
     db.close().await;
-    sqlx::query(&format!("DROP DATABASE {name}")).execute(&admin).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
 }
