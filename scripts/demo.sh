@@ -15,7 +15,9 @@ DEMO_DB=cachescope_demo
 
 say "building the UI and the app"
 (cd ui && npm run --silent build)
-cargo build -p cachescope-cli -p cachescope-app --features cachescope-app/custom-protocol
+# The same build as the tests (one feature set, one cache); tauri.conf.json has no devUrl, so the
+# built UI in ui/dist is embedded in the binary.
+cargo build --workspace --all-targets
 BIN="$CARGO_TARGET_DIR/debug"
 
 if ! psql "$POSTGRES_URL_ROOT/postgres" -qAtc "select 1 from pg_database where datname = '$DEMO_DB'" | grep -q 1; then

@@ -5,7 +5,7 @@ use cachescope_core::{Error, ErrorCode};
 use serde::Serialize;
 
 /// What the UI receives when a command fails.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct IpcError {
     code: ErrorCode,
     message: String,

@@ -2,6 +2,8 @@
 //! the window. All logic lives in `cachescope-core`.
 
 mod commands;
+#[cfg(test)]
+mod ipc_bindings;
 mod ipc_error;
 
 use cachescope_core::CoreContext;
@@ -20,17 +22,52 @@ pub fn run() {
         .block_on(CoreContext::open_default())
         .unwrap_or_else(|e| fail(&format!("cannot open Cachescope's data: {e}")));
     tauri::async_runtime::set(runtime.handle().clone());
+    let events = ctx.events().subscribe();
     let result = tauri::Builder::default()
         .manage(ctx)
+        .setup(|app| {
+            forward_events(app.handle().clone(), events);
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::profiles::list_profiles,
+            commands::profiles::save_profile,
+            commands::profiles::delete_profile,
+            commands::profiles::set_default_profile,
+            commands::profiles::test_connection,
             commands::keys::list_keys,
             commands::keys::get_value,
+            commands::keys::delete_key,
+            commands::keys::set_key_ttl,
+            commands::keys::delete_prefix,
+            commands::keys::cancel_operation,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         fail(&format!("the desktop app stopped: {e}"));
     }
+}
+
+/// The one task that forwards the core's events to the UI as `core-event`.
+fn forward_events(
+    app: tauri::AppHandle,
+    mut events: tokio::sync::broadcast::Receiver<cachescope_core::events::Event>,
+) {
+    use tauri::Emitter as _;
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if let Err(e) = app.emit("core-event", &event) {
+                        tracing::warn!(error = %e, "cannot forward an event to the UI");
+                    }
+                }
+                // A slow UI missed some progress events; the next one carries the current count.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
 }
 
 fn fail(message: &str) -> ! {

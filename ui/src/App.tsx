@@ -1,33 +1,50 @@
-// Application layout: header, a navbar holding the profile picker, and the keys screen of the
-// chosen profile (the default profile until the user picks another).
-import { AppShell, Group, Title } from "@mantine/core";
+// Application layout: header, a navbar with the profile picker and the Keys / Profiles links, and
+// the chosen screen. Keys shows the chosen profile (the default one until the user picks another).
+import { AppShell, Button, Group, NavLink, Stack, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
+import { useCoreEvents } from "./events/useCoreEvents";
 import { EmptyState, ErrorAlert, LoadingState } from "./feedback/QueryStates";
 import { listProfiles } from "./ipc/commands";
 import { queryKeys } from "./ipc/queryKeys";
 import { KeysScreen } from "./keys/KeysScreen";
 import { ProfilePicker } from "./profiles/ProfilePicker";
+import { ProfilesScreen } from "./profiles/ProfilesScreen";
+
+type Screen = "keys" | "profiles";
 
 export function App() {
+  useCoreEvents();
   const profiles = useQuery({ queryKey: queryKeys.profiles(), queryFn: listProfiles });
   const [chosen, setChosen] = useState<string | null>(null);
+  const [screen, setScreen] = useState<Screen>("keys");
   const list = profiles.data ?? [];
   const profile =
     list.find((p) => p.name === chosen) ?? list.find((p) => p.isDefault) ?? list[0] ?? null;
 
   let main: ReactNode;
-  if (profiles.isPending) main = <LoadingState label="Loading profiles…" />;
+  if (screen === "profiles") main = <ProfilesScreen />;
+  else if (profiles.isPending) main = <LoadingState label="Loading profiles…" />;
   else if (profiles.isError)
     main = <ErrorAlert error={profiles.error} onRetry={() => profiles.refetch()} />;
   else if (profile === null)
     main = (
-      <EmptyState
-        title="No profiles configured"
-        description="Add a local or Cloudflare profile to start browsing keys."
-      />
+      <Stack h="100%" justify="center" align="center" gap="xs">
+        <EmptyState
+          title="No profiles configured"
+          description="Add a local or Cloudflare profile to start browsing keys."
+        />
+        <Button variant="light" onClick={() => setScreen("profiles")}>
+          Go to Profiles
+        </Button>
+      </Stack>
     );
-  else main = <KeysScreen key={profile.name} profile={profile.name} />;
+  else main = <KeysScreen key={profile.name} profile={profile} />;
+
+  const pickProfile = (name: string) => {
+    setChosen(name);
+    setScreen("keys");
+  };
 
   return (
     <AppShell header={{ height: 48 }} navbar={{ width: 260, breakpoint: 0 }} padding="md">
@@ -37,12 +54,30 @@ export function App() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="md">
-        <ProfilePicker
-          profiles={list}
-          loading={profiles.isPending}
-          value={profile}
-          onChange={setChosen}
-        />
+        <Stack gap="md">
+          <ProfilePicker
+            profiles={list}
+            loading={profiles.isPending}
+            value={profile}
+            onChange={pickProfile}
+          />
+          <Stack gap={2}>
+            <NavLink
+              component="button"
+              label="Keys"
+              active={screen === "keys"}
+              onClick={() => setScreen("keys")}
+              data-testid="nav-keys"
+            />
+            <NavLink
+              component="button"
+              label="Profiles"
+              active={screen === "profiles"}
+              onClick={() => setScreen("profiles")}
+              data-testid="nav-profiles"
+            />
+          </Stack>
+        </Stack>
       </AppShell.Navbar>
       <AppShell.Main h="100dvh">{main}</AppShell.Main>
     </AppShell>

@@ -16,6 +16,7 @@ use crate::kv::cloudflare::{CloudflareConfig, CloudflareStore};
 use crate::kv::local::LocalStore;
 use crate::kv::read_only::ReadOnlyStore;
 use crate::kv::{KvStore, ListOptions};
+use crate::operations::Operations;
 use crate::paths::AppDirs;
 use crate::profiles::{Profile, ProfileKind, ProfileSet};
 use crate::secrets::{SecretKind, SecretLocation, SecretStore};
@@ -37,10 +38,11 @@ struct Inner {
     events: EventBus,
     stores: tokio::sync::Mutex<HashMap<String, Arc<dyn KvStore>>>,
     pools: tokio::sync::Mutex<HashMap<String, PgPool>>,
+    operations: Operations,
 }
 
 /// A profile as shown to a user: no secret, only whether each is set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileView {
     pub name: String,
@@ -48,21 +50,27 @@ pub struct ProfileView {
     pub account_id: Option<String>,
     pub namespace_id: Option<String>,
     pub base_url: Option<String>,
+    /// Local namespace file (local profiles; `None` = the default file).
+    #[ts(type = "string | null")]
+    pub path: Option<std::path::PathBuf>,
     pub postgres_url: Option<String>,
+    /// Whether writes are refused (read-only, or production and not unlocked).
     pub read_only: bool,
     pub production: bool,
+    pub unlocked: bool,
     pub token_set: bool,
     pub db_password_set: bool,
     pub is_default: bool,
 }
 
 /// The result of testing a profile's connection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionCheck {
     pub store: String,
     /// Keys seen in a first page of at most 10 (0 for an empty namespace).
     pub sample_keys: usize,
+    #[ts(type = "number")]
     pub round_trip_ms: u64,
 }
 
@@ -89,6 +97,7 @@ impl CoreContext {
                 events: EventBus::new(),
                 stores: Default::default(),
                 pools: Default::default(),
+                operations: Operations::default(),
                 dirs,
             }),
         })
@@ -107,6 +116,11 @@ impl CoreContext {
     /// The audit log.
     pub fn audit(&self) -> &AuditLog {
         &self.inner.audit
+    }
+
+    /// The long operations running now.
+    pub fn operations(&self) -> &Operations {
+        &self.inner.operations
     }
 
     /// The secret store.
@@ -156,6 +170,8 @@ impl CoreContext {
                 base_url: p.base_url,
                 postgres_url: p.postgres_url,
                 production: p.production,
+                unlocked: p.unlocked,
+                path: p.path,
                 token_set,
                 db_password_set,
             });

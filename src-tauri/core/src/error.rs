@@ -107,7 +107,7 @@ pub enum Error {
 }
 
 /// The stable, machine-readable kind of an [`Error`], for the CLI's exit codes and the UI's branches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ErrorCode {
     NotFound,

@@ -7,8 +7,9 @@ use tokio::sync::broadcast;
 use crate::progress::ProgressUpdate;
 
 /// Something the UI may want to react to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "camelCase")]
+#[ts(rename = "CoreEvent")]
 pub enum Event {
     /// A long operation made progress.
     ProgressReported {
@@ -17,7 +18,11 @@ pub enum Event {
         update: ProgressUpdate,
     },
     /// Keys were written or deleted in a profile's namespace.
-    KeysChanged { profile: String, count: u64 },
+    KeysChanged {
+        profile: String,
+        #[ts(type = "number")]
+        count: u64,
+    },
     /// Profiles were added, changed or removed.
     ProfilesChanged,
 }

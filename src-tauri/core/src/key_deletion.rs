@@ -22,16 +22,18 @@ pub enum DeleteMode {
 }
 
 /// What a prefix delete found and did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PrefixDeletion {
     pub profile: String,
     pub prefix: String,
     pub dry_run: bool,
     /// Keys under the prefix when listed.
+    #[ts(type = "number")]
     pub matched: u64,
     /// The first keys, in order.
     pub sample: Vec<String>,
+    #[ts(type = "number")]
     pub deleted: u64,
     pub cancelled: bool,
 }

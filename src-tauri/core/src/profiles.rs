@@ -13,7 +13,7 @@ use crate::kv::cloudflare::DEFAULT_BASE_URL;
 pub const BUILTIN_LOCAL: &str = "local";
 
 /// Where a profile's keys live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ProfileKind {
     Local,

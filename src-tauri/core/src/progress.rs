@@ -9,11 +9,14 @@ use tokio_util::sync::CancellationToken;
 use crate::error::{Error, Result};
 
 /// One progress report: `done` of `total` units (keys, rows) in the current phase.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgressUpdate {
+    #[ts(type = "string")]
     pub phase: &'static str,
+    #[ts(type = "number")]
     pub done: u64,
+    #[ts(type = "number | null")]
     pub total: Option<u64>,
 }
 

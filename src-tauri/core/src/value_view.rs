@@ -8,7 +8,7 @@ use crate::context::CoreContext;
 use crate::error::{Error, Result};
 
 /// How [`ValueView::data`] is encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ValueEncoding {
     Utf8,
@@ -16,12 +16,15 @@ pub enum ValueEncoding {
 }
 
 /// A value ready to display.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ValueView {
     pub key: String,
+    #[ts(type = "number")]
     pub size_bytes: u64,
+    #[ts(type = "number | null")]
     pub expiration: Option<i64>,
+    #[ts(type = "unknown")]
     pub metadata: Option<serde_json::Value>,
     pub encoding: ValueEncoding,
     pub data: String,

@@ -1,60 +1,56 @@
-// Types of the IPC contract with the Rust shell. Hand-written for now; to be replaced by the
-// ts-rs output generated from the Rust types, which must keep these names.
+// Generated from the Rust types by ts-rs (src-tauri/src/ipc_bindings.rs); do not edit.
+// Regenerate: UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_bindings
+
+export type ErrorCode = "notFound" | "invalid" | "readOnlyProfile" | "rateLimited" | "unavailable" | "auth" | "permission" | "quotaExceeded" | "database" | "config" | "cancelled" | "internal";
+
+export type IpcError = { code: ErrorCode, message: string, };
 
 export type ProfileKind = "local" | "cloudflare";
 
-export interface ProfileView {
-  name: string;
-  kind: ProfileKind;
-  accountId: string | null;
-  namespaceId: string | null;
-  baseUrl: string | null;
-  readOnly: boolean;
-  production: boolean;
-  tokenSet: boolean;
-  isDefault: boolean;
-}
+export type ProfileView = { name: string, kind: ProfileKind, accountId: string | null, namespaceId: string | null, baseUrl: string | null, 
+/**
+ * Local namespace file (local profiles; `None` = the default file).
+ */
+path: string | null, postgresUrl: string | null, 
+/**
+ * Whether writes are refused (read-only, or production and not unlocked).
+ */
+readOnly: boolean, production: boolean, unlocked: boolean, tokenSet: boolean, dbPasswordSet: boolean, isDefault: boolean, };
 
-export interface KeyInfo {
-  name: string;
-  /** Unix seconds. */
-  expiration: number | null;
-  metadata: unknown | null;
-}
+export type ProfileInput = { name: string, kind: ProfileKind, accountId: string | null, namespaceId: string | null, baseUrl: string | null, path: string | null, postgresUrl: string | null, readOnly: boolean, production: boolean, unlocked: boolean, };
 
-export interface KeyPage {
-  keys: KeyInfo[];
-  /** Null when the listing is complete. */
-  cursor: string | null;
-}
+export type ConnectionCheck = { store: string, 
+/**
+ * Keys seen in a first page of at most 10 (0 for an empty namespace).
+ */
+sampleKeys: number, roundTripMs: number, };
 
-export interface ValueView {
-  key: string;
-  sizeBytes: number;
-  expiration: number | null;
-  metadata: unknown | null;
-  encoding: "utf8" | "base64";
-  /** UTF-8 text, or base64 when the value is not valid UTF-8. */
-  data: string;
-  /** True when the value exceeds the maxBytes asked for; data then holds only the first maxBytes. */
-  truncated: boolean;
-}
+export type KeyInfo = { name: string, 
+/**
+ * Absolute expiry, Unix seconds.
+ */
+expiration: number | null, metadata: unknown, };
 
-export type ErrorCode =
-  | "notFound"
-  | "invalid"
-  | "readOnlyProfile"
-  | "rateLimited"
-  | "unavailable"
-  | "auth"
-  | "permission"
-  | "quotaExceeded"
-  | "database"
-  | "config"
-  | "cancelled"
-  | "internal";
+export type KeyPage = { keys: Array<KeyInfo>, cursor: string | null, };
 
-export interface IpcError {
-  code: ErrorCode;
-  message: string;
-}
+export type ValueEncoding = "utf8" | "base64";
+
+export type ValueView = { key: string, sizeBytes: number, expiration: number | null, metadata: unknown, encoding: ValueEncoding, data: string, 
+/**
+ * The value is longer than `max_bytes`; `data` holds only its start.
+ */
+truncated: boolean, };
+
+export type PrefixDeletion = { profile: string, prefix: string, dryRun: boolean, 
+/**
+ * Keys under the prefix when listed.
+ */
+matched: number, 
+/**
+ * The first keys, in order.
+ */
+sample: Array<string>, deleted: number, cancelled: boolean, };
+
+export type ProgressUpdate = { phase: string, done: number, total: number | null, };
+
+export type CoreEvent = { "type": "progressReported", operation: string, phase: string, done: number, total: number | null, } | { "type": "keysChanged", profile: string, count: number, } | { "type": "profilesChanged" };

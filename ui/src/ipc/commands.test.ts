@@ -1,6 +1,6 @@
 import { invoke } from "@tauri-apps/api/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { getValue, listProfiles } from "./commands";
+import { deletePrefix, getValue, listProfiles, setKeyTtl } from "./commands";
 import { IpcError } from "./errors";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
@@ -33,6 +33,31 @@ describe("commands inside the desktop app", () => {
       profile: "dev",
       key: "a",
       maxBytes: 1048576,
+    });
+  });
+
+  it("send null secrets and TTLs as null, not as missing fields", async () => {
+    vi.stubGlobal("window", { __TAURI_INTERNALS__: {} });
+    invokeMock.mockResolvedValue(null);
+    await setKeyTtl({ profile: "dev", key: "a", ttlSeconds: null });
+    expect(invokeMock).toHaveBeenCalledWith("set_key_ttl", {
+      profile: "dev",
+      key: "a",
+      ttlSeconds: null,
+    });
+    await deletePrefix({
+      profile: "dev",
+      prefix: "report:",
+      dryRun: true,
+      confirmation: null,
+      operationId: "op-1",
+    });
+    expect(invokeMock).toHaveBeenLastCalledWith("delete_prefix", {
+      profile: "dev",
+      prefix: "report:",
+      dryRun: true,
+      confirmation: null,
+      operationId: "op-1",
     });
   });
 

@@ -1,8 +1,16 @@
 // Typed wrappers around the shell's commands. Every failure surfaces as an IpcError, including
 // running in a plain browser (`npm run dev` without the desktop shell), where nothing is faked.
 import { type InvokeArgs, invoke } from "@tauri-apps/api/core";
-import type { KeyPage, ProfileView, ValueView } from "./bindings";
+import type {
+  ConnectionCheck,
+  KeyPage,
+  PrefixDeletion,
+  ProfileInput,
+  ProfileView,
+  ValueView,
+} from "./bindings";
 import { IpcError } from "./errors";
+import { insideDesktopApp } from "./runtime";
 
 export type ListKeysArgs = {
   profile: string;
@@ -18,9 +26,30 @@ export type GetValueArgs = {
   maxBytes: number | null;
 };
 
-function insideDesktopApp(): boolean {
-  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
-}
+export type SaveProfileArgs = {
+  profile: ProfileInput;
+  /** Null keeps the stored token (or stores none for a new profile). */
+  token: string | null;
+  /** Null keeps the stored Postgres password. */
+  dbPassword: string | null;
+};
+
+export type KeyArgs = { profile: string; key: string };
+
+export type SetKeyTtlArgs = KeyArgs & {
+  /** Null = never expires; otherwise at least 60 (KV's minimum). */
+  ttlSeconds: number | null;
+};
+
+export type DeletePrefixArgs = {
+  profile: string;
+  prefix: string;
+  dryRun: boolean;
+  /** Must repeat `prefix` exactly for a real run; null for a dry run. */
+  confirmation: string | null;
+  /** Tags this run's progress events and lets cancelOperation stop it. */
+  operationId: string;
+};
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   if (!insideDesktopApp()) {
@@ -35,6 +64,29 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
 
 export const listProfiles = (): Promise<ProfileView[]> => call("list_profiles");
 
+export const saveProfile = (args: SaveProfileArgs): Promise<ProfileView> =>
+  call("save_profile", args);
+
+export const deleteProfile = (args: { name: string }): Promise<null> =>
+  call("delete_profile", args);
+
+export const setDefaultProfile = (args: { name: string }): Promise<null> =>
+  call("set_default_profile", args);
+
+export const testConnection = (args: { name: string }): Promise<ConnectionCheck> =>
+  call("test_connection", args);
+
 export const listKeys = (args: ListKeysArgs): Promise<KeyPage> => call("list_keys", args);
 
 export const getValue = (args: GetValueArgs): Promise<ValueView> => call("get_value", args);
+
+/** Resolves to whether the key existed. */
+export const deleteKey = (args: KeyArgs): Promise<boolean> => call("delete_key", args);
+
+export const setKeyTtl = (args: SetKeyTtlArgs): Promise<null> => call("set_key_ttl", args);
+
+export const deletePrefix = (args: DeletePrefixArgs): Promise<PrefixDeletion> =>
+  call("delete_prefix", args);
+
+export const cancelOperation = (args: { operationId: string }): Promise<null> =>
+  call("cancel_operation", args);

@@ -4,7 +4,13 @@ export const queryKeys = {
   profiles: () => ["profiles"] as const,
   /** Prefix for every key listing and value of one profile. */
   profile: (profile: string) => ["profile", profile] as const,
+  /** Prefix for every key listing (any prefix filter) of one profile. */
+  keyListings: (profile: string) => ["profile", profile, "keys"] as const,
   keys: (profile: string, prefix: string) => ["profile", profile, "keys", prefix] as const,
+  /** Prefix for every value of one profile. */
+  values: (profile: string) => ["profile", profile, "value"] as const,
+  /** Prefix for one key's value, whatever size cap it was read with. */
+  keyValue: (profile: string, key: string) => ["profile", profile, "value", key] as const,
   value: (profile: string, key: string, maxBytes: number | null) =>
     ["profile", profile, "value", key, maxBytes] as const,
 };

@@ -1,22 +1,35 @@
-// Detail panel of one key: size, expiry, metadata and the value. Values are fetched capped at
-// 1 MiB; a larger one shows its first MiB and offers to load the rest.
+// Detail panel of one key: its actions (copy name and value, set TTL, delete), size, expiry,
+// metadata and the value. Values are fetched capped at 1 MiB; a larger one shows its first MiB
+// and offers to load the rest.
 import { Alert, Box, Button, Group, ScrollArea, Stack, Text, Title } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { ErrorAlert, LoadingState } from "../feedback/QueryStates";
 import { formatByteCount, formatBytes } from "../format/bytes";
 import { prettyValue } from "../format/json";
+import type { ProfileView, ValueView } from "../ipc/bindings";
 import { getValue } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
+import { CopyTextButton } from "./CopyTextButton";
+import { DeleteKeyButton } from "./DeleteKeyButton";
 import { Expiry } from "./Expiry";
+import { KeyTtlPopover } from "./KeyTtlPopover";
 import { useNow } from "./useNow";
 import { ValueViewer } from "./ValueViewer";
 
 const PREVIEW_BYTES = 1024 * 1024;
 
-function Field({ label, children }: { label: string; children: ReactNode }) {
+function Field({
+  label,
+  testId,
+  children,
+}: {
+  label: string;
+  testId?: string;
+  children: ReactNode;
+}) {
   return (
-    <Stack gap={0}>
+    <Stack gap={0} data-testid={testId}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
@@ -25,12 +38,46 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-export function KeyDetail({ profile, keyName }: { profile: string; keyName: string }) {
+function KeyActions({
+  profile,
+  view,
+  onDeleted,
+}: {
+  profile: ProfileView;
+  view: ValueView;
+  onDeleted: (existed: boolean) => void;
+}) {
+  let copyUnavailable: string | undefined;
+  if (view.truncated) copyUnavailable = "Load the full value to copy it";
+  return (
+    <Group gap="xs">
+      <CopyTextButton text={view.key} label="Copy name" testId="copy-key-name" />
+      <CopyTextButton
+        text={view.data}
+        label={view.encoding === "utf8" ? "Copy value" : "Copy value (base64)"}
+        testId="copy-value"
+        unavailable={copyUnavailable}
+      />
+      <KeyTtlPopover profile={profile} keyName={view.key} />
+      <DeleteKeyButton profile={profile} keyName={view.key} onDeleted={onDeleted} />
+    </Group>
+  );
+}
+
+export function KeyDetail({
+  profile,
+  keyName,
+  onDeleted,
+}: {
+  profile: ProfileView;
+  keyName: string;
+  onDeleted: (existed: boolean) => void;
+}) {
   const [full, setFull] = useState(false);
   const maxBytes = full ? null : PREVIEW_BYTES;
   const value = useQuery({
-    queryKey: queryKeys.value(profile, keyName, maxBytes),
-    queryFn: () => getValue({ profile, key: keyName, maxBytes }),
+    queryKey: queryKeys.value(profile.name, keyName, maxBytes),
+    queryFn: () => getValue({ profile: profile.name, key: keyName, maxBytes }),
     // Keep the preview on screen while the full value loads.
     placeholderData: keepPreviousData,
   });
@@ -42,17 +89,20 @@ export function KeyDetail({ profile, keyName }: { profile: string; keyName: stri
 
   return (
     <Stack gap="md" h="100%">
-      <Title order={4} ff="monospace" style={{ overflowWrap: "anywhere" }}>
-        {view.key}
-      </Title>
+      <Stack gap="xs">
+        <Title order={4} ff="monospace" style={{ overflowWrap: "anywhere" }} data-testid="key-name">
+          {view.key}
+        </Title>
+        <KeyActions profile={profile} view={view} onDeleted={onDeleted} />
+      </Stack>
       <Group gap="xl" align="flex-start">
-        <Field label="Size">
+        <Field label="Size" testId="key-size">
           {formatBytes(view.sizeBytes)}{" "}
           <Text span c="dimmed" fz="sm">
             ({formatByteCount(view.sizeBytes)})
           </Text>
         </Field>
-        <Field label="Expiry">
+        <Field label="Expiry" testId="key-expiry">
           <Expiry expiration={view.expiration} now={now} fz="sm" />
         </Field>
         <Field label="Encoding">{view.encoding === "utf8" ? "UTF-8 text" : "Binary"}</Field>

@@ -39,6 +39,8 @@ export function KeyList({
           return (
             <UnstyledButton
               key={key.name}
+              data-testid="key-row"
+              data-key={key.name}
               className={classes.row}
               data-selected={selected || undefined}
               aria-current={selected || undefined}

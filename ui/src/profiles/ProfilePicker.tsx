@@ -1,27 +1,8 @@
 // Navbar profile picker: which KV namespace the app is looking at, with its kind and the
 // read-only / production flags always in view.
-import { Badge, Group, Select, Stack, Text } from "@mantine/core";
+import { Select, Stack, Text } from "@mantine/core";
 import type { ProfileView } from "../ipc/bindings";
-
-function ProfileBadges({ profile }: { profile: ProfileView }) {
-  return (
-    <Group gap={4}>
-      <Badge size="xs" variant="light" color={profile.kind === "local" ? "teal" : "orange"}>
-        {profile.kind === "local" ? "Local" : "Cloudflare"}
-      </Badge>
-      {profile.readOnly && (
-        <Badge size="xs" variant="outline" color="gray">
-          Read-only
-        </Badge>
-      )}
-      {profile.production && (
-        <Badge size="xs" variant="filled" color="red">
-          Production
-        </Badge>
-      )}
-    </Group>
-  );
-}
+import { ProfileBadges } from "./ProfileBadges";
 
 export function ProfilePicker({
   profiles,
@@ -46,6 +27,7 @@ export function ProfilePicker({
         value={value?.name ?? null}
         onChange={(name) => name && onChange(name)}
         allowDeselect={false}
+        data-testid="profile-picker"
         disabled={profiles.length === 0}
         searchable={profiles.length > 8}
         renderOption={({ option }) => {

@@ -1,0 +1,66 @@
+//! The TypeScript types of every command payload, error and event, rendered from the Rust types
+//! (ts-rs) into `ui/src/ipc/bindings.ts`. A test fails when the committed file has drifted;
+//! `UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_bindings` rewrites it.
+
+use cachescope_core::context::{ConnectionCheck, ProfileView};
+use cachescope_core::events::Event;
+use cachescope_core::key_deletion::PrefixDeletion;
+use cachescope_core::kv::{KeyInfo, KeyPage};
+use cachescope_core::profiles::ProfileKind;
+use cachescope_core::progress::ProgressUpdate;
+use cachescope_core::value_view::{ValueEncoding, ValueView};
+use cachescope_core::ErrorCode;
+use ts_rs::TS;
+
+use crate::commands::profiles::ProfileInput;
+use crate::ipc_error::IpcError;
+
+/// The whole bindings file.
+pub fn render() -> String {
+    let declarations = [
+        ErrorCode::decl(),
+        IpcError::decl(),
+        ProfileKind::decl(),
+        ProfileView::decl(),
+        ProfileInput::decl(),
+        ConnectionCheck::decl(),
+        KeyInfo::decl(),
+        KeyPage::decl(),
+        ValueEncoding::decl(),
+        ValueView::decl(),
+        PrefixDeletion::decl(),
+        ProgressUpdate::decl(),
+        Event::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by ts-rs (src-tauri/src/ipc_bindings.rs); do not edit.\n\
+         // Regenerate: UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_bindings\n",
+    );
+    for declaration in declarations {
+        out.push('\n');
+        out.push_str("export ");
+        out.push_str(&declaration);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ipc_bindings_match_the_committed_file() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/ipc/bindings.ts");
+        let rendered = super::render();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &rendered).expect("write bindings");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == rendered,
+            "ui/src/ipc/bindings.ts is out of date with the Rust types; run \
+             `UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_bindings` and commit the result"
+        );
+    }
+}

@@ -1,0 +1,104 @@
+// The pieces of the delete-by-prefix modal: the dry run's summary and sample, the progress of a
+// running operation with its Cancel button, and the outcome of the real run.
+import { Alert, Button, Code, Group, Progress, ScrollArea, Stack, Text } from "@mantine/core";
+import { ErrorAlert } from "../feedback/QueryStates";
+import { formatCount } from "../format/count";
+import type { PrefixDeletion, ProgressUpdate } from "../ipc/bindings";
+import { IpcError } from "../ipc/errors";
+import { describeDeletion, describeDryRun, describeProgress } from "./prefixDeletion";
+
+export function DryRunSummary({ result }: { result: PrefixDeletion }) {
+  const more = result.matched - result.sample.length;
+  return (
+    <Stack gap="xs">
+      <Text fw={600} data-testid="delete-prefix-dry-run" data-matched={result.matched}>
+        {describeDryRun(result)}
+      </Text>
+      {result.sample.length > 0 && (
+        <ScrollArea.Autosize mah={200} type="auto">
+          <Stack gap={2} data-testid="delete-prefix-sample">
+            {result.sample.map((name) => (
+              <Code key={name} style={{ overflowWrap: "anywhere" }}>
+                {name}
+              </Code>
+            ))}
+          </Stack>
+        </ScrollArea.Autosize>
+      )}
+      {more > 0 && (
+        <Text size="sm" c="dimmed">
+          and {formatCount(more)} more
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+export function OperationProgress({
+  update,
+  cancelling,
+  cancelError,
+  onCancel,
+}: {
+  update: ProgressUpdate | null;
+  cancelling: boolean;
+  cancelError: unknown;
+  onCancel: () => void;
+}) {
+  const view = describeProgress(update);
+  return (
+    <Stack gap="xs" data-testid="delete-prefix-progress" data-phase={update?.phase ?? ""}>
+      <Text size="sm">{view.label}</Text>
+      <Progress
+        value={view.percent ?? 100}
+        animated={view.percent === null}
+        aria-label={view.label}
+        transitionDuration={150}
+      />
+      {cancelError != null && <ErrorAlert error={cancelError} />}
+      <Group justify="flex-end">
+        <Button
+          variant="default"
+          data-testid="delete-prefix-cancel"
+          loading={cancelling}
+          onClick={onCancel}
+        >
+          Cancel
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+export function DeletionOutcome({ result, error }: { result?: PrefixDeletion; error: unknown }) {
+  if (result) {
+    return (
+      <Alert
+        color={result.cancelled ? "yellow" : "teal"}
+        variant="light"
+        data-testid="delete-prefix-result"
+        data-deleted={result.deleted}
+        data-cancelled={result.cancelled || undefined}
+      >
+        {describeDeletion(result)}
+      </Alert>
+    );
+  }
+  if (error instanceof IpcError && error.code === "cancelled") {
+    return (
+      <Alert color="yellow" variant="light" data-testid="delete-prefix-result" data-deleted={0}>
+        Cancelled while listing the keys: nothing was deleted.
+      </Alert>
+    );
+  }
+  return (
+    <Stack gap="xs" data-testid="delete-prefix-result">
+      <ErrorAlert error={error} />
+      {!(error instanceof IpcError && error.code === "readOnlyProfile") && (
+        <Text size="sm" c="dimmed">
+          Keys deleted before the error stay deleted; run a dry run again to see what is left.
+        </Text>
+      )}
+    </Stack>
+  );
+}
