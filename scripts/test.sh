@@ -19,5 +19,8 @@ cargo fmt --all --check
 say "cargo clippy (workspace, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+say "cargo build (workspace, all targets: one feature set for tests, demo and end-to-end runs)"
+cargo build --workspace --all-targets --locked
+
 say "cargo test (workspace)"
 cargo test --workspace --locked
