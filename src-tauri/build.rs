@@ -1,4 +1,22 @@
-//! Tauri's build step: embeds tauri.conf.json, the capabilities and the icons.
+//! Tauri's build step: embeds tauri.conf.json, the capabilities and the icons, and declares the
+//! app's own commands so that a capability must grant each one (nothing is allowed by default).
 fn main() {
-    tauri_build::build()
+    let commands = &[
+        "list_profiles",
+        "save_profile",
+        "delete_profile",
+        "set_default_profile",
+        "test_connection",
+        "list_keys",
+        "get_value",
+        "delete_key",
+        "set_key_ttl",
+        "delete_prefix",
+        "cancel_operation",
+    ];
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
+    .expect("tauri build step");
 }

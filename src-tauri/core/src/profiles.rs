@@ -107,8 +107,8 @@ impl Profile {
         }
         if self.kind == ProfileKind::Cloudflare {
             for (field, value) in [
-                ("account id", &self.account_id),
-                ("namespace id", &self.namespace_id),
+                ("an account id", &self.account_id),
+                ("a namespace id", &self.namespace_id),
             ] {
                 if value.as_deref().is_none_or(str::is_empty) {
                     return Err(Error::invalid(

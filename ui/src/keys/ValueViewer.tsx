@@ -68,7 +68,7 @@ export function ValueViewer({ value }: { value: ValueView }) {
     );
   }
   return (
-    <Stack gap="xs" h="100%" mih={240}>
+    <Stack gap="xs" h="100%" mih={240} data-testid="value-viewer" data-mode={mode}>
       <SegmentedControl
         size="xs"
         data={modes}
