@@ -118,7 +118,9 @@ export class App {
   /** Types into the prefix filter, replacing what is there. */
   async setPrefix(prefix) {
     const input = await this.find(testId("prefix-filter"));
-    await input.sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE, prefix);
+    // Separate calls: WebKitWebDriver drops text sent in the same call after a chord.
+    await input.sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
+    if (prefix) await input.sendKeys(prefix);
   }
 
   /** Clicks the List or Tree label of the key view switch. */

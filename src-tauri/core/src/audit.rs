@@ -2,10 +2,9 @@
 //! in the local state database so it exists even without Postgres.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use serde::Serialize;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::SqlitePool;
 use sqlx::Row;
 
 use crate::error::{Error, Result};
@@ -50,30 +49,7 @@ pub struct AuditLog {
 impl AuditLog {
     /// Opens (creating) the state database at `path`.
     pub async fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-                path: dir.to_owned(),
-                source,
-            })?;
-        }
-        let err = |source| Error::Local {
-            path: path.to_owned(),
-            source,
-        };
-        let options = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(err)?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(2)
-            .connect_with(options)
-            .await
-            .map_err(err)?;
-        MIGRATOR.run(&pool).await.map_err(|e| Error::Local {
-            path: path.to_owned(),
-            source: e.into(),
-        })?;
+        let pool = crate::sqlite_file::open(path, 2, &MIGRATOR).await?;
         Ok(Self {
             pool,
             path: path.to_owned(),

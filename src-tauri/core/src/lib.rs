@@ -17,6 +17,7 @@ pub mod paths;
 pub mod profiles;
 pub mod progress;
 pub mod secrets;
+pub mod sqlite_file;
 pub mod value_view;
 
 pub use context::CoreContext;

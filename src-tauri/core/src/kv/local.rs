@@ -2,14 +2,10 @@
 //! store when no Cloudflare profile exists, the demo store, and the offline mirror.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use base64::Engine as _;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::SqlitePool;
 use sqlx::Row;
 
 use super::limits::{self, absolute_expiry, unix_now};
@@ -41,32 +37,7 @@ impl std::fmt::Debug for LocalStore {
 impl LocalStore {
     /// Opens (creating when missing) the SQLite file at `path` and selects `namespace`.
     pub async fn open(path: &Path, namespace: &str) -> Result<Self> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-                path: dir.to_owned(),
-                source,
-            })?;
-        }
-        let local_err = |source| Error::Local {
-            path: path.to_owned(),
-            source,
-        };
-        let options = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(local_err)?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(local_err)?;
-        MIGRATOR.run(&pool).await.map_err(|e| Error::Local {
-            path: path.to_owned(),
-            source: e.into(),
-        })?;
+        let pool = crate::sqlite_file::open(path, 4, &MIGRATOR).await?;
         Ok(Self {
             pool,
             path: path.to_owned(),

@@ -1,0 +1,44 @@
+//! Opening one of Cachescope's SQLite files (the local namespace, the local state): create the
+//! folder and the file when missing, WAL journal, a busy timeout, then apply its migrations.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::error::{Error, Result};
+
+/// A pool of at most `max_connections` on the file at `path`, migrated by `migrator`.
+pub async fn open(path: &Path, max_connections: u32, migrator: &Migrator) -> Result<SqlitePool> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+    }
+    let local_err = |source| Error::Local {
+        path: path.to_owned(),
+        source,
+    };
+    let options = SqliteConnectOptions::from_str("sqlite://")
+        .map_err(local_err)?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .connect_with(options)
+        .await
+        .map_err(local_err)?;
+    migrator.run(&pool).await.map_err(|e| Error::Local {
+        path: path.to_owned(),
+        source: e.into(),
+    })?;
+    Ok(pool)
+}
