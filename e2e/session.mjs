@@ -25,7 +25,10 @@ export const testId = (id, extra = "") => By.css(`[data-testid="${id}"]${extra}`
 
 /** Runs the `cachescope` CLI on the test data and returns its stdout. */
 export function cli(...args) {
-  return execFileSync(required("E2E_CLI"), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync(required("E2E_CLI"), args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** Starts the app in a new WebDriver session (WebKit allows one at a time: quit it after use). */
@@ -33,10 +36,7 @@ export async function startApp() {
   const capabilities = new Capabilities()
     .set("browserName", "wry")
     .set("tauri:options", { application: required("E2E_APP") });
-  const driver = await new Builder()
-    .usingServer(DRIVER_URL)
-    .withCapabilities(capabilities)
-    .build();
+  const driver = await new Builder().usingServer(DRIVER_URL).withCapabilities(capabilities).build();
   return new App(driver);
 }
 
@@ -52,23 +52,18 @@ export class App {
     return element;
   }
 
-  /** Polls `condition` (async, truthy when done) and returns its value; fails with `message`. */
-  async waitFor(condition, message, timeout = TIMEOUT) {
-    let last;
+  /** Polls `condition` (truthy when done) every `poll` ms and returns its value. */
+  async waitFor(condition, message, timeout = TIMEOUT, poll = 100) {
+    // The virtual list re-renders under our feet: a stale element just means "try again".
+    const attempt = () =>
+      Promise.resolve()
+        .then(condition)
+        .catch((error) => {
+          if (error.name === "StaleElementReferenceError") return false;
+          throw error;
+        });
     try {
-      return await this.driver.wait(
-        async () => {
-          try {
-            last = await condition();
-          } catch (error) {
-            // The virtual list re-renders under our feet: a stale element means "try again".
-            if (error.name !== "StaleElementReferenceError") throw error;
-            last = undefined;
-          }
-          return last;
-        },
-        timeout,
-      );
+      return await this.driver.wait(attempt, timeout, undefined, poll);
     } catch (error) {
       if (error.name === "TimeoutError") throw new Error(`timed out: ${message}`);
       throw error;
@@ -97,19 +92,24 @@ export class App {
   }
 
   /** Waits until the footer says `count` keys are loaded and the listing is complete. */
-  waitForAllKeys(count, timeout = TIMEOUT) {
-    return this.waitFor(async () => {
+  waitForAllKeys(count, timeout = TIMEOUT, poll = 100) {
+    const done = async () => {
       const c = await this.keyCount();
       return c.count === count && c.complete;
-    }, `key-count ${count} (all)`, timeout);
+    };
+    return this.waitFor(done, `key-count ${count} (all)`, timeout, poll);
   }
 
   /** Picks a profile in the navbar's Mantine Select and waits for its first keys. */
   async pickProfile(name) {
     await (await this.find(testId("profile-picker"))).click();
-    await (await this.find(By.css(`[role="option"][value="${name}"]`))).click();
+    // The dropdown scrolls inside itself: bring the option into view first.
+    const option = await this.find(By.css(`[role="option"][value="${name}"]`));
+    await this.run("arguments[0].scrollIntoView({ block: 'nearest' })", option);
+    await option.click();
     await this.waitFor(
-      async () => (await (await this.find(testId("profile-picker"))).getAttribute("value")) === name,
+      async () =>
+        (await (await this.find(testId("profile-picker"))).getAttribute("value")) === name,
       `profile picker shows ${name}`,
     );
     await this.find(testId("key-count", "[data-count]"));
@@ -134,6 +134,10 @@ export class App {
     const dir = process.env.E2E_SCREENSHOTS ?? "e2e-screenshots";
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${name}.png`);
+    // Two animation frames first: a DOM change just awaited may not be painted yet.
+    await this.driver.executeAsyncScript(
+      "requestAnimationFrame(() => requestAnimationFrame(arguments[arguments.length - 1]))",
+    );
     writeFileSync(file, await this.driver.takeScreenshot(), "base64");
     return file;
   }

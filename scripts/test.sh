@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project: set-up, formatting, lints, type checks, UI unit
-# tests, and the Rust tests against real Postgres and the local Cloudflare KV simulator.
+# tests, the Rust tests against real Postgres and the local Cloudflare KV simulator, and the
+# end-to-end tests of the desktop window.
 # This is the README's test command and what CI runs (.ci/run).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/environment.sh"
@@ -24,3 +25,6 @@ cargo build --workspace --all-targets --locked
 
 say "cargo test (workspace)"
 cargo test --workspace --locked
+
+say "end to end: the real window under Xvfb, through tauri-driver"
+bash scripts/e2e.sh

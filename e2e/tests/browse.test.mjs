@@ -51,10 +51,7 @@ test("report:system-health shows its JSON in the detail panel", async () => {
   const name = await app.find(testId("key-name"));
   await app.waitFor(async () => (await name.getText()) === key, "key-name shows the key");
   const viewer = await app.find(testId("value-viewer", '[data-mode="json"]'));
-  const text = await app.run(
-    "return arguments[0].querySelector('pre').textContent",
-    viewer,
-  );
+  const text = await app.run("return arguments[0].querySelector('pre').textContent", viewer);
   assert.match(text, /"processing": \{/);
   assert.match(text, /"last24h": \{/);
   // The value shown is the stored one: same generatedAt as the CLI reads.
