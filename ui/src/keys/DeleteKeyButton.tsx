@@ -1,9 +1,9 @@
 // "Delete" for one key, behind a confirmation naming the key. Refused up front on a read-only
 // profile; the core refuses it too.
-import { Alert, Button, Code, Group, Modal, Stack, Text } from "@mantine/core";
+import { Alert, Code, Modal, Stack, Text } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { ErrorAlert } from "../feedback/QueryStates";
+import { ConfirmActions } from "../feedback/ConfirmActions";
 import type { ProfileView } from "../ipc/bindings";
 import { deleteKey } from "../ipc/commands";
 import { removeKeyFromListings } from "./keyCache";
@@ -58,21 +58,16 @@ export function DeleteKeyButton({
               Readers of this report fall back to Postgres until it is precomputed again.
             </Alert>
           )}
-          {remove.isError && <ErrorAlert error={remove.error} />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close} disabled={remove.isPending}>
-              Cancel
-            </Button>
-            <Button
-              color="red"
-              loading={remove.isPending}
-              onClick={() => remove.mutate()}
-              data-testid="delete-key-confirm"
-              data-autofocus
-            >
-              Delete key
-            </Button>
-          </Group>
+          <ConfirmActions
+            error={remove.isError ? remove.error : null}
+            pending={remove.isPending}
+            onCancel={close}
+            onConfirm={() => remove.mutate()}
+            testId="delete-key-confirm"
+            autoFocus
+          >
+            Delete key
+          </ConfirmActions>
         </Stack>
       </Modal>
     </>

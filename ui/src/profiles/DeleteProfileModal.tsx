@@ -1,8 +1,8 @@
 // Confirmation before deleting a profile: the connection settings go, the keys in its namespace
 // stay.
-import { Button, Group, Modal, Stack, Text } from "@mantine/core";
+import { Modal, Stack, Text } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { ErrorAlert } from "../feedback/QueryStates";
+import { ConfirmActions } from "../feedback/ConfirmActions";
 import type { ProfileView } from "../ipc/bindings";
 import { deleteProfile } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
@@ -39,20 +39,15 @@ export function DeleteProfileModal({
             It is the default profile.
           </Text>
         )}
-        {remove.isError && <ErrorAlert error={remove.error} />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose} disabled={remove.isPending}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            loading={remove.isPending}
-            onClick={() => remove.mutate()}
-            data-testid="profile-delete-confirm"
-          >
-            Delete profile
-          </Button>
-        </Group>
+        <ConfirmActions
+          error={remove.isError ? remove.error : null}
+          pending={remove.isPending}
+          onCancel={onClose}
+          onConfirm={() => remove.mutate()}
+          testId="profile-delete-confirm"
+        >
+          Delete profile
+        </ConfirmActions>
       </Stack>
     </Modal>
   );
