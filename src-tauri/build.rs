@@ -7,6 +7,8 @@ fn main() {
         "delete_profile",
         "set_default_profile",
         "test_connection",
+        "list_namespaces",
+        "switch_namespace",
         "list_keys",
         "get_value",
         "delete_key",

@@ -25,3 +25,11 @@ test("the Profiles screen lists every profile with its read-only badge", async (
   assert.deepEqual(await badges("scratch-ro"), ["badge-read-only"]);
   await app.screenshot("08-profiles");
 });
+
+test("the namespace picker shows the namespace the profile points at", async () => {
+  const picker = await app.find(testId("namespace-picker"));
+  await app.waitFor(
+    async () => (await picker.getAttribute("value")) === "default",
+    "the local profile's namespace picker shows 'default'",
+  );
+});

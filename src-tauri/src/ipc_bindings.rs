@@ -5,6 +5,7 @@
 use cachescope_core::context::{ConnectionCheck, ProfileView};
 use cachescope_core::events::Event;
 use cachescope_core::key_deletion::PrefixDeletion;
+use cachescope_core::kv::cloudflare::Namespace;
 use cachescope_core::kv::{KeyInfo, KeyPage};
 use cachescope_core::profiles::ProfileKind;
 use cachescope_core::progress::ProgressUpdate;
@@ -24,6 +25,7 @@ pub fn render() -> String {
         ProfileView::decl(),
         ProfileInput::decl(),
         ConnectionCheck::decl(),
+        Namespace::decl(),
         KeyInfo::decl(),
         KeyPage::decl(),
         ValueEncoding::decl(),

@@ -35,6 +35,8 @@ pub fn run() {
             commands::profiles::delete_profile,
             commands::profiles::set_default_profile,
             commands::profiles::test_connection,
+            commands::profiles::list_namespaces,
+            commands::profiles::switch_namespace,
             commands::keys::list_keys,
             commands::keys::get_value,
             commands::keys::delete_key,

@@ -8,6 +8,7 @@ import { EmptyState, ErrorAlert, LoadingState } from "./feedback/QueryStates";
 import { listProfiles } from "./ipc/commands";
 import { queryKeys } from "./ipc/queryKeys";
 import { KeysScreen } from "./keys/KeysScreen";
+import { NamespacePicker } from "./profiles/NamespacePicker";
 import { ProfilePicker } from "./profiles/ProfilePicker";
 import { ProfilesScreen } from "./profiles/ProfilesScreen";
 
@@ -61,6 +62,7 @@ export function App() {
             value={profile}
             onChange={pickProfile}
           />
+          {profile && <NamespacePicker key={profile.name} profile={profile} />}
           <Stack gap={2}>
             <NavLink
               component="button"

@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use crate::audit::AuditLog;
 use crate::error::{Error, Result};
 use crate::events::{Event, EventBus};
-use crate::kv::cloudflare::{CloudflareConfig, CloudflareStore};
+use crate::kv::cloudflare::{CloudflareConfig, CloudflareStore, Namespace};
 use crate::kv::local::LocalStore;
 use crate::kv::read_only::ReadOnlyStore;
 use crate::kv::{KvStore, ListOptions};
@@ -265,41 +265,48 @@ impl CoreContext {
     async fn open_store(&self, profile: &Profile) -> Result<Box<dyn KvStore>> {
         match profile.kind {
             ProfileKind::Local => {
-                let path = profile
-                    .path
-                    .clone()
-                    .unwrap_or_else(|| self.inner.dirs.local_namespace_file());
                 let namespace = profile
                     .namespace_id
                     .as_deref()
                     .unwrap_or(DEFAULT_LOCAL_NAMESPACE);
-                Ok(Box::new(LocalStore::open(&path, namespace).await?))
+                Ok(Box::new(
+                    LocalStore::open(&self.local_file(profile), namespace).await?,
+                ))
             }
-            ProfileKind::Cloudflare => {
-                let (token, _) = self
-                    .inner
-                    .secrets
-                    .get(&profile.name, SecretKind::ApiToken)
-                    .await?
-                    .ok_or_else(|| {
-                        Error::invalid(
-                            format!("API token of profile {:?}", profile.name),
-                            format!(
-                                "not set; run `cachescope profile add {} ... --token-stdin` or set {}",
-                                profile.name,
-                                SecretKind::ApiToken.env_var(&profile.name)
-                            ),
-                        )
-                    })?;
-                let config = CloudflareConfig::new(
-                    profile.base_url(),
-                    profile.account_id.as_deref().unwrap_or_default(),
-                    profile.namespace_id.as_deref().unwrap_or_default(),
-                    token,
-                );
-                Ok(Box::new(CloudflareStore::new(config)?))
-            }
+            ProfileKind::Cloudflare => Ok(Box::new(self.cloudflare_store(profile).await?)),
         }
+    }
+
+    fn local_file(&self, profile: &Profile) -> std::path::PathBuf {
+        profile
+            .path
+            .clone()
+            .unwrap_or_else(|| self.inner.dirs.local_namespace_file())
+    }
+
+    async fn cloudflare_store(&self, profile: &Profile) -> Result<CloudflareStore> {
+        let (token, _) = self
+            .inner
+            .secrets
+            .get(&profile.name, SecretKind::ApiToken)
+            .await?
+            .ok_or_else(|| {
+                Error::invalid(
+                    format!("API token of profile {:?}", profile.name),
+                    format!(
+                        "not set; run `cachescope profile add {} ... --token-stdin` or set {}",
+                        profile.name,
+                        SecretKind::ApiToken.env_var(&profile.name)
+                    ),
+                )
+            })?;
+        let config = CloudflareConfig::new(
+            profile.base_url(),
+            profile.account_id.as_deref().unwrap_or_default(),
+            profile.namespace_id.as_deref().unwrap_or_default(),
+            token,
+        );
+        CloudflareStore::new(config)
     }
 
     /// The Postgres pool of a profile, or `None` when it names no database.
@@ -320,6 +327,50 @@ impl CoreContext {
         let pool = crate::db::connect_lazy(url, password.as_ref().map(|(p, _)| p))?;
         pools.insert(profile.name.clone(), pool.clone());
         Ok(Some(pool))
+    }
+
+    /// The namespaces a profile can point at: the account's namespaces for a Cloudflare profile,
+    /// the namespaces with keys in the file (and the profile's own) for a local one.
+    pub async fn namespaces(&self, name: Option<&str>) -> Result<Vec<Namespace>> {
+        let profile = self.profile(name)?;
+        match profile.kind {
+            ProfileKind::Cloudflare => self.cloudflare_store(&profile).await?.namespaces().await,
+            ProfileKind::Local => {
+                let path = self.local_file(&profile);
+                let current = profile
+                    .namespace_id
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_LOCAL_NAMESPACE.to_owned());
+                let mut names = LocalStore::open(&path, &current)
+                    .await?
+                    .namespaces()
+                    .await?;
+                if !names.contains(&current) {
+                    names.push(current);
+                    names.sort();
+                }
+                Ok(names
+                    .into_iter()
+                    .map(|n| Namespace {
+                        id: n.clone(),
+                        title: n,
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Points a profile at another namespace (of its account, or inside its file).
+    pub async fn switch_namespace(&self, name: &str, namespace_id: &str) -> Result<()> {
+        if namespace_id.is_empty() {
+            return Err(Error::invalid("namespace id", "must not be empty"));
+        }
+        let mut profile = self.profile(Some(name))?;
+        profile.namespace_id = Some(namespace_id.to_owned());
+        self.update_profiles(|set| set.upsert(profile))?;
+        self.forget_connections(name).await;
+        self.inner.events.publish(Event::ProfilesChanged);
+        Ok(())
     }
 
     /// Lists a first page of at most 10 keys to prove the profile's store answers.

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use cachescope_core::context::{ConnectionCheck, ProfileView};
+use cachescope_core::kv::cloudflare::Namespace;
 use cachescope_core::profiles::{Profile, ProfileKind};
 use cachescope_core::{CoreContext, Error};
 use secrecy::SecretString;
@@ -90,4 +91,23 @@ pub async fn test_connection(
     name: String,
 ) -> IpcResult<ConnectionCheck> {
     Ok(ctx.check_connection(Some(&name)).await?)
+}
+
+/// The namespaces the profile can point at (its Cloudflare account's, or those in its file).
+#[tauri::command]
+pub async fn list_namespaces(
+    ctx: State<'_, CoreContext>,
+    name: String,
+) -> IpcResult<Vec<Namespace>> {
+    Ok(ctx.namespaces(Some(&name)).await?)
+}
+
+/// Points the profile at another namespace.
+#[tauri::command]
+pub async fn switch_namespace(
+    ctx: State<'_, CoreContext>,
+    name: String,
+    namespace_id: String,
+) -> IpcResult<()> {
+    Ok(ctx.switch_namespace(&name, &namespace_id).await?)
 }

@@ -25,6 +25,8 @@ export type ConnectionCheck = { store: string,
  */
 sampleKeys: number, roundTripMs: number, };
 
+export type Namespace = { id: string, title: string, };
+
 export type KeyInfo = { name: string, 
 /**
  * Absolute expiry, Unix seconds.

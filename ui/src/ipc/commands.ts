@@ -4,6 +4,7 @@ import { type InvokeArgs, invoke } from "@tauri-apps/api/core";
 import type {
   ConnectionCheck,
   KeyPage,
+  Namespace,
   PrefixDeletion,
   ProfileInput,
   ProfileView,
@@ -75,6 +76,12 @@ export const setDefaultProfile = (args: { name: string }): Promise<null> =>
 
 export const testConnection = (args: { name: string }): Promise<ConnectionCheck> =>
   call("test_connection", args);
+
+export const listNamespaces = (args: { name: string }): Promise<Namespace[]> =>
+  call("list_namespaces", args);
+
+export const switchNamespace = (args: { name: string; namespaceId: string }): Promise<null> =>
+  call("switch_namespace", args);
 
 export const listKeys = (args: ListKeysArgs): Promise<KeyPage> => call("list_keys", args);
 

@@ -2,6 +2,8 @@
 
 export const queryKeys = {
   profiles: () => ["profiles"] as const,
+  /** The namespaces a profile can point at (refreshed with the profiles). */
+  namespaces: (profile: string) => ["profiles", profile, "namespaces"] as const,
   /** Prefix for every key listing and value of one profile. */
   profile: (profile: string) => ["profile", profile] as const,
   /** Prefix for every key listing (any prefix filter) of one profile. */

@@ -140,8 +140,8 @@ impl std::fmt::Debug for CloudflareStore {
     }
 }
 
-/// A namespace as the account lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A namespace as the account (or a local file) lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Namespace {
     pub id: String,

@@ -58,6 +58,14 @@ impl LocalStore {
         &self.path
     }
 
+    /// The namespaces that hold at least one key in this file, by name.
+    pub async fn namespaces(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT DISTINCT namespace FROM entries ORDER BY namespace")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
     /// Deletes rows whose expiry has passed (they are already invisible); returns how many.
     pub async fn purge_expired(&self) -> Result<u64> {
         let done = sqlx::query("DELETE FROM entries WHERE namespace = ? AND expiration IS NOT NULL AND expiration <= ?")

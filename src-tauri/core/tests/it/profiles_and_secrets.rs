@@ -200,3 +200,59 @@ async fn the_builtin_local_profile_is_the_default_and_test_connection_works() {
         check.store
     );
 }
+
+#[tokio::test]
+async fn namespaces_are_listed_and_a_profile_can_switch_between_them() {
+    let (ctx, _dir) = super::key_operations::context().await;
+    // Local: the namespaces that hold keys in the file, plus the profile's own.
+    let file = ctx.store(None).await.unwrap();
+    file.put("report:a", b"1", &PutOptions::default())
+        .await
+        .unwrap();
+    let mirror =
+        cachescope_core::kv::local::LocalStore::open(&ctx.dirs().local_namespace_file(), "mirror")
+            .await
+            .unwrap();
+    cachescope_core::kv::KvStore::put(&mirror, "report:b", b"2", &PutOptions::default())
+        .await
+        .unwrap();
+    let ids: Vec<String> = ctx
+        .namespaces(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(ids, vec!["default", "mirror"]);
+    ctx.switch_namespace("local", "mirror").await.unwrap();
+    let keys = ctx
+        .store(None)
+        .await
+        .unwrap()
+        .list(&ListOptions::default())
+        .await
+        .unwrap()
+        .keys;
+    assert_eq!(
+        keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(),
+        vec!["report:b"]
+    );
+    // Cloudflare: the account's namespaces, read with the profile's token.
+    ctx.save_profile(
+        cloudflare_profile("sim"),
+        Some(SecretString::from(
+            cachescope_testkit::simulator().token.clone(),
+        )),
+        None,
+    )
+    .await
+    .unwrap();
+    let namespaces = ctx.namespaces(Some("sim")).await.unwrap();
+    assert!(
+        namespaces
+            .iter()
+            .any(|n| n.id == cachescope_testkit::simulator().namespace_id
+                && n.title == "cachescope-test"),
+        "{namespaces:?}"
+    );
+}
