@@ -1,7 +1,7 @@
 // The Profiles screen lists the profiles scripts/e2e.sh made, with their flags as badges.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startApp, testId } from "../session.mjs";
+import { By, startApp, testId } from "../session.mjs";
 
 let app;
 before(async () => {
@@ -32,4 +32,7 @@ test("the namespace picker shows the namespace the profile points at", async () 
     async () => (await picker.getAttribute("value")) === "default",
     "the local profile's namespace picker shows 'default'",
   );
+  // Opening it lists the namespaces that hold keys in the profile's file.
+  await picker.click();
+  await app.find(By.css('[role="option"][value="default"]'));
 });

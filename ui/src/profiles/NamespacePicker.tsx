@@ -2,6 +2,7 @@
 // account's, or those inside its local file); choosing one re-points the profile.
 import { Select } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { ErrorAlert } from "../feedback/QueryStates";
 import type { ProfileView } from "../ipc/bindings";
 import { listNamespaces, switchNamespace } from "../ipc/commands";
@@ -12,9 +13,13 @@ const DEFAULT_LOCAL_NAMESPACE = "default";
 
 export function NamespacePicker({ profile }: { profile: ProfileView }) {
   const queryClient = useQueryClient();
+  // Listed when the dropdown first opens, not on every profile switch: for a Cloudflare profile
+  // it is an API call, and it must not delay the first keys of the profile just picked.
+  const [opened, setOpened] = useState(false);
   const namespaces = useQuery({
     queryKey: queryKeys.namespaces(profile.name),
     queryFn: () => listNamespaces({ name: profile.name }),
+    enabled: opened,
   });
   const current =
     profile.namespaceId ?? (profile.kind === "local" ? DEFAULT_LOCAL_NAMESPACE : null);
@@ -41,8 +46,10 @@ export function NamespacePicker({ profile }: { profile: ProfileView }) {
         value={current}
         onChange={(id) => id && id !== current && change.mutate(id)}
         allowDeselect={false}
-        disabled={namespaces.isPending || change.isPending}
-        placeholder={namespaces.isPending ? "Loading…" : "Pick a namespace"}
+        onDropdownOpen={() => setOpened(true)}
+        disabled={change.isPending}
+        placeholder="Pick a namespace"
+        nothingFoundMessage={namespaces.isFetching ? "Loading namespaces…" : undefined}
         searchable={data.length > 8}
         data-testid="namespace-picker"
       />
