@@ -56,6 +56,8 @@ pub struct ProfileView {
     pub postgres_url: Option<String>,
     /// Whether writes are refused (read-only, or production and not unlocked).
     pub read_only: bool,
+    /// The profile's own read-only setting, apart from the production lock.
+    pub read_only_setting: bool,
     pub production: bool,
     pub unlocked: bool,
     pub token_set: bool,
@@ -163,6 +165,7 @@ impl CoreContext {
             views.push(ProfileView {
                 is_default: default.as_deref() == Some(p.name.as_str()),
                 read_only: p.is_read_only(),
+                read_only_setting: p.read_only,
                 name: p.name,
                 kind: p.kind,
                 account_id: p.account_id,

@@ -15,7 +15,11 @@ path: string | null, postgresUrl: string | null,
 /**
  * Whether writes are refused (read-only, or production and not unlocked).
  */
-readOnly: boolean, production: boolean, unlocked: boolean, tokenSet: boolean, dbPasswordSet: boolean, isDefault: boolean, };
+readOnly: boolean, 
+/**
+ * The profile's own read-only setting, apart from the production lock.
+ */
+readOnlySetting: boolean, production: boolean, unlocked: boolean, tokenSet: boolean, dbPasswordSet: boolean, isDefault: boolean, };
 
 export type ProfileInput = { name: string, kind: ProfileKind, accountId: string | null, namespaceId: string | null, baseUrl: string | null, path: string | null, postgresUrl: string | null, readOnly: boolean, production: boolean, unlocked: boolean, };
 

@@ -2,7 +2,6 @@
 // API token) or a local one (file, namespace name), an optional Postgres connection, and the
 // read-only / production / unlocked flags. Secrets are write-only: empty keeps what is stored.
 import {
-  Alert,
   Button,
   Checkbox,
   Fieldset,
@@ -230,14 +229,6 @@ export function ProfileFormModal({
                 : "Deletes and TTL changes will be allowed."}
             </Text>
           </Stack>
-          {editing?.production && !editing.unlocked && editing.readOnly && (
-            <Alert color="gray" variant="light" p="xs">
-              <Text size="xs">
-                A locked production profile always shows as read-only; untick Read-only as well as
-                ticking Unlocked to allow writes.
-              </Text>
-            </Alert>
-          )}
           {save.isError && <ErrorAlert error={save.error} />}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose} disabled={save.isPending}>

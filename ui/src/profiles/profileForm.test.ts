@@ -111,6 +111,7 @@ describe("profileFormFromView", () => {
     path: null,
     postgresUrl: "postgres://app@db/reports",
     readOnly: true,
+    readOnlySetting: false,
     production: true,
     unlocked: false,
     tokenSet: true,
@@ -118,16 +119,18 @@ describe("profileFormFromView", () => {
     isDefault: false,
   };
 
-  it("fills the fields and leaves the secrets empty", () => {
+  it("fills the fields from the stored settings and leaves the secrets empty", () => {
+    // Locked production: effectively read-only, but the read-only setting itself is off.
     expect(profileFormFromView(view)).toEqual({
       ...emptyProfileForm(),
       name: "prod",
       accountId: "acc",
       namespaceId: "ns",
       postgresUrl: "postgres://app@db/reports",
-      readOnly: true,
+      readOnly: false,
       production: true,
     });
+    expect(profileFormFromView({ ...view, readOnlySetting: true }).readOnly).toBe(true);
   });
 });
 

@@ -43,8 +43,8 @@ export function emptyProfileForm(): ProfileFormValues {
   };
 }
 
-/** The form for editing `view`. Its `readOnly` is the effective flag (it is also true for a locked
- * production profile), so the form starts from the stricter reading and never loosens silently. */
+/** The form for editing `view`, from the profile's stored settings (the read-only setting, not
+ * the effective flag that a production lock also sets). */
 export function profileFormFromView(view: ProfileView): ProfileFormValues {
   return {
     name: view.name,
@@ -54,7 +54,7 @@ export function profileFormFromView(view: ProfileView): ProfileFormValues {
     baseUrl: view.baseUrl ?? "",
     path: view.path ?? "",
     postgresUrl: view.postgresUrl ?? "",
-    readOnly: view.readOnly,
+    readOnly: view.readOnlySetting,
     production: view.production,
     unlocked: view.production && view.unlocked,
     token: "",
