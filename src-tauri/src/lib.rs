@@ -7,6 +7,7 @@ mod ipc_bindings;
 mod ipc_error;
 
 use cachescope_core::CoreContext;
+use tauri::Manager as _;
 
 /// Opens the core and runs the desktop app until its window closes.
 pub fn run() {
@@ -27,6 +28,8 @@ pub fn run() {
         .manage(ctx)
         .setup(|app| {
             forward_events(app.handle().clone(), events);
+            let ctx = app.state::<CoreContext>().inner().clone();
+            tauri::async_runtime::spawn(async move { ctx.open_all_stores().await });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -247,22 +247,34 @@ impl CoreContext {
         Ok(())
     }
 
+    /// Opens the store of every profile in the background of start-up, so that switching to a
+    /// profile later costs one listing, not a file open and a migration check. Failures are left
+    /// for the switch itself to report.
+    pub async fn open_all_stores(&self) {
+        for profile in self.profiles().all() {
+            if let Err(e) = self.store(Some(&profile.name)).await {
+                tracing::debug!(profile = %profile.name, error = %e, "store not opened ahead of use");
+            }
+        }
+    }
+
     /// The KV store of a profile (the default one when `None`), opened on first use. A read-only
     /// profile's store refuses every write.
     pub async fn store(&self, name: Option<&str>) -> Result<Arc<dyn KvStore>> {
         let profile = self.profile(name)?;
-        let mut stores = self.inner.stores.lock().await;
-        if let Some(store) = stores.get(&profile.name) {
+        if let Some(store) = self.inner.stores.lock().await.get(&profile.name) {
             return Ok(store.clone());
         }
+        // Opened without holding the map's lock, so a slow open (a big file, the keychain) never
+        // holds up another profile's first listing; if two callers race, the first insert wins.
         let store = self.open_store(&profile).await?;
         let store: Arc<dyn KvStore> = if profile.is_read_only() {
             Arc::new(ReadOnlyStore::new(store, &profile.name))
         } else {
             Arc::from(store)
         };
-        stores.insert(profile.name.clone(), store.clone());
-        Ok(store)
+        let mut stores = self.inner.stores.lock().await;
+        Ok(stores.entry(profile.name.clone()).or_insert(store).clone())
     }
 
     async fn open_store(&self, profile: &Profile) -> Result<Box<dyn KvStore>> {
