@@ -36,6 +36,14 @@ fn cloudflare_profile(name: &str) -> Profile {
     }
 }
 
+/// Saves a Cloudflare profile for the shared simulator, with its real token.
+async fn save_simulator_profile(ctx: &cachescope_core::CoreContext, name: &str) {
+    let token = SecretString::from(cachescope_testkit::simulator().token.clone());
+    ctx.save_profile(cloudflare_profile(name), Some(token), None)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn secrets_never_reach_logs_errors_settings_or_views() {
     let captured = Captured::default();
@@ -184,15 +192,7 @@ async fn the_builtin_local_profile_is_the_default_and_test_connection_works() {
     let (ctx, _dir) = super::key_operations::context().await;
     let check = ctx.check_connection(None).await.unwrap();
     assert!(check.store.contains("local namespace"), "{}", check.store);
-    ctx.save_profile(
-        cloudflare_profile("sim"),
-        Some(SecretString::from(
-            cachescope_testkit::simulator().token.clone(),
-        )),
-        None,
-    )
-    .await
-    .unwrap();
+    save_simulator_profile(&ctx, "sim").await;
     let check = ctx.check_connection(Some("sim")).await.unwrap();
     assert!(
         check.store.contains("Cloudflare namespace"),
@@ -238,15 +238,7 @@ async fn namespaces_are_listed_and_a_profile_can_switch_between_them() {
         vec!["report:b"]
     );
     // Cloudflare: the account's namespaces, read with the profile's token.
-    ctx.save_profile(
-        cloudflare_profile("sim"),
-        Some(SecretString::from(
-            cachescope_testkit::simulator().token.clone(),
-        )),
-        None,
-    )
-    .await
-    .unwrap();
+    save_simulator_profile(&ctx, "sim").await;
     let namespaces = ctx.namespaces(Some("sim")).await.unwrap();
     assert!(
         namespaces
