@@ -5,12 +5,17 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::error::{Error, Result};
 
 /// The console's migrations (`migrations/console`), embedded at compile time.
-pub static CONSOLE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/console");
+pub static CONSOLE_MIGRATOR: Migrator = sqlx::migrate!("../../migrations/console");
+
+/// The demo source data's migrations (`migrations/source`: the `sales` schema that precompute
+/// reads). Production databases have their own schema; these run only for the demo and tests.
+pub static SOURCE_MIGRATOR: Migrator = sqlx::migrate!("../../migrations/source");
 
 /// A pool for `url` (which holds no password) with `password` from the secret store. Connects
 /// lazily, so a profile whose database is down still opens; the first query reports it.
@@ -29,5 +34,21 @@ pub fn connect_lazy(url: &str, password: Option<&SecretString>) -> Result<PgPool
 
 /// Applies the console's pending migrations; a failure is returned, never swallowed.
 pub async fn migrate(pool: &PgPool) -> Result<()> {
-    CONSOLE_MIGRATOR.run(pool).await.map_err(Error::Migrate)
+    run_beside_others(&CONSOLE_MIGRATOR, pool).await
+}
+
+/// Creates or updates the demo source schema (`sales`).
+pub async fn migrate_source(pool: &PgPool) -> Result<()> {
+    run_beside_others(&SOURCE_MIGRATOR, pool).await
+}
+
+/// Both migration sets record themselves in the one `_sqlx_migrations` table of a database, so
+/// each must accept versions it does not know (the other set's).
+async fn run_beside_others(migrator: &Migrator, pool: &PgPool) -> Result<()> {
+    let migrator = Migrator {
+        migrations: migrator.migrations.clone(),
+        ignore_missing: true,
+        ..Migrator::DEFAULT
+    };
+    migrator.run(pool).await.map_err(Error::Migrate)
 }
