@@ -39,6 +39,8 @@ struct Inner {
     stores: tokio::sync::Mutex<HashMap<String, Arc<dyn KvStore>>>,
     pools: tokio::sync::Mutex<HashMap<String, PgPool>>,
     operations: Operations,
+    /// The local namespace file, opened once for offline mirrors.
+    mirror_file: tokio::sync::OnceCell<LocalStore>,
 }
 
 /// A profile as shown to a user: no secret, only whether each is set.
@@ -100,6 +102,7 @@ impl CoreContext {
                 stores: Default::default(),
                 pools: Default::default(),
                 operations: Operations::default(),
+                mirror_file: tokio::sync::OnceCell::new(),
                 dirs,
             }),
         })
@@ -322,6 +325,20 @@ impl CoreContext {
             token,
         );
         CloudflareStore::new(config)
+    }
+
+    /// The offline mirror of a profile's reports: the namespace `mirror:{profile}` in the local
+    /// namespace file (so it can also be browsed like any local namespace).
+    pub async fn offline_mirror(&self, profile: &str) -> Result<LocalStore> {
+        let path = self.inner.dirs.local_namespace_file();
+        let base = self
+            .inner
+            .mirror_file
+            .get_or_try_init(
+                || async move { LocalStore::open(&path, DEFAULT_LOCAL_NAMESPACE).await },
+            )
+            .await?;
+        Ok(base.with_namespace(&format!("mirror:{profile}")))
     }
 
     /// The Postgres pool of a profile, or `None` when it names no database.

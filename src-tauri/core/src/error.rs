@@ -101,6 +101,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// One report's definition or computation failed; the others are unaffected.
+    #[error("report {report:?}: {reason}")]
+    Report { report: String, reason: String },
+
     /// The user cancelled a long operation; what was done before is reported by the caller.
     #[error("cancelled")]
     Cancelled,
@@ -139,7 +143,7 @@ impl Error {
             Error::KeyNotFound { .. }
             | Error::NamespaceNotFound { .. }
             | Error::ProfileNotFound(_) => ErrorCode::NotFound,
-            Error::Invalid { .. } => ErrorCode::Invalid,
+            Error::Invalid { .. } | Error::Report { .. } => ErrorCode::Invalid,
             Error::ReadOnlyProfile { .. } => ErrorCode::ReadOnlyProfile,
             Error::KvAuth { .. } => ErrorCode::Auth,
             Error::KvPermission { .. } => ErrorCode::Permission,

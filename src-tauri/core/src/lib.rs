@@ -16,6 +16,7 @@ pub mod operations;
 pub mod paths;
 pub mod profiles;
 pub mod progress;
+pub mod reports;
 pub mod secrets;
 pub mod sqlite_file;
 pub mod value_view;

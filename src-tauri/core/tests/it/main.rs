@@ -9,4 +9,5 @@ mod conformance;
 mod key_operations;
 mod postgres_migrations;
 mod profiles_and_secrets;
+mod report_values;
 mod support;

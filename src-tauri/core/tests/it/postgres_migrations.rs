@@ -10,7 +10,10 @@ async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert_eq!(tables, vec!["audit_log".to_owned()]);
+    assert_eq!(
+        tables,
+        vec!["audit_log".to_owned(), "precompute_runs".to_owned()]
+    );
     // Nothing of the console lands in the public schema beside the migration ledger.
     let public: Vec<String> = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
         .fetch_all(&pool)

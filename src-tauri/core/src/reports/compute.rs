@@ -1,0 +1,307 @@
+//! Computing reports from SQL: runs a definition's fan-out query, then its payload query once per
+//! key with bound parameters, inside read-only transactions, and turns each result into the KV
+//! value (with `generatedAt`) and a content hash that ignores `generatedAt`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures::future::try_join_all;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use sqlx::postgres::PgPool;
+use sqlx::types::Json;
+use sqlx::Row;
+
+use super::definitions::{Catalog, Params, ReportDefinition};
+use crate::error::{Error, Result};
+use crate::kv::limits;
+
+/// Payload queries of one fan-out run at once (each on its own connection).
+const FAN_OUT_CONCURRENCY: usize = 4;
+
+/// One computed key of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportInstance {
+    pub key: String,
+    pub params: Params,
+    /// The payload object, `generatedAt` first.
+    pub payload: Value,
+    /// The serialized payload, as written to KV.
+    pub bytes: Vec<u8>,
+    /// `sha256:` + hex of the payload without `generatedAt`.
+    pub content_hash: String,
+}
+
+/// The moment a computation describes, and the zone its weeks and days are counted in.
+#[derive(Debug, Clone, Copy)]
+pub struct AsOf {
+    pub time: DateTime<Utc>,
+    pub time_zone: chrono_tz::Tz,
+}
+
+impl AsOf {
+    /// Now (to the millisecond), in the catalog's zone.
+    pub fn now(catalog: &Catalog) -> Self {
+        Self::at(Utc::now(), catalog)
+    }
+
+    pub fn at(time: DateTime<Utc>, catalog: &Catalog) -> Self {
+        let millis = time.timestamp_millis();
+        Self {
+            time: DateTime::from_timestamp_millis(millis).unwrap_or(time),
+            time_zone: catalog.time_zone,
+        }
+    }
+
+    /// `generatedAt` as written into payloads.
+    pub fn iso(&self) -> String {
+        self.time.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+}
+
+fn failure(def: &ReportDefinition, reason: impl Into<String>) -> Error {
+    Error::Report {
+        report: def.name.clone(),
+        reason: reason.into(),
+    }
+}
+
+/// The parameter sets of a report: one empty set without fan-out, else one per fan-out row.
+pub async fn fan_out(pool: &PgPool, def: &ReportDefinition, as_of: &AsOf) -> Result<Vec<Params>> {
+    let Some(query) = &def.fan_out else {
+        return Ok(vec![Params::new()]);
+    };
+    let query = query.trim().trim_end_matches(';');
+    let wrapped = format!("SELECT to_jsonb(fan_out_row)::text FROM ({query}) AS fan_out_row");
+    let mut tx = pool.begin().await.map_err(Error::Db)?;
+    read_only_utc(&mut tx).await?;
+    let rows: Vec<String> = sqlx::query_scalar(&wrapped)
+        .bind(Json(Value::Object(Map::new())))
+        .bind(as_of.time)
+        .bind(as_of.time_zone.name())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| failure(def, format!("fan_out query failed: {}", db_message(&e))))?;
+    tx.rollback().await.map_err(Error::Db)?;
+    let wanted = def.key.params();
+    rows.iter()
+        .map(|text| {
+            let row: Map<String, Value> = serde_json::from_str(text)
+                .map_err(|e| failure(def, format!("fan_out row is not an object: {e}")))?;
+            let mut params = Params::new();
+            for name in &wanted {
+                let value = match row.get(*name) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Number(n)) => n.to_string(),
+                    Some(other) => {
+                        return Err(failure(
+                            def,
+                            format!(
+                                "fan_out column {name:?} is {other}, expected text or a number"
+                            ),
+                        ))
+                    }
+                    None => {
+                        return Err(failure(
+                            def,
+                            format!(
+                                "fan_out returns no column {name:?} for the key {:?} (columns: {})",
+                                def.key.as_str(),
+                                row.keys().cloned().collect::<Vec<_>>().join(", ")
+                            ),
+                        ))
+                    }
+                };
+                params.insert((*name).to_owned(), value);
+            }
+            Ok(params)
+        })
+        .collect()
+}
+
+/// Computes every key of a report (or only the keys for `only`). All or nothing: the first
+/// failing key fails the report, and the error names it.
+pub async fn compute(
+    pool: &PgPool,
+    def: &ReportDefinition,
+    as_of: &AsOf,
+    only: Option<Vec<Params>>,
+) -> Result<Vec<ReportInstance>> {
+    let sets = match only {
+        Some(sets) => sets,
+        None => fan_out(pool, def, as_of).await?,
+    };
+    let workers = FAN_OUT_CONCURRENCY.min(sets.len()).max(1);
+    let shares: Vec<Vec<(usize, &Params)>> = (0..workers)
+        .map(|w| sets.iter().enumerate().skip(w).step_by(workers).collect())
+        .collect();
+    let results = try_join_all(
+        shares
+            .into_iter()
+            .map(|share| compute_share(pool, def, as_of, share)),
+    )
+    .await?;
+    let mut all: Vec<(usize, ReportInstance)> = results.into_iter().flatten().collect();
+    all.sort_by_key(|(i, _)| *i);
+    Ok(all.into_iter().map(|(_, instance)| instance).collect())
+}
+
+/// One worker's keys, in one read-only transaction on one connection.
+async fn compute_share(
+    pool: &PgPool,
+    def: &ReportDefinition,
+    as_of: &AsOf,
+    share: Vec<(usize, &Params)>,
+) -> Result<Vec<(usize, ReportInstance)>> {
+    let mut out = Vec::with_capacity(share.len());
+    if share.is_empty() {
+        return Ok(out);
+    }
+    let mut tx = pool.begin().await.map_err(Error::Db)?;
+    read_only_utc(&mut tx).await?;
+    for (index, params) in share {
+        let key = def.key.render(params).map_err(|missing| {
+            failure(
+                def,
+                format!(
+                    "no value for {{{missing}}} of the key {:?}",
+                    def.key.as_str()
+                ),
+            )
+        })?;
+        let args: Map<String, Value> = params
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        let rows = sqlx::query(&def.sql)
+            .bind(Json(Value::Object(args)))
+            .bind(as_of.time)
+            .bind(as_of.time_zone.name())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(|e| {
+                failure(
+                    def,
+                    format!("SQL failed for key {key:?}: {}", db_message(&e)),
+                )
+            })?;
+        let row = match rows.as_slice() {
+            [row] => row,
+            [] => return Err(failure(def, format!("SQL returned no row for key {key:?}"))),
+            many => {
+                return Err(failure(
+                    def,
+                    format!(
+                        "SQL returned {} rows for key {key:?}; it must return one",
+                        many.len()
+                    ),
+                ))
+            }
+        };
+        if row.len() != 1 {
+            return Err(failure(
+                def,
+                format!(
+                    "SQL returned {} columns; it must return one json column",
+                    row.len()
+                ),
+            ));
+        }
+        let Json(value): Json<Value> = row.try_get(0).map_err(|_| {
+            failure(
+                def,
+                format!("SQL result for key {key:?} is not json or jsonb"),
+            )
+        })?;
+        let Value::Object(fields) = value else {
+            return Err(failure(
+                def,
+                format!(
+                    "SQL result for key {key:?} is {}, not a JSON object",
+                    kind_of(&value)
+                ),
+            ));
+        };
+        out.push((index, instance(def, key, params.clone(), fields, as_of)?));
+    }
+    tx.rollback().await.map_err(Error::Db)?;
+    Ok(out)
+}
+
+fn instance(
+    def: &ReportDefinition,
+    key: String,
+    params: Params,
+    mut fields: Map<String, Value>,
+    as_of: &AsOf,
+) -> Result<ReportInstance> {
+    fields.shift_remove("generatedAt");
+    let content_hash = content_hash(&fields);
+    let mut payload = Map::with_capacity(fields.len() + 1);
+    payload.insert("generatedAt".to_owned(), Value::String(as_of.iso()));
+    payload.extend(fields);
+    let payload = Value::Object(payload);
+    let bytes = serde_json::to_vec(&payload).map_err(|e| failure(def, e.to_string()))?;
+    if bytes.len() > limits::MAX_VALUE_BYTES {
+        return Err(failure(
+            def,
+            format!(
+                "the value of key {key:?} is {} bytes, over KV's limit of {} bytes",
+                bytes.len(),
+                limits::MAX_VALUE_BYTES
+            ),
+        ));
+    }
+    limits::check_key(&key).map_err(|e| failure(def, e.to_string()))?;
+    Ok(ReportInstance {
+        key,
+        params,
+        payload,
+        bytes,
+        content_hash,
+    })
+}
+
+/// The hash of a payload's content, `generatedAt` excluded.
+pub fn content_hash(fields: &Map<String, Value>) -> String {
+    let mut hasher = Sha256::new();
+    for (name, value) in fields {
+        if name == "generatedAt" {
+            continue;
+        }
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(value.to_string().as_bytes());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// Report SQL never writes, and renders timestamps in UTC whatever the server's zone (payloads
+/// carry the zone they count days in through `$3`).
+async fn read_only_utc(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<()> {
+    sqlx::raw_sql("SET TRANSACTION READ ONLY; SET LOCAL TimeZone TO 'UTC'")
+        .execute(&mut **tx)
+        .await
+        .map_err(Error::Db)?;
+    Ok(())
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The database's own message (e.g. `column "x" does not exist`) without sqlx's wrapping.
+fn db_message(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        other => other.to_string(),
+    }
+}

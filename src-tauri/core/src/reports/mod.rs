@@ -1,0 +1,38 @@
+//! Reports: declarative definitions ([`definitions`]), computing them from SQL ([`compute`]),
+//! precompute into KV with skip-unchanged ([`precompute`]), reading them back with the SQL
+//! fallback and the freshness diff ([`reading`]), the offline mirror ([`mirror`]) and export to
+//! JSON, CSV and a printable page ([`export`]).
+
+pub mod compute;
+pub mod definitions;
+pub mod export;
+pub mod mirror;
+pub mod precompute;
+pub mod reading;
+
+use sqlx::postgres::PgPool;
+
+use crate::context::CoreContext;
+use crate::error::{Error, Result};
+pub use definitions::Catalog;
+
+/// The user's definitions file (extends and overrides the built-ins).
+pub fn user_definitions_file(ctx: &CoreContext) -> std::path::PathBuf {
+    ctx.dirs().config.join("reports.toml")
+}
+
+/// The built-in reports with the user's file applied.
+pub fn catalog(ctx: &CoreContext) -> Result<Catalog> {
+    Catalog::load(&user_definitions_file(ctx))
+}
+
+/// The profile's Postgres, or an error saying how to give it one.
+pub async fn require_postgres(ctx: &CoreContext, profile: &str) -> Result<PgPool> {
+    ctx.postgres(Some(profile)).await?.ok_or_else(|| {
+        Error::invalid(
+            format!("profile {profile:?}"),
+            "names no Postgres database, which reports are computed from (add one with \
+             `cachescope profile add ... --postgres-url`)",
+        )
+    })
+}
