@@ -228,6 +228,27 @@ fn validate(raw: RawDefinition, origin: &str) -> Result<ReportDefinition> {
     })
 }
 
+/// The prefixes to list so every key of `defs` is seen once, in as few list calls as possible:
+/// each template's literal prefix cut after its first `:` (so `report:team:{dept}` and
+/// `report:system-health` share one listing of `report:`).
+pub fn listing_prefixes<'a>(defs: impl Iterator<Item = &'a ReportDefinition>) -> Vec<String> {
+    let mut prefixes: Vec<&str> = defs
+        .map(|d| {
+            let literal = d.key.literal_prefix();
+            literal.find(':').map_or(literal, |i| &literal[..=i])
+        })
+        .collect();
+    prefixes.sort_unstable();
+    prefixes.dedup();
+    let mut covering: Vec<String> = Vec::new();
+    for p in prefixes {
+        if !covering.iter().any(|c| p.starts_with(c.as_str())) {
+            covering.push(p.to_owned());
+        }
+    }
+    covering
+}
+
 /// The values of a key template's placeholders.
 pub type Params = BTreeMap<String, String>;
 

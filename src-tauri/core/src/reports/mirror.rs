@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::reading::covering_prefixes;
+use super::definitions::listing_prefixes;
 use crate::context::CoreContext;
 use crate::error::Result;
 use crate::kv::{limits, list_all, Entry, KeyInfo, KvStore, PutOptions};
@@ -61,7 +61,7 @@ pub async fn sync(
     let catalog = super::catalog(ctx)?;
     let store = ctx.store(Some(&profile.name)).await?;
     let mirror = ctx.offline_mirror(&profile.name).await?;
-    let prefixes = covering_prefixes(catalog.reports().iter());
+    let prefixes = listing_prefixes(catalog.reports().iter());
     let mut source_keys: Vec<KeyInfo> = Vec::new();
     for prefix in &prefixes {
         let keys = list_all(

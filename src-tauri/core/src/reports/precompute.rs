@@ -325,23 +325,20 @@ async fn existing_keys(
     computed: &[(&ReportDefinition, Vec<ReportInstance>)],
     progress: &Progress,
 ) -> Result<HashMap<String, (Option<String>, Option<i64>)>> {
-    let mut prefixes: Vec<&str> = computed
-        .iter()
-        .filter(|(_, instances)| !instances.is_empty())
-        .map(|(def, _)| def.key.literal_prefix())
-        .collect();
-    prefixes.sort_unstable();
-    prefixes.dedup();
-    // A prefix covered by a shorter one is listed once, with it.
-    let mut covering: Vec<&str> = Vec::new();
-    for p in prefixes {
-        if !covering.iter().any(|c| p.starts_with(c)) {
-            covering.push(p);
-        }
-    }
+    let covering = super::definitions::listing_prefixes(
+        computed
+            .iter()
+            .filter(|(_, instances)| !instances.is_empty())
+            .map(|(def, _)| *def),
+    );
     let mut existing = HashMap::new();
     for prefix in covering {
-        let keys = list_all(store, (!prefix.is_empty()).then_some(prefix), progress).await?;
+        let keys = list_all(
+            store,
+            (!prefix.is_empty()).then_some(prefix.as_str()),
+            progress,
+        )
+        .await?;
         for k in keys {
             let hash = k
                 .metadata

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::compute::{compute, AsOf};
-use super::definitions::{Catalog, Params, ReportDefinition, TableSpec};
+use super::definitions::{listing_prefixes, Catalog, Params, ReportDefinition, TableSpec};
 use super::mirror::{MirrorMetadata, SYNCED_AT};
 use crate::context::CoreContext;
 use crate::error::{Error, ErrorCode, Result};
@@ -156,7 +156,7 @@ pub async fn list_reports(
 ) -> Result<ReportList> {
     let profile = ctx.profile(profile)?;
     let catalog = super::catalog(ctx)?;
-    let prefixes = covering_prefixes(catalog.reports().iter());
+    let prefixes = listing_prefixes(catalog.reports().iter());
     let mut offline_reason = None;
     let (source, keys) = match from {
         ReadFrom::Mirror => (ValueSource::Mirror, None),
@@ -298,20 +298,6 @@ fn generated_at_of(bytes: &[u8]) -> Option<String> {
         generated_at: Option<String>,
     }
     serde_json::from_slice::<Head>(bytes).ok()?.generated_at
-}
-
-/// The literal prefixes to list so every report key is seen once.
-pub fn covering_prefixes<'a>(defs: impl Iterator<Item = &'a ReportDefinition>) -> Vec<String> {
-    let mut prefixes: Vec<&str> = defs.map(|d| d.key.literal_prefix()).collect();
-    prefixes.sort_unstable();
-    prefixes.dedup();
-    let mut covering: Vec<String> = Vec::new();
-    for p in prefixes {
-        if !covering.iter().any(|c| p.starts_with(c.as_str())) {
-            covering.push(p.to_owned());
-        }
-    }
-    covering
 }
 
 async fn list_prefixes(

@@ -9,5 +9,6 @@ mod conformance;
 mod key_operations;
 mod postgres_migrations;
 mod profiles_and_secrets;
+mod report_precompute;
 mod report_values;
 mod support;

@@ -280,7 +280,7 @@ async fn builtin_reports_match_hand_computed_values(pool: PgPool) {
         &all,
         "report:upload-ranking:weekly",
         json!({
-            "period": "weekly", "from": "2026-11-16T00:00:00+00:00", "to": "2026-11-19T12:00:00+00:00",
+            "period": "weekly", "from": "2026-11-16T00:00:00+00:00",
             "rankings": [
                 { "rank": 1, "userId": ANN, "userName": "Ann Lee", "department": "default", "uploads": 2, "avgMeddic": 60.0 },
                 { "rank": 1, "userId": BEN, "userName": "Ben Wu", "department": "default", "uploads": 2, "avgMeddic": 40.0 },
@@ -292,7 +292,7 @@ async fn builtin_reports_match_hand_computed_values(pool: PgPool) {
         &all,
         "report:upload-ranking:monthly",
         json!({
-            "period": "monthly", "from": "2026-11-01T00:00:00+00:00", "to": "2026-11-19T12:00:00+00:00",
+            "period": "monthly", "from": "2026-11-01T00:00:00+00:00",
             "rankings": [
                 { "rank": 1, "userId": ANN, "userName": "Ann Lee", "department": "default", "uploads": 4, "avgMeddic": 76.7 },
                 { "rank": 2, "userId": BEN, "userName": "Ben Wu", "department": "default", "uploads": 3, "avgMeddic": 40.0 },

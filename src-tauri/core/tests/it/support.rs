@@ -28,7 +28,11 @@ pub async fn local(test: &str) -> Subject {
 
 /// A client for the simulator with limits generous enough for a test suite.
 pub fn simulator_config(token: &str) -> CloudflareConfig {
-    let sim = cachescope_testkit::simulator();
+    simulator_config_for(cachescope_testkit::simulator(), token)
+}
+
+/// The same, for a simulator of the test's own.
+pub fn simulator_config_for(sim: &cachescope_testkit::Simulator, token: &str) -> CloudflareConfig {
     let mut config = CloudflareConfig::new(
         &sim.url,
         &sim.account_id,

@@ -1,0 +1,398 @@
+//! Precompute against real Postgres (the fixture) and the KV simulator: skip-unchanged with
+//! request counts, exact rewrites after a change, a failing report that writes nothing while
+//! the others complete, the run record; and through a `CoreContext`: the SQL fallback on a
+//! miss, the freshness diff and the offline mirror when KV cannot be reached.
+
+use cachescope_core::kv::cloudflare::CloudflareStore;
+use cachescope_core::kv::{list_all, KvStore};
+use cachescope_core::profiles::{Profile, ProfileKind};
+use cachescope_core::progress::Progress;
+use cachescope_core::reports::compute::AsOf;
+use cachescope_core::reports::precompute::{self, PrecomputeRequest, RunStatus, WriteReason};
+use cachescope_core::reports::reading::{self, ReadFrom, ReportTarget, ValueSource};
+use cachescope_core::reports::{mirror, Catalog};
+use secrecy::SecretString;
+use sqlx::PgPool;
+
+use super::report_values::{as_of, load_fixture, BEN};
+
+/// Keys the built-ins produce from the fixture: 13 report keys + 3 page keys for 5 reps.
+const FIXTURE_KEYS: u64 = 13 + 15;
+
+fn own_simulator_store() -> (CloudflareStore, cachescope_testkit::Simulator) {
+    let sim = cachescope_testkit::start(&[]);
+    let config = super::support::simulator_config_for(&sim, &sim.token);
+    (CloudflareStore::new(config).unwrap(), sim)
+}
+
+#[sqlx::test(migrations = false)]
+async fn rerun_writes_nothing_and_a_changed_row_rewrites_exactly_its_keys(pool: PgPool) {
+    load_fixture(&pool).await;
+    let (store, _sim) = own_simulator_store();
+    let catalog = Catalog::builtin().unwrap();
+    let all: Vec<_> = catalog.reports().iter().collect();
+    let at = AsOf::at(as_of(), &catalog);
+    let none = Progress::none();
+
+    let first = precompute::run(&store, &pool, &all, &at, false, &none).await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{:?}", first.error);
+    assert_eq!((first.written, first.skipped), (FIXTURE_KEYS, 0));
+    // Two listings ("report:" and "user:" cover every template) and one bulk write.
+    assert_eq!(store.requests_sent(), 3);
+    let stored = list_all(&store, None, &none).await.unwrap();
+    assert_eq!(stored.len() as u64, FIXTURE_KEYS);
+    let health = stored
+        .iter()
+        .find(|k| k.name == "report:system-health")
+        .unwrap();
+    let meta = health.metadata.as_ref().unwrap();
+    assert_eq!(meta["report"], "system-health");
+    assert!(meta["contentHash"].as_str().unwrap().starts_with("sha256:"));
+    let ttl_left = health.expiration.unwrap() - chrono::Utc::now().timestamp();
+    assert!((3500..=3600).contains(&ttl_left), "TTL left {ttl_left}");
+
+    // Same data, a later moment of the same day: nothing changes, nothing is written.
+    let later = AsOf::at(as_of() + chrono::Duration::minutes(15), &catalog);
+    let before = store.requests_sent();
+    let second = precompute::run(&store, &pool, &all, &later, false, &none).await;
+    assert_eq!(
+        (second.written, second.skipped),
+        (0, FIXTURE_KEYS),
+        "{second:#?}"
+    );
+    assert_eq!(store.requests_sent() - before, 2, "listings only, no write");
+
+    // Ben finishes his overdue post-mortem: the to-do report and Ben's rep report change.
+    sqlx::query("UPDATE sales.todos SET status = 'completed', completed_at = $1 WHERE title = 'Post-mortem'")
+        .bind(as_of())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let dry = precompute::run(&store, &pool, &all, &later, true, &none).await;
+    let mut changed: Vec<(&str, WriteReason)> = dry
+        .reports
+        .iter()
+        .flat_map(|r| r.keys.iter())
+        .filter(|k| k.reason != WriteReason::Unchanged)
+        .map(|k| (k.key.as_str(), k.reason))
+        .collect();
+    changed.sort_by_key(|(key, _)| *key);
+    let ben_report = format!("report:rep:{BEN}");
+    assert_eq!(
+        changed,
+        vec![
+            (ben_report.as_str(), WriteReason::Changed),
+            ("report:todo-stats", WriteReason::Changed)
+        ]
+    );
+    assert_eq!(dry.written, 2, "a dry run counts what it would write");
+    let before = store.requests_sent();
+    let third = precompute::run(&store, &pool, &all, &later, false, &none).await;
+    assert_eq!((third.written, third.skipped), (2, FIXTURE_KEYS - 2));
+    assert_eq!(store.requests_sent() - before, 3);
+    let todo = store.get("report:todo-stats").await.unwrap().unwrap();
+    let todo: serde_json::Value = serde_json::from_slice(&todo.bytes).unwrap();
+    assert_eq!(todo["overdue"]["total"], 1);
+    assert_eq!(todo["generatedAt"], "2026-11-19T12:15:00.000Z");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_failing_report_is_named_writes_nothing_and_the_others_complete(pool: PgPool) {
+    load_fixture(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        cachescope_core::kv::local::LocalStore::open(&dir.path().join("ns.sqlite"), "default")
+            .await
+            .unwrap();
+    let extra = r#"
+[[report]]
+name = "broken-sql"
+key = "report:broken"
+ttl = 600
+schedule = "*/15 * * * *"
+sql = "SELECT json_build_object('x', no_such_column) FROM sales.users"
+
+[[report]]
+name = "not-json"
+key = "report:not-json"
+ttl = 600
+schedule = "*/15 * * * *"
+sql = "SELECT 42"
+
+[[report]]
+name = "half-fan-out"
+key = "report:half:{dept}"
+ttl = 600
+schedule = "*/15 * * * *"
+fan_out = "SELECT DISTINCT department AS dept FROM sales.users"
+sql = "SELECT CASE WHEN $1->>'dept' = 'default' THEN json_build_object('ok', true) ELSE json_build_array(1) END"
+
+[[report]]
+name = "missing-param"
+key = "report:missing:{region}"
+ttl = 600
+schedule = "*/15 * * * *"
+fan_out = "SELECT DISTINCT department AS dept FROM sales.users"
+sql = "SELECT json_build_object('ok', true)"
+"#;
+    let catalog = Catalog::parse(extra, "reports.toml", Some(Catalog::builtin().unwrap())).unwrap();
+    let all: Vec<_> = catalog.reports().iter().collect();
+    let run = precompute::run(
+        &store,
+        &pool,
+        &all,
+        &AsOf::at(as_of(), &catalog),
+        false,
+        &Progress::none(),
+    )
+    .await;
+    assert_eq!(run.status, RunStatus::Partial);
+    assert_eq!(run.failed_reports, 4);
+    let error = |name: &str| {
+        run.reports
+            .iter()
+            .find(|r| r.name == name)
+            .unwrap()
+            .error
+            .clone()
+            .unwrap_or_default()
+    };
+    assert!(
+        error("broken-sql").contains("report \"broken-sql\": SQL failed")
+            && error("broken-sql").contains("no_such_column"),
+        "{}",
+        error("broken-sql")
+    );
+    assert!(
+        error("not-json").contains("not json"),
+        "{}",
+        error("not-json")
+    );
+    assert!(
+        error("half-fan-out").contains("report:half:enterprise")
+            && error("half-fan-out").contains("not a JSON object"),
+        "{}",
+        error("half-fan-out")
+    );
+    assert!(
+        error("missing-param").contains("\"region\""),
+        "{}",
+        error("missing-param")
+    );
+    assert_eq!(run.written, FIXTURE_KEYS, "the built-ins were all written");
+    let keys: Vec<String> = list_all(&store, Some("report:"), &Progress::none())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
+    for prefix in [
+        "report:broken",
+        "report:not-json",
+        "report:half:",
+        "report:missing:",
+    ] {
+        assert!(
+            !keys.iter().any(|k| k.starts_with(prefix)),
+            "{prefix} was written: {keys:?}"
+        );
+    }
+}
+
+/// A context whose profile `src` reads the test database and writes to `store_profile`.
+async fn context_on(
+    pool: &PgPool,
+    profile: Profile,
+    token: Option<&str>,
+) -> (cachescope_core::CoreContext, tempfile::TempDir) {
+    let (ctx, dir) = super::key_operations::context().await;
+    let db: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let profile = Profile {
+        postgres_url: Some(format!("postgres://postgres@127.0.0.1:5432/{db}")),
+        ..profile
+    };
+    ctx.save_profile(
+        profile,
+        token.map(|t| SecretString::from(t.to_owned())),
+        None,
+    )
+    .await
+    .unwrap();
+    (ctx, dir)
+}
+
+fn local_profile() -> Profile {
+    Profile {
+        name: "src".to_owned(),
+        ..Profile::builtin_local()
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_miss_falls_back_to_sql_and_the_diff_names_the_changed_fields(pool: PgPool) {
+    load_fixture(&pool).await;
+    let (ctx, _dir) = context_on(&pool, local_profile(), None).await;
+    let target = ReportTarget {
+        report: "todo-stats".to_owned(),
+        ..Default::default()
+    };
+
+    let miss = reading::show_report(&ctx, Some("src"), &target, ReadFrom::Auto)
+        .await
+        .unwrap();
+    assert_eq!(miss.source, ValueSource::LiveSql);
+    assert!(miss.note.unwrap().contains("KV miss"));
+    let store = ctx.store(Some("src")).await.unwrap();
+    assert!(
+        store.get("report:todo-stats").await.unwrap().is_none(),
+        "the fallback writes nothing"
+    );
+
+    let run = precompute::precompute(
+        &ctx,
+        Some("src"),
+        &PrecomputeRequest::default(),
+        &Progress::none(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.status, RunStatus::Succeeded);
+    let recorded: (String, i64, bool) = sqlx::query_as(
+        "SELECT status, keys_written, dry_run FROM cachescope.precompute_runs WHERE id = $1",
+    )
+    .bind(run.id.unwrap())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        recorded,
+        ("succeeded".to_owned(), run.written as i64, false)
+    );
+
+    let hit = reading::show_report(&ctx, Some("src"), &target, ReadFrom::Auto)
+        .await
+        .unwrap();
+    assert_eq!(hit.source, ValueSource::Kv);
+    assert!(!hit.stale);
+    assert!(
+        reading::diff_report(&ctx, Some("src"), &target)
+            .await
+            .unwrap()
+            .identical
+    );
+
+    sqlx::query("UPDATE sales.todos SET status = 'completed', completed_at = now() WHERE title = 'Post-mortem'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let diff = reading::diff_report(&ctx, Some("src"), &target)
+        .await
+        .unwrap();
+    assert!(!diff.identical);
+    let mut paths: Vec<(String, Option<String>, Option<String>)> = diff
+        .changes
+        .iter()
+        .map(|c| (c.path.clone(), c.cached.clone(), c.live.clone()))
+        .collect();
+    paths.sort();
+    // Ben had two overdue to-dos (the post-mortem and the CRM update); now one.
+    let total: i64 = serde_json::from_str::<serde_json::Value>(&hit.json).unwrap()["overdue"]
+        ["total"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        paths,
+        vec![
+            (
+                format!("/overdue/byUser/{BEN}/count"),
+                Some("2".to_owned()),
+                Some("1".to_owned())
+            ),
+            (
+                "/overdue/total".to_owned(),
+                Some(total.to_string()),
+                Some((total - 1).to_string())
+            ),
+        ]
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn synced_reports_are_read_offline_from_the_mirror(pool: PgPool) {
+    load_fixture(&pool).await;
+    let sim = cachescope_testkit::start(&[]);
+    let profile = Profile {
+        name: "src".to_owned(),
+        kind: ProfileKind::Cloudflare,
+        account_id: Some(sim.account_id.clone()),
+        namespace_id: Some(sim.namespace_id.clone()),
+        base_url: Some(sim.url.clone()),
+        ..Profile::builtin_local()
+    };
+    let (ctx, _dir) = context_on(&pool, profile.clone(), Some(&sim.token)).await;
+    let request = PrecomputeRequest {
+        as_of: Some(as_of()),
+        ..Default::default()
+    };
+    precompute::precompute(&ctx, Some("src"), &request, &Progress::none())
+        .await
+        .unwrap();
+    let synced = mirror::sync(&ctx, Some("src"), &Progress::none())
+        .await
+        .unwrap();
+    assert_eq!((synced.keys, synced.removed), (FIXTURE_KEYS, 0));
+
+    // The network goes away: nothing listens on the profile's address any more.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}/client/v4", dead.local_addr().unwrap());
+    drop(dead);
+    ctx.save_profile(
+        Profile {
+            base_url: Some(dead_url),
+            ..profile
+        },
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+
+    let list = reading::list_reports(&ctx, Some("src"), ReadFrom::Auto, &Progress::none())
+        .await
+        .unwrap();
+    assert!(list.offline, "{list:?}");
+    assert_eq!(list.source, ValueSource::Mirror);
+    let health = list
+        .reports
+        .iter()
+        .find(|r| r.name == "system-health")
+        .unwrap();
+    assert_eq!(health.key_count, 1);
+    assert_eq!(
+        health.keys[0].synced_at.as_deref(),
+        Some(synced.synced_at.as_str())
+    );
+    assert_eq!(
+        health.keys[0].generated_at.as_deref(),
+        Some("2026-11-19T12:00:00.000Z")
+    );
+    assert!(health.keys[0].stale, "computed for 11-19, so stale by now");
+    let reps = list.reports.iter().find(|r| r.name == "rep").unwrap();
+    assert_eq!(reps.key_count, 4);
+
+    let target = ReportTarget {
+        report: "report:close-cases".to_owned(),
+        ..Default::default()
+    };
+    let value = reading::show_report(&ctx, Some("src"), &target, ReadFrom::Auto)
+        .await
+        .unwrap();
+    assert_eq!(value.source, ValueSource::Mirror);
+    assert!(value.offline);
+    assert!(value.note.unwrap().starts_with("Offline"));
+    let doc: serde_json::Value = serde_json::from_str(&value.json).unwrap();
+    assert_eq!(doc["mtd"]["winRate"], 66.7);
+}
