@@ -15,6 +15,13 @@ fn main() {
         "set_key_ttl",
         "delete_prefix",
         "cancel_operation",
+        "list_reports",
+        "show_report",
+        "diff_report",
+        "precompute_reports",
+        "sync_reports",
+        "export_report",
+        "list_precompute_runs",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

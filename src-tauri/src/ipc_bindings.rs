@@ -9,6 +9,15 @@ use cachescope_core::kv::cloudflare::Namespace;
 use cachescope_core::kv::{KeyInfo, KeyPage};
 use cachescope_core::profiles::ProfileKind;
 use cachescope_core::progress::ProgressUpdate;
+use cachescope_core::reports::definitions::TableSpec;
+use cachescope_core::reports::mirror::SyncOutcome;
+use cachescope_core::reports::precompute::{
+    KeyPlan, PrecomputeRun, ReportRun, RunStatus, RunSummary, WriteReason,
+};
+use cachescope_core::reports::reading::{
+    ChangeKind, FieldChange, ReportDiff, ReportKey, ReportList, ReportSummary, ReportValue,
+    ValueSource,
+};
 use cachescope_core::value_view::{ValueEncoding, ValueView};
 use cachescope_core::ErrorCode;
 use ts_rs::TS;
@@ -32,6 +41,22 @@ pub fn render() -> String {
         ValueView::decl(),
         PrefixDeletion::decl(),
         ProgressUpdate::decl(),
+        TableSpec::decl(),
+        ValueSource::decl(),
+        ReportKey::decl(),
+        ReportSummary::decl(),
+        ReportList::decl(),
+        ReportValue::decl(),
+        ChangeKind::decl(),
+        FieldChange::decl(),
+        ReportDiff::decl(),
+        WriteReason::decl(),
+        KeyPlan::decl(),
+        ReportRun::decl(),
+        RunStatus::decl(),
+        PrecomputeRun::decl(),
+        RunSummary::decl(),
+        SyncOutcome::decl(),
         Event::decl(),
     ];
     let mut out = String::from(

@@ -46,6 +46,13 @@ pub fn run() {
             commands::keys::set_key_ttl,
             commands::keys::delete_prefix,
             commands::keys::cancel_operation,
+            commands::reports::list_reports,
+            commands::reports::show_report,
+            commands::reports::diff_report,
+            commands::reports::precompute_reports,
+            commands::reports::sync_reports,
+            commands::reports::export_report,
+            commands::reports::list_precompute_runs,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -32,6 +32,11 @@ pub enum Command {
     /// The profile's Postgres database.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Compute reports from Postgres and write the new or changed ones to KV.
+    Precompute(PrecomputeArgs),
+    /// Reports: list, read, compare with live SQL, sync offline, export.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// The audit log of destructive actions.
     Audit {
         /// How many records, newest first.
@@ -159,5 +164,74 @@ pub enum DemoCommand {
         /// Random seed (same seed, same keys).
         #[arg(long, default_value_t = 7)]
         seed: u64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PrecomputeArgs {
+    /// Only this report (repeatable; default: every report).
+    #[arg(long = "report", value_name = "NAME")]
+    pub reports: Vec<String>,
+    /// Compute and compare only: list what would be written and why, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Compute as of this moment (RFC 3339) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+}
+
+/// Which report key: a report name (with --param for its placeholders) or a key.
+#[derive(Debug, Args)]
+pub struct ReportTargetArgs {
+    /// Report name (see `report ls`) or a report key such as `report:team:default`.
+    pub report: String,
+    /// A value for the key's placeholder, e.g. `--param dept=enterprise` (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Every report: key, age, TTL left, stale or not, how many keys.
+    Ls {
+        /// Read the offline mirror instead of KV.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Print a report's JSON (from KV; computed live on a miss; the mirror when offline).
+    Show {
+        #[command(flatten)]
+        target: ReportTargetArgs,
+        /// Read the offline mirror instead of KV.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Recompute a report from SQL now and list the fields that differ from the cached value.
+    Diff {
+        #[command(flatten)]
+        target: ReportTargetArgs,
+    },
+    /// Copy every report key into this machine's offline mirror.
+    Sync,
+    /// Export a report as JSON, CSV (one of its tables) or a printable HTML page.
+    Export {
+        #[command(flatten)]
+        target: ReportTargetArgs,
+        #[arg(long, value_name = "json|csv|html")]
+        format: String,
+        /// The table to export as CSV (default: the report's first).
+        #[arg(long)]
+        table: Option<String>,
+        /// Write here instead of stdout.
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Read the offline mirror instead of KV.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// The latest precompute runs of the profile.
+    Runs {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
     },
 }

@@ -59,6 +59,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Precompute(args) => {
+            crate::report_commands::precompute_command(&ctx, profile, args, cli.json).await
+        }
+        Command::Report(command) => {
+            crate::report_commands::report_command(&ctx, profile, command, cli.json).await
+        }
         Command::Audit { limit } => {
             let records = ctx.audit().recent(limit).await?;
             if cli.json {

@@ -4,6 +4,7 @@
 mod cli_args;
 mod commands;
 mod output;
+mod report_commands;
 
 use std::process::ExitCode;
 

@@ -59,4 +59,96 @@ sample: Array<string>, deleted: number, cancelled: boolean, };
 
 export type ProgressUpdate = { phase: string, done: number, total: number | null, };
 
+export type TableSpec = { name: string, 
+/**
+ * JSON pointer to an array of objects, or to an object of objects (one row per entry).
+ */
+pointer: string, };
+
+export type ValueSource = "kv" | "liveSql" | "mirror";
+
+export type ReportKey = { key: string, params: { [key in string]?: string }, generatedAt: string | null, 
+/**
+ * Absolute expiry, Unix seconds.
+ */
+expiration: number | null, 
+/**
+ * Seconds left before KV drops it.
+ */
+ttlLeft: number | null, 
+/**
+ * Older than its schedule: a scheduled refresh was missed.
+ */
+stale: boolean, 
+/**
+ * When it was copied into the offline mirror (mirror only).
+ */
+syncedAt: string | null, };
+
+export type ReportSummary = { name: string, title: string, keyTemplate: string, params: Array<string>, ttl: number, schedule: string, scheduleText: string, timeZone: string, view: string | null, tables: Array<TableSpec>, origin: string, 
+/**
+ * Keys found (at most [`MAX_LISTED_INSTANCES`], in key order).
+ */
+keys: Array<ReportKey>, keyCount: number, 
+/**
+ * When precompute last confirmed this report current (it may have skipped rewriting it).
+ */
+lastCheckedAt: string | null, };
+
+export type ReportList = { profile: string, source: ValueSource, 
+/**
+ * KV could not be reached; the list comes from the offline mirror.
+ */
+offline: boolean, 
+/**
+ * Why KV could not be read, when offline.
+ */
+offlineReason: string | null, reports: Array<ReportSummary>, };
+
+export type ReportValue = { name: string, title: string, key: string, params: { [key in string]?: string }, view: string | null, tables: Array<TableSpec>, source: ValueSource, offline: boolean, 
+/**
+ * What the user should know about the source (a miss, an offline copy).
+ */
+note: string | null, 
+/**
+ * The JSON text of the value.
+ */
+json: string, generatedAt: string | null, expiration: number | null, ttlLeft: number | null, stale: boolean, syncedAt: string | null, };
+
+export type ChangeKind = "added" | "removed" | "changed";
+
+export type FieldChange = { path: string, kind: ChangeKind, cached: string | null, live: string | null, };
+
+export type ReportDiff = { name: string, key: string, 
+/**
+ * `None` when KV has no value (everything is "added").
+ */
+cachedGeneratedAt: string | null, liveGeneratedAt: string, 
+/**
+ * `generatedAt` aside, the two are equal.
+ */
+identical: boolean, changes: Array<FieldChange>, };
+
+export type WriteReason = "new" | "changed" | "expiring" | "unchanged";
+
+export type KeyPlan = { key: string, reason: WriteReason, bytes: number, };
+
+export type ReportRun = { name: string, keys: Array<KeyPlan>, written: number, skipped: number, error: string | null, };
+
+export type RunStatus = "succeeded" | "partial" | "failed" | "cancelled";
+
+export type PrecomputeRun = { id: number | null, profile: string, dryRun: boolean, asOf: string, startedAt: string, finishedAt: string, status: RunStatus, reports: Array<ReportRun>, written: number, skipped: number, failedReports: number, 
+/**
+ * Why the whole run failed (e.g. the bulk write was refused), if it did.
+ */
+error: string | null, };
+
+export type RunSummary = { id: number, startedAt: string, durationMs: number, dryRun: boolean, status: string, keysWritten: number, keysSkipped: number, reportsFailed: number, error: string | null, };
+
+export type SyncOutcome = { profile: string, syncedAt: string, keys: number, bytes: number, 
+/**
+ * Mirror copies removed because the source no longer has them.
+ */
+removed: number, };
+
 export type CoreEvent = { "type": "progressReported", operation: string, phase: string, done: number, total: number | null, } | { "type": "keysChanged", profile: string, count: number, } | { "type": "profilesChanged" };

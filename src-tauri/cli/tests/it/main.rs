@@ -407,12 +407,12 @@ fn demo_seed_fills_the_local_namespace() {
     }
 }
 
-#[tokio::test]
-async fn db_migrate_applies_the_console_schema_to_the_profile_database() {
+/// A fresh database named for the test (dropped first if a crashed run left it), with its URL.
+async fn scratch_database(tag: &str) -> (sqlx::PgPool, String, String) {
     let admin_url = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    let name = format!("cachescope_cli_{}", std::process::id());
+    let name = format!("cachescope_cli_{tag}_{}", std::process::id());
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
         .execute(&admin)
         .await
@@ -422,6 +422,19 @@ async fn db_migrate_applies_the_console_schema_to_the_profile_database() {
         .await
         .unwrap();
     let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+    (admin, url, name)
+}
+
+async fn drop_database(admin: &sqlx::PgPool, name: &str) {
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(admin)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn db_migrate_applies_the_console_schema_to_the_profile_database() {
+    let (admin, url, name) = scratch_database("migrate").await;
     let home = tempfile::tempdir().unwrap();
     let h = home.path().to_owned();
     let (h2, url2) = (h.clone(), url.clone());
@@ -457,8 +470,83 @@ async fn db_migrate_applies_the_console_schema_to_the_profile_database() {
         .unwrap();
     assert!(exists);
     db.close().await;
-    sqlx::query(&format!("DROP DATABASE {name}"))
-        .execute(&admin)
+    drop_database(&admin, &name).await;
+}
+
+const FIXTURE: &str = include_str!("../../../core/tests/fixtures/sales_small.sql");
+
+#[tokio::test]
+async fn precompute_and_report_commands_on_the_fixture() {
+    let (admin, url, name) = scratch_database("reports").await;
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
+    cachescope_core::db::migrate_source(&db).await.unwrap();
+    sqlx::raw_sql(FIXTURE).execute(&db).await.unwrap();
+    db.close().await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_owned();
+    let (h2, url2) = (h.clone(), url.clone());
+    tokio::task::spawn_blocking(move || {
+        ok(&h, &["profile", "add", "pg", "--kind", "local", "--postgres-url", &url, "--default"]);
+        let at = ["--as-of", "2026-11-19T12:00:00Z"];
+        let dry = ok(&h, &["precompute", "--dry-run", at[0], at[1]]);
+        assert!(dry.contains("new       report:system-health"), "{dry}");
+        assert!(dry.contains("would write 28 keys, 0 unchanged, 0 reports failed"), "{dry}");
+        assert!(ok(&h, &["kv", "ls", "--prefix", "report:"]).trim().is_empty(), "a dry run writes nothing");
+        assert!(ok(&h, &["precompute", at[0], at[1]]).contains("wrote 28 keys, 0 unchanged"));
+        assert!(ok(&h, &["precompute", at[0], at[1]]).contains("wrote 0 keys, 28 unchanged"));
+
+        let ls = ok(&h, &["report", "ls"]);
+        assert!(ls.lines().any(|l| l.starts_with("rep ") && l.contains("report:rep:{userId}") && l.contains(" 4 ")), "{ls}");
+        let shown = ok(&h, &["report", "show", "close-cases"]);
+        assert!(shown.contains("\"winRate\": 66.7"), "{shown}");
+        assert!(ok(&h, &["report", "show", "report:team:enterprise"]).contains("Cal Ito"));
+        assert!(ok(&h, &["report", "show", "team-performance", "--param", "dept=default"]).contains("Eve Park"));
+        let r = run(&h, &["report", "show", "team-performance"], "");
+        assert_eq!(r.code, 2);
+        assert!(r.stderr.contains("--param dept=VALUE"), "{}", r.stderr);
+        let r = run(&h, &["precompute", "--report", "nope"], "");
+        assert_eq!(r.code, 2);
+        assert!(r.stderr.contains("report \"nope\"") && r.stderr.contains("known: system-health"), "{}", r.stderr);
+
+        let csv = ok(&h, &["report", "export", "close-cases", "--format", "csv", "--table", "lost"]);
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("opportunityId,customerNumber,companyName,ownerName,amount,closedAt"));
+        assert_eq!(
+            lines.next(),
+            Some("40000000-0000-0000-0000-000000000003,C-003,Gamma Inc,Ben Wu,2000,2026-11-18T09:00:00+00:00")
+        );
+        assert_eq!(lines.next(), None);
+        let page = h.join("close-cases.html");
+        ok(&h, &["report", "export", "close-cases", "--format", "html", "-o", page.to_str().unwrap()]);
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(html.contains("<h1>Closed deals</h1>") && html.contains("<td>Beta LLC</td>"), "{html}");
+
+        assert!(ok(&h, &["report", "sync"]).contains("synced 28 report keys"));
+        assert!(ok(&h, &["report", "show", "close-cases", "--offline"]).contains("Beta LLC"));
+        let runs = ok(&h, &["report", "runs"]);
+        assert_eq!(runs.lines().count(), 3, "{runs}");
+        assert!(runs.contains("(dry run) written 28"), "{runs}");
+    })
+    .await
+    .unwrap();
+
+    // Acme's deal grows: the cached opportunity list of its owner no longer matches SQL.
+    let db = sqlx::PgPool::connect(&url2).await.unwrap();
+    sqlx::query("UPDATE sales.opportunities SET amount = 13000 WHERE customer_number = 'C-001'")
+        .execute(&db)
         .await
         .unwrap();
+    db.close().await;
+    tokio::task::spawn_blocking(move || {
+        let key = "user:20000000-0000-0000-0000-00000000000a:opportunities:list:all";
+        let diff = ok(&h2, &["report", "diff", key]);
+        assert!(
+            diff.contains("changed  /items/0/amount: 12000 -> 13000"),
+            "{diff}"
+        );
+        assert_eq!(diff.lines().count(), 2, "{diff}");
+    })
+    .await
+    .unwrap();
+    drop_database(&admin, &name).await;
 }

@@ -3,7 +3,6 @@
 //! value (with `generatedAt`) and a content hash that ignores `generatedAt`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use futures::future::try_join_all;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use sqlx::postgres::PgPool;
@@ -72,7 +71,7 @@ pub async fn fan_out(pool: &PgPool, def: &ReportDefinition, as_of: &AsOf) -> Res
     let query = query.trim().trim_end_matches(';');
     let wrapped = format!("SELECT to_jsonb(fan_out_row)::text FROM ({query}) AS fan_out_row");
     let mut tx = pool.begin().await.map_err(Error::Db)?;
-    read_only_utc(&mut tx).await?;
+    begin_read_only(&mut tx).await.map_err(Error::Db)?;
     let rows: Vec<String> = sqlx::query_scalar(&wrapped)
         .bind(Json(Value::Object(Map::new())))
         .bind(as_of.time)
@@ -130,15 +129,22 @@ pub async fn compute(
         None => fan_out(pool, def, as_of).await?,
     };
     let workers = FAN_OUT_CONCURRENCY.min(sets.len()).max(1);
-    let shares: Vec<Vec<(usize, &Params)>> = (0..workers)
-        .map(|w| sets.iter().enumerate().skip(w).step_by(workers).collect())
-        .collect();
-    let results = try_join_all(
-        shares
-            .into_iter()
-            .map(|share| compute_share(pool, def, as_of, share)),
-    )
-    .await?;
+    let mut shares: Vec<Vec<(usize, Params)>> = vec![Vec::new(); workers];
+    for (i, params) in sets.into_iter().enumerate() {
+        shares[i % workers].push((i, params));
+    }
+    // One task per worker, each owning what it needs.
+    let def = std::sync::Arc::new(def.clone());
+    let mut tasks = tokio::task::JoinSet::new();
+    for share in shares {
+        let (pool, def, as_of) = (pool.clone(), def.clone(), *as_of);
+        tasks.spawn(async move { compute_share(&pool, &def, &as_of, share).await });
+    }
+    let mut results = Vec::with_capacity(workers);
+    while let Some(joined) = tasks.join_next().await {
+        let share = joined.map_err(|e| failure(&def, format!("worker stopped: {e}")))??;
+        results.push(share);
+    }
     let mut all: Vec<(usize, ReportInstance)> = results.into_iter().flatten().collect();
     all.sort_by_key(|(i, _)| *i);
     Ok(all.into_iter().map(|(_, instance)| instance).collect())
@@ -149,16 +155,16 @@ async fn compute_share(
     pool: &PgPool,
     def: &ReportDefinition,
     as_of: &AsOf,
-    share: Vec<(usize, &Params)>,
+    share: Vec<(usize, Params)>,
 ) -> Result<Vec<(usize, ReportInstance)>> {
     let mut out = Vec::with_capacity(share.len());
     if share.is_empty() {
         return Ok(out);
     }
     let mut tx = pool.begin().await.map_err(Error::Db)?;
-    read_only_utc(&mut tx).await?;
+    begin_read_only(&mut tx).await.map_err(Error::Db)?;
     for (index, params) in share {
-        let key = def.key.render(params).map_err(|missing| {
+        let key = def.key.render(&params).map_err(|missing| {
             failure(
                 def,
                 format!(
@@ -171,11 +177,7 @@ async fn compute_share(
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
-        let rows = sqlx::query(&def.sql)
-            .bind(Json(Value::Object(args)))
-            .bind(as_of.time)
-            .bind(as_of.time_zone.name())
-            .fetch_all(&mut *tx)
+        let rows = fetch_payload(&mut tx, &def.sql, Value::Object(args), as_of)
             .await
             .map_err(|e| {
                 failure(
@@ -220,7 +222,7 @@ async fn compute_share(
                 ),
             ));
         };
-        out.push((index, instance(def, key, params.clone(), fields, as_of)?));
+        out.push((index, instance(def, key, params, fields, as_of)?));
     }
     tx.rollback().await.map_err(Error::Db)?;
     Ok(out)
@@ -279,12 +281,38 @@ pub fn content_hash(fields: &Map<String, Value>) -> String {
 
 /// Report SQL never writes, and renders timestamps in UTC whatever the server's zone (payloads
 /// carry the zone they count days in through `$3`).
-async fn read_only_utc(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<()> {
-    sqlx::raw_sql("SET TRANSACTION READ ONLY; SET LOCAL TimeZone TO 'UTC'")
-        .execute(&mut **tx)
-        .await
-        .map_err(Error::Db)?;
-    Ok(())
+const READ_ONLY_UTC: [&str; 2] = ["SET TRANSACTION READ ONLY", "SET LOCAL TimeZone TO 'UTC'"];
+
+/// The statements below return boxed `Send` futures with their lifetimes pinned here, so that
+/// callers can run inside spawned tasks (sqlx's executor bounds otherwise trip rustc's
+/// higher-ranked `Send` check).
+fn begin_read_only<'a>(
+    tx: &'a mut sqlx::Transaction<'static, sqlx::Postgres>,
+) -> futures::future::BoxFuture<'a, std::result::Result<(), sqlx::Error>> {
+    Box::pin(async move {
+        // `raw_sql` would take both in one round trip, but its future is not `Send`.
+        for statement in READ_ONLY_UTC {
+            sqlx::query(statement).execute(&mut **tx).await?;
+        }
+        Ok(())
+    })
+}
+
+fn fetch_payload<'a>(
+    tx: &'a mut sqlx::Transaction<'static, sqlx::Postgres>,
+    sql: &'a str,
+    params: Value,
+    as_of: &AsOf,
+) -> futures::future::BoxFuture<'a, std::result::Result<Vec<sqlx::postgres::PgRow>, sqlx::Error>> {
+    let (time, zone) = (as_of.time, as_of.time_zone.name());
+    Box::pin(async move {
+        sqlx::query(sql)
+            .bind(Json(params))
+            .bind(time)
+            .bind(zone)
+            .fetch_all(&mut **tx)
+            .await
+    })
 }
 
 fn kind_of(value: &Value) -> &'static str {

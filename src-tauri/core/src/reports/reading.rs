@@ -372,38 +372,17 @@ pub async fn show_report(
         stale: false,
         synced_at: None,
     };
-    let (profile_name, key_ref, catalog_ref, shell_ref) = (&profile.name, &key, &catalog, &shell);
-    let from_mirror = move |reason: Option<String>| async move {
-        let (key, catalog, shell) = (key_ref, catalog_ref, shell_ref);
-        let mirror = ctx.offline_mirror(profile_name).await?;
-        let stored = mirror.get(&key).await?.ok_or_else(|| match &reason {
-            Some(why) => Error::invalid(
-                format!("report key {key:?}"),
-                format!("KV cannot be reached ({why}) and the offline mirror has no copy; run `cachescope report sync` while online"),
-            ),
-            None => Error::KeyNotFound { key: key.clone() },
-        })?;
-        let mirror_meta = MirrorMetadata::read(stored.metadata.as_ref());
-        let json = text_of(&key, stored.bytes)?;
-        let mut value = shell(
-            ValueSource::Mirror,
-            json,
-            Some(match &reason {
-                Some(why) => format!("Offline: KV cannot be reached ({why}); showing the copy synced to this machine."),
-                None => "From the offline mirror.".to_owned(),
-            }),
-        );
-        value.offline = reason.is_some();
-        if let Some(m) = mirror_meta {
-            value.synced_at = Some(m.synced_at);
-            value.expiration = m.source_expiration;
-            value.ttl_left = m.source_expiration.map(|e| e - now.timestamp());
-        }
-        value.stale = stale(def, catalog, value.generated_at.as_deref(), None, now);
-        Ok::<_, Error>(value)
+    let mirror = |reason: Option<String>| MirrorRead {
+        ctx,
+        profile: &profile.name,
+        def,
+        catalog: &catalog,
+        base: shell(ValueSource::Mirror, String::new(), None),
+        reason,
+        now,
     };
     if from == ReadFrom::Mirror {
-        return from_mirror(None).await;
+        return mirror(None).read().await;
     }
     let store = ctx.store(Some(&profile.name)).await?;
     match store.get(&key).await {
@@ -445,8 +424,56 @@ pub async fn show_report(
                 Some("KV miss: computed live from SQL just now (not written to KV).".to_owned()),
             ))
         }
-        Err(e) if is_unreachable(&e) => from_mirror(Some(e.to_string())).await,
+        Err(e) if is_unreachable(&e) => mirror(Some(e.to_string())).read().await,
         Err(e) => Err(e),
+    }
+}
+
+/// Reading one key from the offline mirror, because KV is unreachable (`reason`) or asked for.
+struct MirrorRead<'a> {
+    ctx: &'a CoreContext,
+    profile: &'a str,
+    def: &'a ReportDefinition,
+    catalog: &'a Catalog,
+    base: ReportValue,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+}
+
+impl MirrorRead<'_> {
+    async fn read(self) -> Result<ReportValue> {
+        let key = self.base.key.clone();
+        let mirror = self.ctx.offline_mirror(self.profile).await?;
+        let stored = mirror.get(&key).await?.ok_or_else(|| match &self.reason {
+            Some(why) => Error::invalid(
+                format!("report key {key:?}"),
+                format!("KV cannot be reached ({why}) and the offline mirror has no copy; run `cachescope report sync` while online"),
+            ),
+            None => Error::KeyNotFound { key: key.clone() },
+        })?;
+        let mut value = self.base;
+        value.json = text_of(&key, stored.bytes)?;
+        value.generated_at = generated_at_of(value.json.as_bytes());
+        value.note = Some(match &self.reason {
+            Some(why) => format!(
+                "Offline: KV cannot be reached ({why}); showing the copy synced to this machine."
+            ),
+            None => "From the offline mirror.".to_owned(),
+        });
+        value.offline = self.reason.is_some();
+        if let Some(m) = MirrorMetadata::read(stored.metadata.as_ref()) {
+            value.synced_at = Some(m.synced_at);
+            value.expiration = m.source_expiration;
+            value.ttl_left = m.source_expiration.map(|e| e - self.now.timestamp());
+        }
+        value.stale = stale(
+            self.def,
+            self.catalog,
+            value.generated_at.as_deref(),
+            None,
+            self.now,
+        );
+        Ok(value)
     }
 }
 

@@ -388,3 +388,56 @@ async fn bulk_writing_25k_keys_makes_3_calls_with_binary_as_base64() {
         json!({ "key": "k1", "value": "/wE=", "base64": true })
     );
 }
+
+/// A report fanned out to 10,000 users is one listing of its key namespace (empty here) and
+/// ⌈10,000 / 10,000⌉ = 1 bulk write, whatever the number of keys.
+#[sqlx::test(migrations = false)]
+async fn precompute_of_a_10k_fan_out_makes_one_listing_and_one_bulk_write(pool: sqlx::PgPool) {
+    use cachescope_core::progress::Progress;
+    use cachescope_core::reports::compute::AsOf;
+    use cachescope_core::reports::{precompute, Catalog};
+
+    let server = MockServer::start().await;
+    let listings = Arc::new(AtomicUsize::new(0));
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/keys")))
+        .respond_with(Pages {
+            total: 0,
+            calls: listings.clone(),
+        })
+        .mount(&server)
+        .await;
+    let items = Arc::new(std::sync::Mutex::new(Vec::new()));
+    Mock::given(method("PUT"))
+        .and(path(format!("{BASE}/bulk")))
+        .respond_with(BulkCounter {
+            items: items.clone(),
+        })
+        .mount(&server)
+        .await;
+    let definition = r#"
+[[report]]
+name = "dashboard"
+key = "user:{userId}:analytics:dashboard"
+ttl = 300
+schedule = "0 2 * * *"
+fan_out = "SELECT 'u' || g AS \"userId\" FROM generate_series(1, 10000) g"
+sql = "SELECT json_build_object('user', $1->>'userId', 'asOf', $2::date)"
+"#;
+    let catalog = Catalog::parse(definition, "bench.toml", None).unwrap();
+    let all: Vec<_> = catalog.reports().iter().collect();
+    let s = store(&server, 1, Duration::from_secs(30));
+    let run = precompute::run(
+        &s,
+        &pool,
+        &all,
+        &AsOf::now(&catalog),
+        false,
+        &Progress::none(),
+    )
+    .await;
+    assert_eq!(run.written, 10_000, "{:?}", run.error);
+    assert_eq!(listings.load(Ordering::SeqCst), 1);
+    assert_eq!(*items.lock().unwrap(), vec![10_000]);
+    assert_eq!(s.requests_sent(), 2);
+}

@@ -1,0 +1,300 @@
+//! `cachescope precompute` and `cachescope report ...`: parse the arguments, call the core's
+//! reports module, print a table for people or JSON for scripts.
+
+use chrono::{DateTime, Utc};
+
+use cachescope_core::reports::export::{export, ExportFormat};
+use cachescope_core::reports::precompute::{self, PrecomputeRequest, RunStatus, WriteReason};
+use cachescope_core::reports::reading::{self, ReadFrom, ReportTarget, ValueSource};
+use cachescope_core::reports::{mirror, require_postgres};
+use cachescope_core::{CoreContext, Error, Result};
+
+use crate::cli_args::{PrecomputeArgs, ReportCommand, ReportTargetArgs};
+use crate::output::{print_json, Bar};
+
+/// Keys listed per report in a dry run's text output (the JSON has them all).
+const KEYS_SHOWN: usize = 12;
+
+pub async fn precompute_command(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    args: PrecomputeArgs,
+    json: bool,
+) -> Result<()> {
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|t| {
+            DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| {
+                    Error::invalid("--as-of", format!("{t:?} is not an RFC 3339 time: {e}"))
+                })
+        })
+        .transpose()?;
+    let request = PrecomputeRequest {
+        reports: args.reports,
+        dry_run: args.dry_run,
+        as_of,
+    };
+    let bar = Bar::start();
+    let run = precompute::precompute(ctx, profile, &request, &bar.progress).await;
+    bar.finish();
+    let run = run?;
+    if json {
+        print_json(&run)?;
+    } else {
+        let verb = if run.dry_run { "would write" } else { "wrote" };
+        for report in &run.reports {
+            match &report.error {
+                Some(error) => println!("FAILED   {:<20} {error}", report.name),
+                None => println!(
+                    "ok       {:<20} {verb} {}, unchanged {}",
+                    report.name, report.written, report.skipped
+                ),
+            }
+            if run.dry_run {
+                let changed: Vec<_> = report.keys.iter().filter(|k| k.reason.writes()).collect();
+                for key in changed.iter().take(KEYS_SHOWN) {
+                    let why = match key.reason {
+                        WriteReason::New => "new",
+                        WriteReason::Changed => "changed",
+                        WriteReason::Expiring => "expiring",
+                        WriteReason::Unchanged => "unchanged",
+                    };
+                    println!("           {why:<9} {} ({} bytes)", key.key, key.bytes);
+                }
+                if changed.len() > KEYS_SHOWN {
+                    println!("           … and {} more", changed.len() - KEYS_SHOWN);
+                }
+            }
+        }
+        println!(
+            "{}: {verb} {} keys, {} unchanged, {} reports failed (run {} as of {})",
+            match run.status {
+                RunStatus::Succeeded => "succeeded",
+                RunStatus::Partial => "partly failed",
+                RunStatus::Failed => "failed",
+                RunStatus::Cancelled => "cancelled",
+            },
+            run.written,
+            run.skipped,
+            run.failed_reports,
+            run.id.unwrap_or_default(),
+            run.as_of
+        );
+        if let Some(error) = &run.error {
+            println!("error: {error}");
+        }
+    }
+    match run.status {
+        RunStatus::Succeeded => Ok(()),
+        RunStatus::Cancelled => Err(Error::Cancelled),
+        RunStatus::Partial | RunStatus::Failed => Err(Error::Report {
+            report: run
+                .reports
+                .iter()
+                .filter(|r| r.error.is_some())
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            reason: run
+                .error
+                .clone()
+                .unwrap_or_else(|| "failed; the other reports were written".to_owned()),
+        }),
+    }
+}
+
+fn target(args: &ReportTargetArgs) -> Result<ReportTarget> {
+    let mut params = cachescope_core::reports::definitions::Params::new();
+    for pair in &args.params {
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| Error::invalid("--param", format!("{pair:?} is not NAME=VALUE")))?;
+        params.insert(name.to_owned(), value.to_owned());
+    }
+    Ok(ReportTarget {
+        report: args.report.clone(),
+        params,
+    })
+}
+
+fn read_from(offline: bool) -> ReadFrom {
+    if offline {
+        ReadFrom::Mirror
+    } else {
+        ReadFrom::Auto
+    }
+}
+
+fn age(generated_at: Option<&str>) -> String {
+    let Some(t) = generated_at.and_then(|t| DateTime::parse_from_rfc3339(t).ok()) else {
+        return "-".to_owned();
+    };
+    let secs = (Utc::now() - t.with_timezone(&Utc)).num_seconds().max(0);
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+pub async fn report_command(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    command: ReportCommand,
+    json: bool,
+) -> Result<()> {
+    match command {
+        ReportCommand::Ls { offline } => {
+            let bar = Bar::start();
+            let list = reading::list_reports(ctx, profile, read_from(offline), &bar.progress).await;
+            bar.finish();
+            let list = list?;
+            if json {
+                return print_json(&list);
+            }
+            if let Some(reason) = &list.offline_reason {
+                println!("OFFLINE: KV cannot be reached ({reason}); showing the offline mirror\n");
+            } else if list.source == ValueSource::Mirror {
+                println!("offline mirror of profile {:?}\n", list.profile);
+            }
+            println!(
+                "{:<20} {:<40} {:>6} {:>6} {:>9}  schedule",
+                "report", "key", "keys", "age", "ttl left"
+            );
+            for r in &list.reports {
+                let newest = r
+                    .keys
+                    .iter()
+                    .filter_map(|k| k.generated_at.as_deref())
+                    .max();
+                let ttl = r.keys.iter().filter_map(|k| k.ttl_left).min();
+                let stale = r.keys.iter().any(|k| k.stale);
+                println!(
+                    "{:<20} {:<40} {:>6} {:>6} {:>9}  {} ({}){}",
+                    r.name,
+                    r.key_template,
+                    r.key_count,
+                    age(newest),
+                    ttl.map_or("-".to_owned(), |t| format!("{t}s")),
+                    r.schedule,
+                    r.schedule_text,
+                    if stale { "  STALE" } else { "" }
+                );
+            }
+            Ok(())
+        }
+        ReportCommand::Show { target: t, offline } => {
+            let value =
+                reading::show_report(ctx, profile, &target(&t)?, read_from(offline)).await?;
+            if json {
+                return print_json(&value);
+            }
+            if let Some(note) = &value.note {
+                eprintln!("{note}");
+            }
+            if value.stale {
+                eprintln!(
+                    "stale: generated {} ago, older than its schedule",
+                    age(value.generated_at.as_deref())
+                );
+            }
+            let pretty = serde_json::from_str::<serde_json::Value>(&value.json)
+                .and_then(|v| serde_json::to_string_pretty(&v))
+                .unwrap_or(value.json);
+            println!("{pretty}");
+            Ok(())
+        }
+        ReportCommand::Diff { target: t } => {
+            let diff = reading::diff_report(ctx, profile, &target(&t)?).await?;
+            if json {
+                return print_json(&diff);
+            }
+            println!(
+                "{}: cached {} vs live SQL {}",
+                diff.key,
+                diff.cached_generated_at.as_deref().unwrap_or("(not in KV)"),
+                diff.live_generated_at
+            );
+            if diff.identical {
+                println!("identical (generatedAt aside)");
+            }
+            for c in &diff.changes {
+                println!(
+                    "  {:<8} {}: {} -> {}",
+                    format!("{:?}", c.kind).to_lowercase(),
+                    c.path,
+                    c.cached.as_deref().unwrap_or("-"),
+                    c.live.as_deref().unwrap_or("-")
+                );
+            }
+            Ok(())
+        }
+        ReportCommand::Sync => {
+            let bar = Bar::start();
+            let outcome = mirror::sync(ctx, profile, &bar.progress).await;
+            bar.finish();
+            let outcome = outcome?;
+            if json {
+                return print_json(&outcome);
+            }
+            println!(
+                "synced {} report keys ({} bytes) of profile {:?} into the offline mirror at {}; removed {} gone from KV",
+                outcome.keys, outcome.bytes, outcome.profile, outcome.synced_at, outcome.removed
+            );
+            Ok(())
+        }
+        ReportCommand::Export {
+            target: t,
+            format,
+            table,
+            out,
+            offline,
+        } => {
+            let format: ExportFormat = format.parse()?;
+            let value =
+                reading::show_report(ctx, profile, &target(&t)?, read_from(offline)).await?;
+            let text = export(&value, format, table.as_deref())?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|e| Error::Io {
+                        path: path.clone(),
+                        source: e,
+                    })?;
+                    if !json {
+                        eprintln!("wrote {}", path.display());
+                    }
+                }
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+        ReportCommand::Runs { limit } => {
+            let name = ctx.profile(profile)?.name;
+            let pool = require_postgres(ctx, &name).await?;
+            cachescope_core::db::migrate(&pool).await?;
+            let runs = precompute::recent_runs(&pool, &name, limit).await?;
+            if json {
+                return print_json(&runs);
+            }
+            for r in runs {
+                println!(
+                    "#{:<5} {}  {:>7.0} ms  {:<10} {}written {}, unchanged {}, failed reports {}{}",
+                    r.id,
+                    r.started_at,
+                    r.duration_ms,
+                    r.status,
+                    if r.dry_run { "(dry run) " } else { "" },
+                    r.keys_written,
+                    r.keys_skipped,
+                    r.reports_failed,
+                    r.error.map(|e| format!(" — {e}")).unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+    }
+}
