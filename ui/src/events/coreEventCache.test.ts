@@ -20,7 +20,11 @@ describe("applyCoreEvent", () => {
     client.setQueryData(queryKeys.keys("dev", ""), { pages: [], pageParams: [] });
     client.setQueryData(queryKeys.value("dev", "a", null), { key: "a" });
     client.setQueryData(queryKeys.value("prod", "a", null), { key: "a" });
+    client.setQueryData(queryKeys.reportList("dev", false), { reports: [] });
+    client.setQueryData(queryKeys.reportList("prod", false), { reports: [] });
     applyCoreEvent(client, { type: "keysChanged", profile: "dev", count: 2 });
+    expect(client.getQueryState(queryKeys.reportList("dev", false))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.reportList("prod", false))?.isInvalidated).toBe(false);
     expect(client.getQueryState(queryKeys.keys("dev", ""))?.isInvalidated).toBe(true);
     expect(client.getQueryState(queryKeys.value("dev", "a", null))?.isInvalidated).toBe(true);
     expect(client.getQueryState(queryKeys.value("prod", "a", null))?.isInvalidated).toBe(false);

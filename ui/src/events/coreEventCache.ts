@@ -1,5 +1,5 @@
 // What a core event means for the TanStack Query cache: changed keys or profiles are re-read
-// (long key listings excepted: see refreshProfileKeys).
+// (long key listings excepted: see refreshProfileKeys), and so are the profile's reports.
 import type { QueryClient } from "@tanstack/react-query";
 import type { CoreEvent } from "../ipc/bindings";
 import { queryKeys } from "../ipc/queryKeys";
@@ -9,6 +9,8 @@ export function applyCoreEvent(queryClient: QueryClient, event: CoreEvent) {
   switch (event.type) {
     case "keysChanged":
       refreshProfileKeys(queryClient, event.profile, "keep");
+      // Precompute and deletions change report ages and values.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.reports(event.profile) });
       break;
     case "profilesChanged":
       void queryClient.invalidateQueries({ queryKey: queryKeys.profiles() });

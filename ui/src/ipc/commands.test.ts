@@ -1,6 +1,14 @@
 import { invoke } from "@tauri-apps/api/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { deletePrefix, getValue, listProfiles, setKeyTtl } from "./commands";
+import {
+  deletePrefix,
+  exportReport,
+  getValue,
+  listProfiles,
+  precomputeReports,
+  setKeyTtl,
+  showReport,
+} from "./commands";
 import { IpcError } from "./errors";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
@@ -79,6 +87,46 @@ describe("commands inside the desktop app", () => {
     expect(IpcError.from("command list_foo not found")).toMatchObject({
       code: "internal",
       message: "command list_foo not found",
+    });
+  });
+
+  it("send report params as a map and the export table as null when none is chosen", async () => {
+    vi.stubGlobal("window", { __TAURI_INTERNALS__: {} });
+    invokeMock.mockResolvedValue(null);
+    await showReport({
+      profile: "dev",
+      report: "team-performance",
+      params: { dept: "sales" },
+      offline: false,
+    });
+    expect(invokeMock).toHaveBeenLastCalledWith("show_report", {
+      profile: "dev",
+      report: "team-performance",
+      params: { dept: "sales" },
+      offline: false,
+    });
+    await exportReport({
+      profile: "dev",
+      report: "system-health",
+      params: {},
+      offline: true,
+      format: "html",
+      table: null,
+    });
+    expect(invokeMock).toHaveBeenLastCalledWith("export_report", {
+      profile: "dev",
+      report: "system-health",
+      params: {},
+      offline: true,
+      format: "html",
+      table: null,
+    });
+    await precomputeReports({ profile: "dev", reports: [], dryRun: true, operationId: "op-2" });
+    expect(invokeMock).toHaveBeenLastCalledWith("precompute_reports", {
+      profile: "dev",
+      reports: [],
+      dryRun: true,
+      operationId: "op-2",
     });
   });
 });

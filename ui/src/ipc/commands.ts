@@ -5,9 +5,15 @@ import type {
   ConnectionCheck,
   KeyPage,
   Namespace,
+  PrecomputeRun,
   PrefixDeletion,
   ProfileInput,
   ProfileView,
+  ReportDiff,
+  ReportList,
+  ReportValue,
+  RunSummary,
+  SyncOutcome,
   ValueView,
 } from "./bindings";
 import { IpcError } from "./errors";
@@ -48,6 +54,34 @@ export type DeletePrefixArgs = {
   dryRun: boolean;
   /** Must repeat `prefix` exactly for a real run; null for a dry run. */
   confirmation: string | null;
+  /** Tags this run's progress events and lets cancelOperation stop it. */
+  operationId: string;
+};
+
+/** Values for a report's key template placeholders, e.g. `{ dept: "default" }`. */
+export type ReportParams = Record<string, string>;
+
+export type ReportArgs = {
+  profile: string;
+  /** A report name, or a key one of the reports' templates matches. */
+  report: string;
+  params: ReportParams;
+};
+
+export type ExportFormat = "json" | "csv" | "html";
+
+export type ExportReportArgs = ReportArgs & {
+  offline: boolean;
+  format: ExportFormat;
+  /** The table to write (CSV; the HTML page may be limited to one); null for all / the first. */
+  table: string | null;
+};
+
+export type PrecomputeArgs = {
+  profile: string;
+  /** Report names; every report when empty. */
+  reports: string[];
+  dryRun: boolean;
   /** Tags this run's progress events and lets cancelOperation stop it. */
   operationId: string;
 };
@@ -97,3 +131,30 @@ export const deletePrefix = (args: DeletePrefixArgs): Promise<PrefixDeletion> =>
 
 export const cancelOperation = (args: { operationId: string }): Promise<null> =>
   call("cancel_operation", args);
+
+/** Every report with the keys found for it; `offline` reads the offline mirror instead of KV. */
+export const listReports = (args: { profile: string; offline: boolean }): Promise<ReportList> =>
+  call("list_reports", args);
+
+/** One report key's value: KV, live SQL on a miss, or the mirror (asked, or KV unreachable). */
+export const showReport = (args: ReportArgs & { offline: boolean }): Promise<ReportValue> =>
+  call("show_report", args);
+
+/** The cached value against the same report recomputed from SQL now, field by field. */
+export const diffReport = (args: ReportArgs): Promise<ReportDiff> => call("diff_report", args);
+
+export const precomputeReports = (args: PrecomputeArgs): Promise<PrecomputeRun> =>
+  call("precompute_reports", args);
+
+/** Copies the profile's report keys into the offline mirror. */
+export const syncReports = (args: { profile: string; operationId: string }): Promise<SyncOutcome> =>
+  call("sync_reports", args);
+
+/** Writes the report into the Downloads folder; resolves to the written file's path. */
+export const exportReport = (args: ExportReportArgs): Promise<string> =>
+  call("export_report", args);
+
+export const listPrecomputeRuns = (args: {
+  profile: string;
+  limit: number;
+}): Promise<RunSummary[]> => call("list_precompute_runs", args);

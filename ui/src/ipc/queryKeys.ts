@@ -15,4 +15,25 @@ export const queryKeys = {
   keyValue: (profile: string, key: string) => ["profile", profile, "value", key] as const,
   value: (profile: string, key: string, maxBytes: number | null) =>
     ["profile", profile, "value", key, maxBytes] as const,
+  /** Prefix for everything the Reports screen reads of one profile. */
+  reports: (profile: string) => ["profile", profile, "reports"] as const,
+  reportList: (profile: string, offline: boolean) =>
+    ["profile", profile, "reports", "list", offline] as const,
+  /** One report key's value; params are part of the key (sorted, so equal params share it). */
+  reportValue: (
+    profile: string,
+    report: string,
+    params: Record<string, string>,
+    offline: boolean,
+  ) =>
+    [
+      "profile",
+      profile,
+      "reports",
+      "value",
+      report,
+      Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      offline,
+    ] as const,
+  precomputeRuns: (profile: string) => ["profile", profile, "reports", "runs"] as const,
 };
