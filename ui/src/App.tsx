@@ -1,5 +1,6 @@
-// Application layout: header, a navbar with the profile picker and the Keys / Profiles links, and
-// the chosen screen. Keys shows the chosen profile (the default one until the user picks another).
+// Application layout: header, a navbar with the profile picker and the Keys / Reports / Profiles
+// links, and the chosen screen. Keys and Reports show the chosen profile (the default one until
+// the user picks another).
 import { AppShell, Button, Group, NavLink, Stack, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
@@ -11,8 +12,9 @@ import { KeysScreen } from "./keys/KeysScreen";
 import { NamespacePicker } from "./profiles/NamespacePicker";
 import { ProfilePicker } from "./profiles/ProfilePicker";
 import { ProfilesScreen } from "./profiles/ProfilesScreen";
+import { ReportsScreen } from "./reports/ReportsScreen";
 
-type Screen = "keys" | "profiles";
+type Screen = "keys" | "reports" | "profiles";
 
 export function App() {
   useCoreEvents();
@@ -40,11 +42,13 @@ export function App() {
         </Button>
       </Stack>
     );
+  else if (screen === "reports") main = <ReportsScreen key={profile.name} profile={profile} />;
   else main = <KeysScreen key={profile.name} profile={profile} />;
 
+  // Picking a profile shows it: on the screen in view, or on Keys from the Profiles screen.
   const pickProfile = (name: string) => {
     setChosen(name);
-    setScreen("keys");
+    setScreen((current) => (current === "profiles" ? "keys" : current));
   };
 
   return (
@@ -70,6 +74,13 @@ export function App() {
               active={screen === "keys"}
               onClick={() => setScreen("keys")}
               data-testid="nav-keys"
+            />
+            <NavLink
+              component="button"
+              label="Reports"
+              active={screen === "reports"}
+              onClick={() => setScreen("reports")}
+              data-testid="nav-reports"
             />
             <NavLink
               component="button"
