@@ -2,7 +2,7 @@
 // dates in UTC, and rows virtualized past VIRTUALIZE_AFTER so long page-cache lists stay smooth.
 import { Table, Text, UnstyledButton } from "@mantine/core";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { type ReactNode, useMemo, useRef, useState } from "react";
+import { type CSSProperties, type ReactNode, useMemo, useRef, useState } from "react";
 import { displayDate, displayValue, type Row, type SortDirection, sortRows } from "./payload";
 
 export interface Column {
@@ -70,7 +70,7 @@ function BodyRow({
   columns: Column[];
   rowTestId?: string;
   rowAttrs?: (row: Row) => Record<string, string>;
-  style?: React.CSSProperties;
+  style?: CSSProperties;
 }) {
   return (
     <Table.Tr data-testid={rowTestId} {...rowAttrs?.(row)} style={style}>

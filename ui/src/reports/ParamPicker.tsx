@@ -1,8 +1,8 @@
 // The key picker of a fan-out report: one searchable box per placeholder offering the values of
 // the listed keys (up to 500), where a value that is not listed can be typed too, as can a whole
-// key or `name=value` pairs. Enter or an option applies it.
+// key or `name=value` pairs. Enter, Show or picking an option applies it.
 import { Autocomplete, Button, Group, Stack, Text } from "@mantine/core";
-import { useState } from "react";
+import { type FormEvent, useState } from "react";
 import { formatCount } from "../format/count";
 import type { ReportSummary } from "../ipc/bindings";
 import type { ReportParams } from "../ipc/commands";
@@ -52,7 +52,17 @@ export function ParamPicker({
       : `${formatCount(summary.keyCount)} ${summary.keyCount === 1 ? "key" : "keys"} in KV; type another value to compute it live`;
 
   return (
-    <Stack gap={4} data-testid="report-param-picker">
+    // Enter submits the typed value; Enter on a highlighted option picks the option instead (the
+    // combobox prevents the submit then), so a half-typed value is never read.
+    <Stack
+      component="form"
+      gap={4}
+      data-testid="report-param-picker"
+      onSubmit={(event: FormEvent) => {
+        event.preventDefault();
+        apply(drafts);
+      }}
+    >
       <Group gap="xs" align="flex-end" wrap="nowrap">
         {names.map((name) => (
           <Autocomplete
@@ -68,9 +78,6 @@ export function ParamPicker({
             value={drafts[name] ?? ""}
             onChange={(value) => setDrafts((d) => ({ ...d, [name]: value }))}
             onOptionSubmit={(value) => apply({ ...drafts, [name]: value })}
-            onKeyDown={(event) => {
-              if (event.key === "Enter") apply(drafts);
-            }}
             error={error !== null}
             spellCheck={false}
             data-testid="report-param"
