@@ -513,6 +513,6 @@ mod tests {
         let tz = chrono_tz::UTC;
         assert!(!s.is_stale(at("2026-11-20T10:01:00Z"), at("2026-11-20T10:19:00Z"), tz));
         assert!(s.is_stale(at("2026-11-20T10:01:00Z"), at("2026-11-20T10:21:00Z"), tz));
-        assert_eq!(s.describe().is_empty(), false);
+        assert!(s.describe().contains("15"), "{}", s.describe());
     }
 }
