@@ -482,15 +482,39 @@ async fn delete_prefix(
     bar.finish();
     let done = done?;
     if json {
-        return print_json(&done);
+        print_json(&done)?;
+        // Keys the server did not delete make the run fail (exit code 6: retry), JSON or not.
+        return done.incomplete().map_or(Ok(()), Err);
     }
+    let not_deleted = match done.failed {
+        0 => String::new(),
+        n => format!("; {n} could not be deleted"),
+    };
     if done.cancelled {
         println!(
-            "cancelled: deleted {} of {} keys under {prefix:?}",
+            "cancelled: deleted {} of {} keys under {prefix:?}{not_deleted}",
             done.deleted, done.matched
         );
+    } else {
+        println!(
+            "deleted {} keys under {prefix:?}{not_deleted}",
+            done.deleted
+        );
+    }
+    if done.failed > 0 {
+        println!("not deleted (still there):");
+        for key in &done.failed_sample {
+            println!("  {key}");
+        }
+        if done.failed as usize > done.failed_sample.len() {
+            println!(
+                "  … and {} more",
+                done.failed as usize - done.failed_sample.len()
+            );
+        }
+    }
+    if done.cancelled {
         return Err(Error::Cancelled);
     }
-    println!("deleted {} keys under {prefix:?}", done.deleted);
-    Ok(())
+    done.incomplete().map_or(Ok(()), Err)
 }

@@ -55,7 +55,20 @@ matched: number,
 /**
  * The first keys, in order.
  */
-sample: Array<string>, deleted: number, cancelled: boolean, };
+sample: Array<string>, 
+/**
+ * Keys the server said it deleted.
+ */
+deleted: number, 
+/**
+ * Keys the server reported as not processed (Cloudflare's `unsuccessful_keys`): they are
+ * still there, and deleting the prefix again retries them.
+ */
+failed: number, 
+/**
+ * The first keys that could not be deleted, at most [`SAMPLE_SIZE`].
+ */
+failedSample: Array<string>, cancelled: boolean, };
 
 export type ProgressUpdate = { phase: string, done: number, total: number | null, };
 

@@ -10,6 +10,8 @@ const result = (fields: Partial<PrefixDeletion>): PrefixDeletion => ({
   matched: 0,
   sample: [],
   deleted: 0,
+  failed: 0,
+  failedSample: [],
   cancelled: false,
   ...fields,
 });
