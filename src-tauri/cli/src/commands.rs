@@ -209,6 +209,20 @@ async fn add_profile(ctx: &CoreContext, add: ProfileAdd, json: bool) -> Result<(
     Ok(())
 }
 
+/// `kv get --json`: the viewer's fields, with the metadata as JSON rather than as the text the UI
+/// gets (its reason, JSON.parse rounding big integers, does not apply to scripts).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GetJson<'a> {
+    key: &'a str,
+    size_bytes: u64,
+    expiration: Option<i64>,
+    metadata: Option<serde_json::Value>,
+    encoding: value_view::ValueEncoding,
+    data: &'a str,
+    truncated: bool,
+}
+
 fn print_keys(keys: &[KeyInfo]) {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -271,7 +285,17 @@ async fn kv_command(
                 .await?
                 .ok_or(Error::KeyNotFound { key: key.clone() })?;
             if json {
-                return print_json(&value_view::view(&key, value, None));
+                let metadata = value.metadata.clone();
+                let view = value_view::view(&key, value, None);
+                return print_json(&GetJson {
+                    key: &view.key,
+                    size_bytes: view.size_bytes,
+                    expiration: view.expiration,
+                    metadata,
+                    encoding: view.encoding,
+                    data: &view.data,
+                    truncated: view.truncated,
+                });
             }
             std::io::stdout()
                 .write_all(&value.bytes)
