@@ -6,7 +6,6 @@ use cachescope_core::context::{ConnectionCheck, ProfileView};
 use cachescope_core::events::Event;
 use cachescope_core::key_deletion::PrefixDeletion;
 use cachescope_core::kv::cloudflare::Namespace;
-use cachescope_core::kv::{KeyInfo, KeyPage};
 use cachescope_core::profiles::ProfileKind;
 use cachescope_core::progress::ProgressUpdate;
 use cachescope_core::reports::definitions::TableSpec;
@@ -18,7 +17,7 @@ use cachescope_core::reports::reading::{
     ChangeKind, FieldChange, ReportDiff, ReportKey, ReportList, ReportSummary, ReportValue,
     ValueSource,
 };
-use cachescope_core::value_view::{ValueEncoding, ValueView};
+use cachescope_core::value_view::{KeyPageView, KeyView, ValueEncoding, ValueView};
 use cachescope_core::ErrorCode;
 use ts_rs::TS;
 
@@ -35,8 +34,8 @@ pub fn render() -> String {
         ProfileInput::decl(),
         ConnectionCheck::decl(),
         Namespace::decl(),
-        KeyInfo::decl(),
-        KeyPage::decl(),
+        KeyView::decl(),
+        KeyPageView::decl(),
         ValueEncoding::decl(),
         ValueView::decl(),
         PrefixDeletion::decl(),

@@ -215,6 +215,20 @@ async fn add_profile(ctx: &CoreContext, add: ProfileAdd, json: bool) -> Result<(
     Ok(())
 }
 
+/// `kv get --json`: the viewer's fields, with the metadata as JSON rather than as the text the UI
+/// gets (its reason, JSON.parse rounding big integers, does not apply to scripts).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GetJson<'a> {
+    key: &'a str,
+    size_bytes: u64,
+    expiration: Option<i64>,
+    metadata: Option<serde_json::Value>,
+    encoding: value_view::ValueEncoding,
+    data: &'a str,
+    truncated: bool,
+}
+
 fn print_keys(keys: &[KeyInfo]) {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -277,7 +291,17 @@ async fn kv_command(
                 .await?
                 .ok_or(Error::KeyNotFound { key: key.clone() })?;
             if json {
-                return print_json(&value_view::view(&key, value, None));
+                let metadata = value.metadata.clone();
+                let view = value_view::view(&key, value, None);
+                return print_json(&GetJson {
+                    key: &view.key,
+                    size_bytes: view.size_bytes,
+                    expiration: view.expiration,
+                    metadata,
+                    encoding: view.encoding,
+                    data: &view.data,
+                    truncated: view.truncated,
+                });
             }
             std::io::stdout()
                 .write_all(&value.bytes)
@@ -488,15 +512,39 @@ async fn delete_prefix(
     bar.finish();
     let done = done?;
     if json {
-        return print_json(&done);
+        print_json(&done)?;
+        // Keys the server did not delete make the run fail (exit code 6: retry), JSON or not.
+        return done.incomplete().map_or(Ok(()), Err);
     }
+    let not_deleted = match done.failed {
+        0 => String::new(),
+        n => format!("; {n} could not be deleted"),
+    };
     if done.cancelled {
         println!(
-            "cancelled: deleted {} of {} keys under {prefix:?}",
+            "cancelled: deleted {} of {} keys under {prefix:?}{not_deleted}",
             done.deleted, done.matched
         );
+    } else {
+        println!(
+            "deleted {} keys under {prefix:?}{not_deleted}",
+            done.deleted
+        );
+    }
+    if done.failed > 0 {
+        println!("not deleted (still there):");
+        for key in &done.failed_sample {
+            println!("  {key}");
+        }
+        if done.failed as usize > done.failed_sample.len() {
+            println!(
+                "  … and {} more",
+                done.failed as usize - done.failed_sample.len()
+            );
+        }
+    }
+    if done.cancelled {
         return Err(Error::Cancelled);
     }
-    println!("deleted {} keys under {prefix:?}", done.deleted);
-    Ok(())
+    done.incomplete().map_or(Ok(()), Err)
 }

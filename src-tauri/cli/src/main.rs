@@ -13,8 +13,8 @@ use clap::Parser as _;
 use cli_args::Cli;
 
 /// Exit codes: 0 ok, 1 internal/protocol, 2 bad input (clap uses 2 too), 3 not found,
-/// 4 refused (read-only profile, permission), 5 authentication, 6 unavailable or rate limited,
-/// 7 quota exceeded, 8 database, 9 config or secret store, 130 cancelled.
+/// 4 refused (read-only profile, permission), 5 authentication, 6 unavailable, rate limited or
+/// keys left unprocessed (retry), 7 quota exceeded, 8 database, 9 config or secret store, 130 cancelled.
 fn exit_code(code: cachescope_core::ErrorCode) -> u8 {
     use cachescope_core::ErrorCode::*;
     match code {

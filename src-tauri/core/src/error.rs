@@ -65,6 +65,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A bulk operation ran to the end, but the server reported some keys as not processed
+    /// (Cloudflare's `unsuccessful_keys`): those keys are unchanged, and running it again
+    /// retries them.
+    #[error("{action}: {failed} of {total} keys were not processed by the server; run it again to retry them")]
+    KvIncomplete {
+        action: String,
+        failed: u64,
+        total: u64,
+    },
+
     /// A response that is not what the API contract says (truncated, not JSON, no envelope).
     #[error("malformed response from Cloudflare KV ({endpoint}): {reason}")]
     KvProtocol { endpoint: String, reason: String },
@@ -149,7 +159,8 @@ impl Error {
             Error::KvPermission { .. } => ErrorCode::Permission,
             Error::KvQuotaExceeded => ErrorCode::QuotaExceeded,
             Error::KvRateLimited { .. } => ErrorCode::RateLimited,
-            Error::KvUnavailable { .. } => ErrorCode::Unavailable,
+            // Cloudflare asks for unprocessed keys to be retried: a transient server-side failure.
+            Error::KvUnavailable { .. } | Error::KvIncomplete { .. } => ErrorCode::Unavailable,
             Error::KvApi { .. } | Error::KvProtocol { .. } => ErrorCode::Internal,
             Error::Local { .. } | Error::Db(_) | Error::Migrate(_) => ErrorCode::Database,
             Error::Secret(_) | Error::Config { .. } | Error::Io { .. } => ErrorCode::Config,

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::kv::{limits, list_all};
 use crate::progress::Progress;
 
-/// Keys shown as a sample of what a prefix delete would remove.
+/// Keys shown as a sample of what a prefix delete would remove (and of the keys it could not).
 pub const SAMPLE_SIZE: usize = 20;
 
 /// Dry run, or the real thing with its confirmation.
@@ -33,16 +33,37 @@ pub struct PrefixDeletion {
     pub matched: u64,
     /// The first keys, in order.
     pub sample: Vec<String>,
+    /// Keys the server said it deleted.
     #[ts(type = "number")]
     pub deleted: u64,
+    /// Keys the server reported as not processed (Cloudflare's `unsuccessful_keys`): they are
+    /// still there, and deleting the prefix again retries them.
+    #[ts(type = "number")]
+    pub failed: u64,
+    /// The first keys that could not be deleted, at most [`SAMPLE_SIZE`].
+    pub failed_sample: Vec<String>,
     pub cancelled: bool,
+}
+
+impl PrefixDeletion {
+    /// The error a real run stands for when the server left keys undeleted, for callers that
+    /// report by exit code (the CLI); `None` when every key sent was deleted.
+    pub fn incomplete(&self) -> Option<Error> {
+        (!self.dry_run && self.failed > 0).then(|| Error::KvIncomplete {
+            action: format!("delete keys under {:?}", self.prefix),
+            failed: self.failed,
+            total: self.deleted + self.failed,
+        })
+    }
 }
 
 /// Deletes (or, in a dry run, counts) every key under `prefix` in a profile's namespace.
 ///
 /// The read-only check comes first, so a refused delete lists nothing. Keys are deleted in bulk
 /// calls of up to 10,000; cancellation takes effect between calls and the report says how many
-/// were deleted before it.
+/// were deleted before it. Keys the server reports as not processed are counted in `failed` (with
+/// a sample), not treated as an error: the report says how many were deleted and how many were
+/// not, and the audit record keeps both.
 pub async fn delete_prefix(
     ctx: &CoreContext,
     profile: Option<&str>,
@@ -86,6 +107,8 @@ pub async fn delete_prefix(
         matched: keys.len() as u64,
         sample: keys.iter().take(SAMPLE_SIZE).cloned().collect(),
         deleted: 0,
+        failed: 0,
+        failed_sample: Vec::new(),
         cancelled: false,
     };
     if !dry_run {
@@ -98,17 +121,28 @@ pub async fn delete_prefix(
                 break;
             }
             match store.bulk_delete(chunk).await {
-                Ok(outcome) => report.deleted += outcome.succeeded as u64,
+                Ok(outcome) => {
+                    report.deleted += outcome.succeeded as u64;
+                    report.failed += outcome.failed.len() as u64;
+                    let room = SAMPLE_SIZE.saturating_sub(report.failed_sample.len());
+                    report
+                        .failed_sample
+                        .extend(outcome.failed.into_iter().take(room));
+                }
                 Err(e) => {
                     failure = Some(e);
                     break;
                 }
             }
-            progress.report("delete", report.deleted, total);
+            // Progress counts keys processed, so the bar completes even when some were not deleted.
+            progress.report("delete", report.deleted + report.failed, total);
         }
         let outcome = match (&failure, report.cancelled) {
             (Some(e), _) => format!("failed: {e}"),
             (None, true) => "cancelled".to_owned(),
+            (None, false) if report.failed > 0 => {
+                format!("partly done: {} keys could not be deleted", report.failed)
+            }
             (None, false) => "done".to_owned(),
         };
         record(ctx, &report, outcome).await?;
@@ -140,7 +174,13 @@ async fn record(ctx: &CoreContext, report: &PrefixDeletion, outcome: String) -> 
             },
             dry_run: report.dry_run,
             outcome,
-            detail: serde_json::json!({ "matched": report.matched, "sample": report.sample }),
+            detail: serde_json::json!({
+                "matched": report.matched,
+                "sample": report.sample,
+                "deleted": report.deleted,
+                "failed": report.failed,
+                "failedSample": report.failed_sample,
+            }),
         })
         .await
 }

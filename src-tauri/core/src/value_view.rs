@@ -1,11 +1,60 @@
 //! A value as a viewer shows it: UTF-8 text or base64 for binary, cut to a size the viewer asked
-//! for so a 25 MiB value never crosses into the UI unless the user asks for all of it.
+//! for so a 25 MiB value never crosses into the UI unless the user asks for all of it. Metadata,
+//! here and in listed keys, crosses as its JSON text: the UI parses it with lossless-json, since
+//! the IPC's `JSON.parse` would round integers beyond 2^53 (e.g. 64-bit ids).
 
 use base64::Engine as _;
 use serde::Serialize;
 
 use crate::context::CoreContext;
 use crate::error::{Error, Result};
+use crate::kv::{KeyInfo, KeyPage};
+
+/// Metadata as compact JSON text. Integers within 64 bits keep every digit; the core holds
+/// metadata as `serde_json::Value`, so larger integers and over-long decimals are already
+/// floating point here.
+fn metadata_text(metadata: Option<serde_json::Value>) -> Option<String> {
+    metadata.map(|m| m.to_string())
+}
+
+/// One listed key as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyView {
+    pub name: String,
+    /// Absolute expiry, Unix seconds.
+    #[ts(type = "number | null")]
+    pub expiration: Option<i64>,
+    /// The key's metadata as JSON text (parse it losslessly), or `None`.
+    pub metadata: Option<String>,
+}
+
+impl From<KeyInfo> for KeyView {
+    fn from(key: KeyInfo) -> Self {
+        Self {
+            name: key.name,
+            expiration: key.expiration,
+            metadata: metadata_text(key.metadata),
+        }
+    }
+}
+
+/// One page of a listing as the UI shows it. `cursor` is `None` once the listing is complete.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyPageView {
+    pub keys: Vec<KeyView>,
+    pub cursor: Option<String>,
+}
+
+impl From<KeyPage> for KeyPageView {
+    fn from(page: KeyPage) -> Self {
+        Self {
+            keys: page.keys.into_iter().map(KeyView::from).collect(),
+            cursor: page.cursor,
+        }
+    }
+}
 
 /// How [`ValueView::data`] is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -16,7 +65,7 @@ pub enum ValueEncoding {
 }
 
 /// A value ready to display.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ValueView {
     pub key: String,
@@ -24,8 +73,8 @@ pub struct ValueView {
     pub size_bytes: u64,
     #[ts(type = "number | null")]
     pub expiration: Option<i64>,
-    #[ts(type = "unknown")]
-    pub metadata: Option<serde_json::Value>,
+    /// The key's metadata as JSON text (parse it losslessly), or `None`.
+    pub metadata: Option<String>,
     pub encoding: ValueEncoding,
     pub data: String,
     /// The value is longer than `max_bytes`; `data` holds only its start.
@@ -68,7 +117,7 @@ pub fn view(key: &str, value: crate::kv::Value, max_bytes: Option<u64>) -> Value
         key: key.to_owned(),
         size_bytes: size as u64,
         expiration: value.expiration,
-        metadata: value.metadata,
+        metadata: metadata_text(value.metadata),
         encoding,
         data,
         truncated: keep < size,
@@ -105,6 +154,45 @@ mod tests {
         assert_eq!(
             (v.encoding, v.data.as_str()),
             (ValueEncoding::Base64, "/wAQ")
+        );
+    }
+
+    #[test]
+    fn metadata_crosses_as_exact_json_text() {
+        let metadata: serde_json::Value =
+            serde_json::from_str(r#"{"id":12345678901234567890,"min":-9223372036854775808}"#)
+                .unwrap();
+        let text = r#"{"id":12345678901234567890,"min":-9223372036854775808}"#;
+        let v = view(
+            "k",
+            Value {
+                metadata: Some(metadata.clone()),
+                ..value(b"{}")
+            },
+            None,
+        );
+        assert_eq!(v.metadata.as_deref(), Some(text));
+        let page = KeyPageView::from(KeyPage {
+            keys: vec![
+                KeyInfo {
+                    name: "a".into(),
+                    expiration: Some(1_893_456_000),
+                    metadata: Some(metadata),
+                },
+                KeyInfo {
+                    name: "b".into(),
+                    expiration: None,
+                    metadata: None,
+                },
+            ],
+            cursor: Some("c".into()),
+        });
+        assert_eq!(page.keys[0].metadata.as_deref(), Some(text));
+        assert_eq!(page.keys[1].metadata, None);
+        // On the wire the metadata is a JSON string, which JSON.parse cannot round.
+        assert_eq!(
+            serde_json::to_value(&page).unwrap()["keys"][0]["metadata"],
+            serde_json::Value::String(text.to_owned())
         );
     }
 }

@@ -1,14 +1,14 @@
 //! Commands of the key browser and key detail.
 
 use cachescope_core::key_deletion::{self, DeleteMode, PrefixDeletion};
-use cachescope_core::kv::{KeyPage, ListOptions};
-use cachescope_core::value_view::ValueView;
+use cachescope_core::kv::ListOptions;
+use cachescope_core::value_view::{KeyPageView, ValueView};
 use cachescope_core::CoreContext;
 use tauri::State;
 
 use crate::ipc_error::IpcResult;
 
-/// One page of keys of a profile's namespace.
+/// One page of keys of a profile's namespace (metadata as JSON text, for lossless parsing).
 #[tauri::command]
 pub async fn list_keys(
     ctx: State<'_, CoreContext>,
@@ -16,15 +16,16 @@ pub async fn list_keys(
     prefix: Option<String>,
     cursor: Option<String>,
     limit: Option<u32>,
-) -> IpcResult<KeyPage> {
+) -> IpcResult<KeyPageView> {
     let store = ctx.store(Some(&profile)).await?;
-    Ok(store
+    let page = store
         .list(&ListOptions {
             prefix,
             cursor,
             limit,
         })
-        .await?)
+        .await?;
+    Ok(page.into())
 }
 
 /// A value, as text or base64, cut at `max_bytes` when given.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { prettyJson, prettyValue, summarizeJson } from "./json";
+import { prettyJson, prettyMetadata, summarizeJson } from "./json";
 
 describe("prettyJson", () => {
   it("keeps big integers exact", () => {
@@ -22,9 +22,16 @@ describe("prettyJson", () => {
   });
 });
 
-describe("prettyValue", () => {
-  it("indents parsed values", () => {
-    expect(prettyValue({ a: [1] })).toBe('{\n  "a": [\n    1\n  ]\n}');
+describe("prettyMetadata", () => {
+  it("indents metadata text and keeps big integers exact", () => {
+    expect(prettyMetadata('{"a":[1]}')).toBe('{\n  "a": [\n    1\n  ]\n}');
+    expect(prettyMetadata('{"id":12345678901234567890}')).toBe(
+      '{\n  "id": 12345678901234567890\n}',
+    );
+  });
+
+  it("shows text that is not JSON as it is", () => {
+    expect(prettyMetadata("{cut")).toBe("{cut");
   });
 });
 
@@ -34,7 +41,15 @@ describe("summarizeJson", () => {
   });
 
   it("prints compact JSON and cuts long text", () => {
-    expect(summarizeJson({ owner: "ops", v: 2 })).toBe('{"owner":"ops","v":2}');
-    expect(summarizeJson({ text: "x".repeat(100) }, 20)).toBe('{"text":"xxxxxxxxxx…');
+    expect(summarizeJson('{ "owner": "ops", "v": 2 }')).toBe('{"owner":"ops","v":2}');
+    expect(summarizeJson(JSON.stringify({ text: "x".repeat(100) }), 20)).toBe(
+      '{"text":"xxxxxxxxxx…',
+    );
+  });
+
+  it("keeps big integers exact", () => {
+    expect(summarizeJson('{"id":12345678901234567890,"n":-9223372036854775808}')).toBe(
+      '{"id":12345678901234567890,"n":-9223372036854775808}',
+    );
   });
 });

@@ -31,17 +31,25 @@ sampleKeys: number, roundTripMs: number, };
 
 export type Namespace = { id: string, title: string, };
 
-export type KeyInfo = { name: string, 
+export type KeyView = { name: string, 
 /**
  * Absolute expiry, Unix seconds.
  */
-expiration: number | null, metadata: unknown, };
+expiration: number | null, 
+/**
+ * The key's metadata as JSON text (parse it losslessly), or `None`.
+ */
+metadata: string | null, };
 
-export type KeyPage = { keys: Array<KeyInfo>, cursor: string | null, };
+export type KeyPageView = { keys: Array<KeyView>, cursor: string | null, };
 
 export type ValueEncoding = "utf8" | "base64";
 
-export type ValueView = { key: string, sizeBytes: number, expiration: number | null, metadata: unknown, encoding: ValueEncoding, data: string, 
+export type ValueView = { key: string, sizeBytes: number, expiration: number | null, 
+/**
+ * The key's metadata as JSON text (parse it losslessly), or `None`.
+ */
+metadata: string | null, encoding: ValueEncoding, data: string, 
 /**
  * The value is longer than `max_bytes`; `data` holds only its start.
  */
@@ -55,7 +63,20 @@ matched: number,
 /**
  * The first keys, in order.
  */
-sample: Array<string>, deleted: number, cancelled: boolean, };
+sample: Array<string>, 
+/**
+ * Keys the server said it deleted.
+ */
+deleted: number, 
+/**
+ * Keys the server reported as not processed (Cloudflare's `unsuccessful_keys`): they are
+ * still there, and deleting the prefix again retries them.
+ */
+failed: number, 
+/**
+ * The first keys that could not be deleted, at most [`SAMPLE_SIZE`].
+ */
+failedSample: Array<string>, cancelled: boolean, };
 
 export type ProgressUpdate = { phase: string, done: number, total: number | null, };
 

@@ -1,9 +1,11 @@
 import { invoke } from "@tauri-apps/api/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { prettyMetadata, summarizeJson } from "../format/json";
 import {
   deletePrefix,
   exportReport,
   getValue,
+  listKeys,
   listProfiles,
   precomputeReports,
   setKeyTtl,
@@ -67,6 +69,23 @@ describe("commands inside the desktop app", () => {
       confirmation: null,
       operationId: "op-1",
     });
+  });
+
+  it("deliver key metadata as JSON text, so big integers survive the IPC's JSON.parse", async () => {
+    vi.stubGlobal("window", { __TAURI_INTERNALS__: {} });
+    // What the shell sends for a key whose metadata is {"id":12345678901234567890}, parsed the
+    // way Tauri parses every IPC payload.
+    const metadata = '{"id":12345678901234567890}';
+    const sent = { keys: [{ name: "a", expiration: null, metadata }], cursor: null };
+    invokeMock.mockResolvedValueOnce(JSON.parse(JSON.stringify(sent)));
+    const page = await listKeys({ profile: "dev", prefix: null, cursor: null, limit: null });
+    expect(summarizeJson(page.keys[0]?.metadata ?? null)).toBe('{"id":12345678901234567890}');
+
+    invokeMock.mockResolvedValueOnce(
+      JSON.parse(JSON.stringify({ key: "a", metadata, encoding: "utf8", data: "{}" })),
+    );
+    const view = await getValue({ profile: "dev", key: "a", maxBytes: null });
+    expect(prettyMetadata(view.metadata ?? "")).toBe('{\n  "id": 12345678901234567890\n}');
   });
 
   it("turn a {code, message} rejection into an IpcError", async () => {

@@ -3,7 +3,7 @@
 import { type InvokeArgs, invoke } from "@tauri-apps/api/core";
 import type {
   ConnectionCheck,
-  KeyPage,
+  KeyPageView,
   Namespace,
   PrecomputeRun,
   PrefixDeletion,
@@ -117,7 +117,7 @@ export const listNamespaces = (args: { name: string }): Promise<Namespace[]> =>
 export const switchNamespace = (args: { name: string; namespaceId: string }): Promise<null> =>
   call("switch_namespace", args);
 
-export const listKeys = (args: ListKeysArgs): Promise<KeyPage> => call("list_keys", args);
+export const listKeys = (args: ListKeysArgs): Promise<KeyPageView> => call("list_keys", args);
 
 export const getValue = (args: GetValueArgs): Promise<ValueView> => call("get_value", args);
 

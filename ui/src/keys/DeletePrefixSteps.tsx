@@ -5,7 +5,13 @@ import { ErrorAlert } from "../feedback/QueryStates";
 import { formatCount } from "../format/count";
 import type { PrefixDeletion, ProgressUpdate } from "../ipc/bindings";
 import { IpcError } from "../ipc/errors";
-import { describeDeletion, describeDryRun, describeProgress } from "./prefixDeletion";
+import {
+  deletionColor,
+  describeDeletion,
+  describeDryRun,
+  describeProgress,
+  failedNotShown,
+} from "./prefixDeletion";
 
 export function DryRunSummary({ result }: { result: PrefixDeletion }) {
   const more = result.matched - result.sample.length;
@@ -70,17 +76,45 @@ export function OperationProgress({
   );
 }
 
+/** The keys the server reported as not deleted: a sample, and how many more. */
+function FailedKeys({ result }: { result: PrefixDeletion }) {
+  const more = failedNotShown(result);
+  return (
+    <Stack gap="xs" mt="xs">
+      <Text size="sm">These keys are still there; delete the prefix again to retry them.</Text>
+      <ScrollArea.Autosize mah={160} type="auto">
+        <Stack gap={2} data-testid="delete-prefix-failed-sample">
+          {result.failedSample.map((name) => (
+            <Code key={name} style={{ overflowWrap: "anywhere" }}>
+              {name}
+            </Code>
+          ))}
+        </Stack>
+      </ScrollArea.Autosize>
+      {more > 0 && (
+        <Text size="sm" c="dimmed">
+          and {formatCount(more)} more
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
 export function DeletionOutcome({ result, error }: { result?: PrefixDeletion; error: unknown }) {
   if (result) {
     return (
       <Alert
-        color={result.cancelled ? "yellow" : "teal"}
+        color={deletionColor(result)}
         variant="light"
         data-testid="delete-prefix-result"
         data-deleted={result.deleted}
+        data-failed={result.failed}
         data-cancelled={result.cancelled || undefined}
       >
-        {describeDeletion(result)}
+        <Text size="sm" fw={result.failed > 0 ? 600 : undefined}>
+          {describeDeletion(result)}
+        </Text>
+        {result.failed > 0 && <FailedKeys result={result} />}
       </Alert>
     );
   }

@@ -6,7 +6,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { ErrorAlert, LoadingState } from "../feedback/QueryStates";
 import { formatByteCount, formatBytes } from "../format/bytes";
-import { prettyValue } from "../format/json";
+import { prettyMetadata } from "../format/json";
 import type { ProfileView, ValueView } from "../ipc/bindings";
 import { getValue } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
@@ -115,7 +115,7 @@ export function KeyDetail({
         ) : (
           <ScrollArea.Autosize mah={160}>
             <Text component="pre" ff="monospace" fz="xs" m={0}>
-              {prettyValue(view.metadata)}
+              {prettyMetadata(view.metadata)}
             </Text>
           </ScrollArea.Autosize>
         )}

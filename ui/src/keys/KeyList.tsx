@@ -6,7 +6,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useRef } from "react";
 import { formatAbsolute, formatCountdown } from "../format/expiry";
 import { summarizeJson } from "../format/json";
-import type { KeyInfo } from "../ipc/bindings";
+import type { KeyView } from "../ipc/bindings";
 import classes from "./KeyList.module.css";
 import { useNow } from "./useNow";
 
@@ -17,7 +17,7 @@ export function KeyList({
   selectedKey,
   onSelect,
 }: {
-  keys: KeyInfo[];
+  keys: KeyView[];
   selectedKey: string | null;
   onSelect: (name: string) => void;
 }) {
@@ -63,7 +63,7 @@ const KeyRow = memo(function KeyRow({
   now,
   onSelect,
 }: {
-  info: KeyInfo;
+  info: KeyView;
   start: number;
   selected: boolean;
   now: number;

@@ -5,7 +5,7 @@ import { Badge, Button, Group, Stack, Text, UnstyledButton } from "@mantine/core
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef, useState } from "react";
 import { formatCount } from "../format/count";
-import type { KeyInfo } from "../ipc/bindings";
+import type { KeyView } from "../ipc/bindings";
 import { Expiry } from "./Expiry";
 import classes from "./KeyTree.module.css";
 import type { KeySort } from "./keySort";
@@ -49,7 +49,7 @@ export function KeyTree({
   selectedKey,
   onSelect,
 }: {
-  keys: readonly KeyInfo[];
+  keys: readonly KeyView[];
   sort: KeySort;
   prefix: string;
   selectedKey: string | null;

@@ -1,7 +1,7 @@
 // Tests of the cache updates after key changes, on a real QueryClient.
 import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
-import type { KeyInfo } from "../ipc/bindings";
+import type { KeyView } from "../ipc/bindings";
 import { queryKeys } from "../ipc/queryKeys";
 import {
   type KeyListing,
@@ -12,7 +12,7 @@ import {
   setKeyExpirationInListings,
 } from "./keyCache";
 
-const key = (name: string, expiration: number | null = null): KeyInfo => ({
+const key = (name: string, expiration: number | null = null): KeyView => ({
   name,
   expiration,
   metadata: null,

@@ -1,11 +1,11 @@
 // Updates of cached key listings and values after a change, without re-reading every page of a
 // long listing: each page is one KV list call, counted against the account's quota.
 import type { InfiniteData, QueryClient } from "@tanstack/react-query";
-import type { KeyInfo, KeyPage } from "../ipc/bindings";
+import type { KeyPageView, KeyView } from "../ipc/bindings";
 import { queryKeys } from "../ipc/queryKeys";
 
 /** What useInfiniteQuery caches for a listing: pages of keys, each fetched with a cursor. */
-export type KeyListing = InfiniteData<KeyPage, string | null>;
+export type KeyListing = InfiniteData<KeyPageView, string | null>;
 
 /** Listings with more pages than this restart from their first page instead of refetching all. */
 export const MAX_REFETCHED_PAGES = 10;
@@ -13,7 +13,7 @@ export const MAX_REFETCHED_PAGES = 10;
 function updateKeys(
   queryClient: QueryClient,
   profile: string,
-  update: (keys: KeyInfo[]) => KeyInfo[],
+  update: (keys: KeyView[]) => KeyView[],
 ) {
   queryClient.setQueriesData<KeyListing>({ queryKey: queryKeys.keyListings(profile) }, (data) =>
     data

@@ -1,14 +1,14 @@
 // Tests of the key orders: UTF-8 byte order by name, expiry with never-expiring keys last.
 import { describe, expect, it } from "vitest";
-import type { KeyInfo } from "../ipc/bindings";
+import type { KeyView } from "../ipc/bindings";
 import { compareKeyNames, sortKeys } from "./keySort";
 
-const key = (name: string, expiration: number | null = null): KeyInfo => ({
+const key = (name: string, expiration: number | null = null): KeyView => ({
   name,
   expiration,
   metadata: null,
 });
-const names = (keys: KeyInfo[]) => keys.map((k) => k.name);
+const names = (keys: KeyView[]) => keys.map((k) => k.name);
 
 describe("compareKeyNames", () => {
   it("orders like bytes, including prefixes before longer names", () => {

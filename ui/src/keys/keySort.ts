@@ -1,6 +1,6 @@
 // Orders of the key browser: by name in KV's own listing order (UTF-8 byte order), or by expiry
 // (soonest first, never-expiring last); descending is the exact reverse of ascending.
-import type { KeyInfo } from "../ipc/bindings";
+import type { KeyView } from "../ipc/bindings";
 
 export type KeySort = "name-asc" | "name-desc" | "expiry-asc" | "expiry-desc";
 
@@ -53,12 +53,12 @@ export function compareNumbers(a: number, b: number): number {
 }
 
 /** A sorted copy of `keys`; ties in expiry fall back to the name. */
-export function sortKeys(keys: readonly KeyInfo[], sort: KeySort): KeyInfo[] {
+export function sortKeys(keys: readonly KeyView[], sort: KeySort): KeyView[] {
   const direction = sortDirection(sort);
-  const byName = (a: KeyInfo, b: KeyInfo) => compareKeyNames(a.name, b.name);
+  const byName = (a: KeyView, b: KeyView) => compareKeyNames(a.name, b.name);
   const compare = sort.startsWith("name")
     ? byName
-    : (a: KeyInfo, b: KeyInfo) =>
+    : (a: KeyView, b: KeyView) =>
         compareNumbers(expiryRank(a.expiration), expiryRank(b.expiration)) || byName(a, b);
   return [...keys].sort((a, b) => direction * compare(a, b));
 }

@@ -1,6 +1,6 @@
 // Tests of grouping keys by ':' into a tree, its ordering and its flattening into rows.
 import { describe, expect, it } from "vitest";
-import type { KeyInfo } from "../ipc/bindings";
+import type { KeyView } from "../ipc/bindings";
 import {
   buildKeyTree,
   flattenKeyTree,
@@ -9,7 +9,7 @@ import {
   prefixFolderPaths,
 } from "./keyTree";
 
-const key = (name: string, expiration: number | null = null): KeyInfo => ({
+const key = (name: string, expiration: number | null = null): KeyView => ({
   name,
   expiration,
   metadata: null,

@@ -1,7 +1,7 @@
 // Key names grouped by ':' into a tree of folders, ordered for a sort, and flattened into the
 // visible rows of a virtualized list. A name can be both a key and a folder ("report:rep" next to
 // "report:rep:1"): it then yields a key row and a folder row at the same level.
-import type { KeyInfo } from "../ipc/bindings";
+import type { KeyView } from "../ipc/bindings";
 import {
   compareKeyNames,
   compareNumbers,
@@ -18,7 +18,7 @@ export interface KeyTreeNode {
   /** The name up to and including this segment, e.g. "user:abc"; "" for the root. */
   path: string;
   /** The key named exactly `path`, if there is one. */
-  key: KeyInfo | null;
+  key: KeyView | null;
   /** Keys and folders one level down, in display order. */
   entries: KeyTreeEntry[];
   /** Keys whose names start with `path:` (this node's own key not included). */
@@ -35,12 +35,12 @@ export type KeyTreeEntry =
 
 export type KeyTreeRow =
   | { kind: "folder"; node: KeyTreeNode; depth: number; expanded: boolean }
-  | { kind: "key"; key: KeyInfo; segment: string; depth: number };
+  | { kind: "key"; key: KeyView; segment: string; depth: number };
 
 interface BuildNode {
   segment: string;
   path: string;
-  key: KeyInfo | null;
+  key: KeyView | null;
   children: Map<string, BuildNode>;
 }
 
@@ -97,7 +97,7 @@ function finish(build: BuildNode, compare: (a: KeyTreeEntry, b: KeyTreeEntry) =>
 }
 
 /** Groups `keys` by ':' and orders every level for `sort`. Returns the root (path ""). */
-export function buildKeyTree(keys: readonly KeyInfo[], sort: KeySort): KeyTreeNode {
+export function buildKeyTree(keys: readonly KeyView[], sort: KeySort): KeyTreeNode {
   const root = newNode("", "");
   for (const key of keys) {
     const name = key.name;

@@ -1,7 +1,13 @@
 // Tests of the wording of a delete-by-prefix run.
 import { describe, expect, it } from "vitest";
 import type { PrefixDeletion } from "../ipc/bindings";
-import { describeDeletion, describeDryRun, describeProgress } from "./prefixDeletion";
+import {
+  deletionColor,
+  describeDeletion,
+  describeDryRun,
+  describeProgress,
+  failedNotShown,
+} from "./prefixDeletion";
 
 const result = (fields: Partial<PrefixDeletion>): PrefixDeletion => ({
   profile: "dev",
@@ -10,6 +16,8 @@ const result = (fields: Partial<PrefixDeletion>): PrefixDeletion => ({
   matched: 0,
   sample: [],
   deleted: 0,
+  failed: 0,
+  failedSample: [],
   cancelled: false,
   ...fields,
 });
@@ -55,5 +63,26 @@ describe("describeDeletion", () => {
     expect(describeDeletion(result({ matched: 2000, deleted: 500, cancelled: true }))).toBe(
       "Cancelled after deleting 500 of 2,000 keys",
     );
+    expect(deletionColor(result({ matched: 2000, deleted: 2000 }))).toBe("teal");
+    expect(deletionColor(result({ matched: 2000, deleted: 500, cancelled: true }))).toBe("yellow");
+  });
+
+  it("says how many keys the server did not delete instead of a plain success", () => {
+    const partial = result({
+      matched: 2000,
+      deleted: 1977,
+      failed: 23,
+      failedSample: Array.from({ length: 20 }, (_, i) => `report:${i}`),
+    });
+    expect(describeDeletion(partial)).toBe("Deleted 1,977 keys; 23 could not be deleted");
+    expect(deletionColor(partial)).toBe("orange");
+    expect(failedNotShown(partial)).toBe(3);
+    expect(describeDeletion(result({ matched: 2, deleted: 1, failed: 1 }))).toBe(
+      "Deleted 1 key; 1 could not be deleted",
+    );
+    expect(describeDeletion({ ...partial, deleted: 500, failed: 2, cancelled: true })).toBe(
+      "Cancelled after deleting 500 keys; 2 could not be deleted",
+    );
+    expect(failedNotShown(result({ failed: 2, failedSample: ["a", "b"] }))).toBe(0);
   });
 });

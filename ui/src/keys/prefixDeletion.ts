@@ -34,8 +34,27 @@ export function describeDryRun(result: PrefixDeletion): string {
   return `${countNoun(result.matched, "key")} would be deleted`;
 }
 
-/** The real run's outcome: "Deleted 2,000 of 2,000 keys" or "Cancelled after deleting …". */
+/** The real run's outcome: "Deleted 2,000 of 2,000 keys", "Cancelled after deleting …", or,
+ * when the server left keys undeleted, "Deleted 1,998 keys; 2 could not be deleted". */
 export function describeDeletion(result: PrefixDeletion): string {
+  if (result.failed > 0) {
+    const notDeleted = `${formatCount(result.failed)} could not be deleted`;
+    return result.cancelled
+      ? `Cancelled after deleting ${countNoun(result.deleted, "key")}; ${notDeleted}`
+      : `Deleted ${countNoun(result.deleted, "key")}; ${notDeleted}`;
+  }
   const ofTotal = `${formatCount(result.deleted)} of ${countNoun(result.matched, "key")}`;
   return result.cancelled ? `Cancelled after deleting ${ofTotal}` : `Deleted ${ofTotal}`;
+}
+
+/** How the outcome is shown: green when done, yellow when cancelled, orange when keys remain
+ * that the server did not delete. */
+export function deletionColor(result: PrefixDeletion): "teal" | "yellow" | "orange" {
+  if (result.failed > 0) return "orange";
+  return result.cancelled ? "yellow" : "teal";
+}
+
+/** Failed keys beyond the sample shown ("and 3 more"); 0 when the sample holds them all. */
+export function failedNotShown(result: PrefixDeletion): number {
+  return Math.max(0, result.failed - result.failedSample.length);
 }

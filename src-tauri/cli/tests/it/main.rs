@@ -332,6 +332,104 @@ fn rm_prefix_dry_runs_deletes_and_is_refused_on_a_read_only_profile() {
     );
 }
 
+/// A Cloudflare bulk delete that leaves keys unprocessed (Cloudflare's `unsuccessful_keys`) is
+/// something the simulator never does, so wiremock plays the server: five keys listed, two of
+/// them reported as not deleted.
+#[tokio::test]
+async fn rm_prefix_reports_keys_the_server_did_not_delete_and_exits_6() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    let base = "/client/v4/accounts/acct/storage/kv/namespaces/ns1";
+    let keys: Vec<String> = (0..5).map(|i| format!("user:7:k{i}")).collect();
+    let listed: Vec<_> = keys
+        .iter()
+        .map(|k| serde_json::json!({ "name": k }))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path(format!("{base}/keys")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "success": true, "errors": [], "messages": [], "result": listed,
+            "result_info": { "count": 5, "cursor": "" },
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{base}/bulk/delete")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "success": true, "errors": [], "messages": [],
+            "result": { "successful_key_count": 3, "unsuccessful_keys": ["user:7:k1", "user:7:k3"] },
+        })))
+        .mount(&server)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_owned();
+    let url = format!("{}/client/v4", server.uri());
+    // The CLI blocks; the mock server answers from the runtime's other threads.
+    tokio::task::spawn_blocking(move || {
+        let r = run(
+            &h,
+            &[
+                "profile",
+                "add",
+                "cf",
+                "--kind",
+                "cloudflare",
+                "--account-id",
+                "acct",
+                "--namespace-id",
+                "ns1",
+                "--base-url",
+                &url,
+                "--token-stdin",
+            ],
+            "wiremock-token\n",
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+
+        let r = run(&h, &["-p", "cf", "kv", "rm-prefix", "user:7:", "--yes"], "");
+        assert_eq!(r.code, 6, "{}", r.stderr);
+        assert_eq!(
+            r.stdout,
+            "deleted 3 keys under \"user:7:\"; 2 could not be deleted\n\
+             not deleted (still there):\n  user:7:k1\n  user:7:k3\n"
+        );
+        assert_eq!(
+            r.stderr.trim_end(),
+            "cachescope: delete keys under \"user:7:\": 2 of 5 keys were not processed by the \
+             server; run it again to retry them"
+        );
+
+        let r = run(
+            &h,
+            &["--json", "-p", "cf", "kv", "rm-prefix", "user:7:", "--yes"],
+            "",
+        );
+        assert_eq!(r.code, 6, "{}", r.stderr);
+        let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(
+            (
+                &report["deleted"],
+                &report["failed"],
+                &report["failedSample"]
+            ),
+            (
+                &serde_json::json!(3),
+                &serde_json::json!(2),
+                &serde_json::json!(["user:7:k1", "user:7:k3"])
+            )
+        );
+
+        let audit = ok(&h, &["--json", "audit", "--limit", "1"]);
+        let audit: serde_json::Value = serde_json::from_str(&audit).unwrap();
+        assert_eq!(audit[0]["itemCount"], 3);
+        assert_eq!(audit[0]["detail"]["failed"], 2);
+    })
+    .await
+    .unwrap();
+}
+
 #[test]
 fn export_from_the_simulator_and_import_into_the_local_namespace() {
     let home = tempfile::tempdir().unwrap();

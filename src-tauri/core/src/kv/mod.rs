@@ -11,20 +11,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 
-/// One key as a listing returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+/// One key as a listing returns it. The UI gets it as a [`crate::value_view::KeyView`], with the
+/// metadata as JSON text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyInfo {
     pub name: String,
     /// Absolute expiry, Unix seconds.
-    #[ts(type = "number | null")]
     pub expiration: Option<i64>,
-    #[ts(type = "unknown")]
     pub metadata: Option<serde_json::Value>,
 }
 
 /// One page of a listing. `cursor` is `None` once the listing is complete.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyPage {
     pub keys: Vec<KeyInfo>,

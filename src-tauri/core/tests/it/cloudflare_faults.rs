@@ -1,5 +1,6 @@
 //! What a real server will not do on demand, from wiremock: 429 with Retry-After, 5xx, timeouts,
-//! malformed or truncated envelopes, and the exact number of requests paging and bulk calls make.
+//! malformed or truncated envelopes, bulk deletes that leave keys unprocessed, and the exact
+//! number of requests paging and bulk calls make.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -440,4 +441,116 @@ sql = "SELECT json_build_object('user', $1->>'userId', 'asOf', $2::date)"
     assert_eq!(listings.load(Ordering::SeqCst), 1);
     assert_eq!(*items.lock().unwrap(), vec![10_000]);
     assert_eq!(s.requests_sent(), 2);
+
+/// Cloudflare's bulk delete result (since 2024-11): `successful_key_count` and the
+/// `unsuccessful_keys` to retry. Every 500th key of a request body is reported unprocessed.
+struct PartialBulkDelete;
+
+impl Respond for PartialBulkDelete {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body: Vec<String> = serde_json::from_slice(&request.body).unwrap();
+        let failed: Vec<&String> = body.iter().step_by(500).collect();
+        envelope(json!({
+            "successful_key_count": body.len() - failed.len(),
+            "unsuccessful_keys": failed,
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_prefix_delete_reports_keys_the_server_did_not_delete_and_audits_both_counts() {
+    use cachescope_core::key_deletion::{delete_prefix, DeleteMode, SAMPLE_SIZE};
+    use cachescope_core::profiles::{Profile, ProfileKind};
+    use cachescope_core::progress::Progress;
+
+    let server = MockServer::start().await;
+    // 10,005 keys: two bulk calls (10,000 + 5), so counts and the sample add up across calls.
+    let names: Vec<String> = (0..10_005).map(|i| format!("user:7:k{i:05}")).collect();
+    let listed: Vec<_> = names.iter().map(|n| json!({ "name": n })).collect();
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/keys")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "success": true, "errors": [], "messages": [], "result": listed,
+            "result_info": { "count": names.len(), "cursor": "" },
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{BASE}/bulk/delete")))
+        .respond_with(PartialBulkDelete)
+        .expect(2)
+        .mount(&server)
+        .await;
+    let (ctx, _dir) = crate::key_operations::context().await;
+    let profile = Profile {
+        name: "cf".into(),
+        kind: ProfileKind::Cloudflare,
+        account_id: Some(ACCOUNT.into()),
+        namespace_id: Some(NS.into()),
+        base_url: Some(format!("{}/client/v4", server.uri())),
+        ..Profile::builtin_local()
+    };
+    ctx.save_profile(profile, Some(SecretString::from(TOKEN.to_owned())), None)
+        .await
+        .unwrap();
+
+    let done = delete_prefix(
+        &ctx,
+        Some("cf"),
+        "user:7:",
+        DeleteMode::Execute {
+            confirmation: "user:7:".into(),
+        },
+        &Progress::none(),
+    )
+    .await
+    .unwrap();
+    // 20 unprocessed in the first call (keys 0, 500, ..., 9500), 1 in the second (key 10000).
+    assert_eq!(
+        (done.matched, done.deleted, done.failed, done.cancelled),
+        (10_005, 9_984, 21, false)
+    );
+    assert_eq!(done.failed_sample.len(), SAMPLE_SIZE);
+    assert_eq!(done.failed_sample[..2], ["user:7:k00000", "user:7:k00500"]);
+    let err = done
+        .incomplete()
+        .expect("a partial delete is an error for the CLI");
+    assert!(
+        matches!(
+            err,
+            Error::KvIncomplete {
+                failed: 21,
+                total: 10_005,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), cachescope_core::ErrorCode::Unavailable);
+    assert_eq!(
+        err.to_string(),
+        "delete keys under \"user:7:\": 21 of 10005 keys were not processed by the server; \
+         run it again to retry them"
+    );
+
+    let audit = &ctx.audit().recent(1).await.unwrap()[0].entry;
+    assert_eq!(
+        (
+            audit.action.as_str(),
+            audit.item_count,
+            audit.outcome.as_str()
+        ),
+        (
+            "delete-prefix",
+            9_984,
+            "partly done: 21 keys could not be deleted"
+        )
+    );
+    assert_eq!(
+        (&audit.detail["deleted"], &audit.detail["failed"]),
+        (&json!(9_984), &json!(21))
+    );
+    assert_eq!(audit.detail["failedSample"][20], json!(null), "capped");
+    assert_eq!(audit.detail["failedSample"][1], json!("user:7:k00500"));
 }

@@ -1,5 +1,6 @@
-//! Deleting by prefix (dry run, confirmation, read-only refusal, cancellation, audit) and
-//! export/import round trips, through a `CoreContext` on real stores.
+//! Deleting by prefix (dry run, confirmation, read-only refusal, cancellation, audit),
+//! export/import round trips, and the key views the UI is sent, through a `CoreContext` on real
+//! stores.
 
 use cachescope_core::key_deletion::{delete_prefix, DeleteMode};
 use cachescope_core::key_transfer::{export_prefix, import_jsonl};
@@ -366,4 +367,50 @@ async fn a_bad_line_anywhere_stops_the_import_before_any_write() {
     .await
     .unwrap();
     assert_eq!((report.written, report.skipped_expired), (1, 1));
+}
+
+#[tokio::test]
+async fn metadata_reaches_the_key_views_as_exact_json_text() {
+    let (ctx, _dir) = context().await;
+    let store = ctx.store(None).await.unwrap();
+    let text = r#"{"id":12345678901234567890,"rows":-9223372036854775808,"v":2}"#;
+    let metadata: serde_json::Value = serde_json::from_str(text).unwrap();
+    store
+        .put(
+            "report:ids",
+            b"{}",
+            &PutOptions {
+                metadata: Some(metadata),
+                ..PutOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .put("report:plain", b"{}", &PutOptions::default())
+        .await
+        .unwrap();
+
+    let view = cachescope_core::value_view::read_value(&ctx, "local", "report:ids", None)
+        .await
+        .unwrap();
+    assert_eq!(view.metadata.as_deref(), Some(text));
+
+    let page: cachescope_core::value_view::KeyPageView = store
+        .list(&cachescope_core::kv::ListOptions {
+            prefix: Some("report:".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into();
+    let metadata: Vec<_> = page
+        .keys
+        .iter()
+        .map(|k| (k.name.as_str(), k.metadata.as_deref()))
+        .collect();
+    assert_eq!(
+        metadata,
+        [("report:ids", Some(text)), ("report:plain", None)]
+    );
 }
