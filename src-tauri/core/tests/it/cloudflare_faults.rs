@@ -441,6 +441,7 @@ sql = "SELECT json_build_object('user', $1->>'userId', 'asOf', $2::date)"
     assert_eq!(listings.load(Ordering::SeqCst), 1);
     assert_eq!(*items.lock().unwrap(), vec![10_000]);
     assert_eq!(s.requests_sent(), 2);
+}
 
 /// Cloudflare's bulk delete result (since 2024-11): `successful_key_count` and the
 /// `unsuccessful_keys` to retry. Every 500th key of a request body is reported unprocessed.
