@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the desktop app on demo data: a demo Postgres database (created here, with the console's
-# migrations) and the embedded local namespace filled with realistic keys. Uses its own profile
+# migrations and generated sales data whose reports are precomputed) and the embedded local
+# namespace filled with realistic keys. Uses its own profile
 # and data directories (CACHESCOPE_DEMO_DIR, default ~/.cache/cachescope/demo), never your real ones.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/environment.sh"
@@ -29,6 +30,11 @@ fi
 
 say "seeding the local namespace with demo keys"
 "$BIN/cachescope" -p demo demo seed
+
+say "generating the demo sales data in $DEMO_DB (schema sales) and precomputing its reports"
+"$BIN/cachescope" -p demo demo db --scale "${CACHESCOPE_DEMO_SCALE:-20000}"
+"$BIN/cachescope" -p demo precompute
+"$BIN/cachescope" -p demo report sync >/dev/null
 
 if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
   say "no display found: running the app under Xvfb (set DISPLAY to use your own)"
