@@ -5,7 +5,8 @@
 //! whose `sales` tables hold rows it did not write.
 //!
 //! Rows are made on a blocking thread and streamed to Postgres in 1 MiB COPY chunks while the
-//! next ones are made, so generating and loading overlap.
+//! next ones are made, so generating and loading overlap; keys and indexes are dropped for the
+//! load and built again after it, inside the same transaction.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -225,9 +226,11 @@ pub async fn generate_for_profile(
 }
 
 /// Generates the demo data for `scale` into the `sales` schema of `pool`'s database: applies the
-/// source migrations, then in one transaction empties the `sales` tables, loads each with COPY
-/// and computes `path_stats_hourly` from the loaded traffic events. A failure or a cancel
-/// (checked between chunks) rolls everything back, leaving the previous data as it was.
+/// source migrations, then in one transaction empties the `sales` tables, drops their keys and
+/// indexes, loads each table with COPY, computes `path_stats_hourly` from the loaded traffic
+/// events, builds the keys and indexes again (checking every foreign key) and analyzes the
+/// tables. A failure or a cancel (checked between chunks and steps) rolls everything back,
+/// leaving the previous data, keys and indexes as they were.
 ///
 /// Refuses (`Invalid`) a schema whose tables hold rows this function did not write.
 pub async fn generate(
@@ -241,6 +244,7 @@ pub async fn generate(
     progress.check()?;
     let mut tx = pool.begin().await.map_err(Error::Db)?;
     claim_schema(&mut tx, scale).await?;
+    let rebuild = drop_keys_and_indexes(&mut tx).await?;
 
     let (sender, mut receiver) = mpsc::channel(CHUNKS_AHEAD);
     let job = *scale;
@@ -291,6 +295,9 @@ pub async fn generate(
         rows: summary.path_stats_hourly,
         elapsed: step.elapsed(),
     });
+
+    progress.check()?;
+    rebuild_keys_and_indexes(&mut tx, &rebuild, progress, &mut steps).await?;
 
     // Fresh statistics, so the first precompute queries after a load get sensible plans.
     progress.check()?;
@@ -376,6 +383,106 @@ async fn claim_schema(conn: &mut PgConnection, scale: &SourceScale) -> Result<()
     Ok(())
 }
 
+/// What [`drop_keys_and_indexes`] dropped, as the statements that make it again.
+struct Rebuild {
+    /// Primary keys and unique constraints, then the other indexes.
+    indexes: Vec<String>,
+    /// Foreign keys, checked once each when added (one join instead of a lookup per row).
+    foreign_keys: Vec<String>,
+}
+
+/// Drops the keys and indexes of the (just emptied) `sales` tables, remembering their exact
+/// definitions from the catalog: loading into bare tables and then building each index by one
+/// sort and checking each foreign key by one join is several times faster than maintaining
+/// them row by row. CHECK and NOT NULL constraints stay, so every row is still checked as it
+/// arrives. All of it is inside the load's transaction: a rollback puts them back.
+async fn drop_keys_and_indexes(conn: &mut PgConnection) -> Result<Rebuild> {
+    let constraints: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT format('%I.%I', n.nspname, t.relname), quote_ident(c.conname), c.contype::text, \
+                pg_get_constraintdef(c.oid) \
+         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace \
+         WHERE n.nspname = 'sales' AND c.contype IN ('p', 'u', 'f') \
+         ORDER BY c.contype = 'f' DESC, c.conname",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(Error::Db)?;
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT format('%I.%I', n.nspname, ic.relname), pg_get_indexdef(i.indexrelid) \
+         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
+         JOIN pg_namespace n ON n.oid = ic.relnamespace \
+         WHERE n.nspname = 'sales' AND NOT EXISTS (SELECT 1 FROM pg_constraint c \
+             WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x')) \
+         ORDER BY 1",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(Error::Db)?;
+
+    let mut rebuild = Rebuild {
+        indexes: Vec::new(),
+        foreign_keys: Vec::new(),
+    };
+    // Foreign keys first: they depend on the keys they reference.
+    for (table, name, kind, definition) in &constraints {
+        sqlx::query(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
+            .execute(&mut *conn)
+            .await
+            .map_err(Error::Db)?;
+        let add = format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}");
+        if kind == "f" {
+            rebuild.foreign_keys.push(add);
+        } else {
+            rebuild.indexes.push(add);
+        }
+    }
+    for (index, definition) in indexes {
+        sqlx::query(&format!("DROP INDEX {index}"))
+            .execute(&mut *conn)
+            .await
+            .map_err(Error::Db)?;
+        rebuild.indexes.push(definition);
+    }
+    Ok(rebuild)
+}
+
+/// Makes again what [`drop_keys_and_indexes`] dropped: indexes, then foreign keys.
+async fn rebuild_keys_and_indexes(
+    conn: &mut PgConnection,
+    rebuild: &Rebuild,
+    progress: &Progress,
+    steps: &mut Vec<StepTiming>,
+) -> Result<()> {
+    // Index builds sort in memory up to this (the default, 64 MB, spills at a million rows).
+    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+        .execute(&mut *conn)
+        .await
+        .map_err(Error::Db)?;
+    for (step, statements) in [
+        ("indexes", &rebuild.indexes),
+        ("foreign_keys", &rebuild.foreign_keys),
+    ] {
+        let started = Instant::now();
+        let total = Some(statements.len() as u64);
+        for (done, statement) in statements.iter().enumerate() {
+            progress.check()?;
+            progress.report(step, done as u64, total);
+            sqlx::query(statement)
+                .execute(&mut *conn)
+                .await
+                .map_err(Error::Db)?;
+        }
+        progress.report(step, statements.len() as u64, total);
+        steps.push(StepTiming {
+            step,
+            rows: 0,
+            elapsed: started.elapsed(),
+        });
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Loading: the async side, one COPY per table, chunks as the producer makes them.
 
@@ -443,7 +550,7 @@ async fn load(
         let started = Instant::now();
         let mut copy = conn
             .copy_in_raw(&format!(
-                "COPY sales.{} ({}) FROM STDIN",
+                "COPY sales.{} ({}) FROM STDIN WITH (FREEZE)",
                 table.name, table.columns
             ))
             .await

@@ -73,6 +73,46 @@ async fn fingerprint(pool: &PgPool, table: &str, order: &str) -> String {
     .unwrap()
 }
 
+/// Every constraint and index of the `sales` schema, as the catalog defines them.
+async fn schema_shape(pool: &PgPool) -> String {
+    sqlx::query_scalar(
+        "SELECT string_agg(d, E'\\n' ORDER BY d) FROM ( \
+           SELECT format('%s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) AS d \
+           FROM pg_constraint WHERE connamespace = 'sales'::regnamespace \
+           UNION ALL \
+           SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+           WHERE c.relnamespace = 'sales'::regnamespace) s",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrations = false)]
+async fn keys_and_indexes_dropped_for_the_load_are_put_back_as_they_were(pool: PgPool) {
+    cachescope_core::db::migrate_source(&pool).await.unwrap();
+    let migrated = schema_shape(&pool).await;
+    assert!(migrated.contains("FOREIGN KEY (opportunity_id) REFERENCES sales.opportunities(id)"));
+    assert!(migrated.contains("CREATE INDEX conversations_unfinished"));
+    generate(
+        &pool,
+        &SourceScale::new(200, 1, now()).unwrap(),
+        &Progress::none(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(schema_shape(&pool).await, migrated);
+    // They are enforced again.
+    let orphan = sqlx::query(
+        "INSERT INTO sales.todos (id, user_id, title, due_date, status, created_at) \
+         VALUES ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', 'x', \
+         current_date, 'pending', now())",
+    )
+    .execute(&pool)
+    .await;
+    assert!(orphan.is_err(), "a todo of no user was accepted");
+}
+
 #[sqlx::test(migrations = false)]
 async fn a_small_scale_has_the_planned_sizes_and_holds_together(pool: PgPool) {
     let scale = SourceScale::new(2000, 7, now()).unwrap();
@@ -399,6 +439,7 @@ async fn a_cancel_leaves_the_previous_data(pool: PgPool) {
     .await
     .unwrap();
     let before = fingerprint(&pool, "conversations", "id").await;
+    let shape = schema_shape(&pool).await;
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
     let progress = Progress::new(cancel, move |update| {
@@ -410,6 +451,11 @@ async fn a_cancel_leaves_the_previous_data(pool: PgPool) {
     assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
     assert_eq!(table_counts(&pool).await, summary_counts(&first));
     assert_eq!(fingerprint(&pool, "conversations", "id").await, before);
+    assert_eq!(
+        schema_shape(&pool).await,
+        shape,
+        "keys and indexes rolled back too"
+    );
 }
 
 #[sqlx::test(migrations = false)]
