@@ -134,7 +134,8 @@ impl SourceScale {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StepTiming {
-    /// The table loaded, or `aggregate`, `analyze`, `commit`.
+    /// The table loaded (`path_stats_hourly`: aggregated), or `indexes`, `foreign_keys`,
+    /// `analyze`, `commit`. Also the progress phase while the step runs.
     pub step: &'static str,
     pub rows: u64,
     #[serde(rename = "elapsedMs", serialize_with = "millis")]
@@ -158,7 +159,7 @@ pub struct SourceSummary {
     /// From the start (migrations included) to the commit.
     #[serde(rename = "elapsedMs", serialize_with = "millis")]
     pub elapsed: Duration,
-    /// Each table's COPY, then the aggregation, ANALYZE and the commit.
+    /// Each table's COPY, the aggregation, rebuilding indexes and keys, ANALYZE, the commit.
     pub steps: Vec<StepTiming>,
 }
 
@@ -278,7 +279,7 @@ pub async fn generate(
     };
 
     progress.check()?;
-    progress.report("aggregate", 0, None);
+    progress.report("path_stats_hourly", 0, None);
     let step = Instant::now();
     summary.path_stats_hourly = sqlx::query(
         "INSERT INTO sales.path_stats_hourly (hour, path, requests, errors, total_latency_ms) \
@@ -303,8 +304,7 @@ pub async fn generate(
     progress.check()?;
     progress.report("analyze", 0, None);
     let step = Instant::now();
-    let tables: Vec<String> = TABLE_NAMES.iter().map(|t| format!("sales.{t}")).collect();
-    sqlx::query(&format!("ANALYZE {}", tables.join(", ")))
+    sqlx::query(&format!("ANALYZE {}", all_tables()))
         .execute(&mut *tx)
         .await
         .map_err(Error::Db)?;
@@ -339,6 +339,11 @@ const TABLE_NAMES: [&str; 7] = [
     "users",
 ];
 
+/// `sales.path_stats_hourly, sales.traffic_events, ...`
+fn all_tables() -> String {
+    TABLE_NAMES.map(|t| format!("sales.{t}")).join(", ")
+}
+
 /// Checks that the `sales` tables are empty or ours, empties them and marks the schema ours.
 async fn claim_schema(conn: &mut PgConnection, scale: &SourceScale) -> Result<()> {
     let comment: Option<String> =
@@ -362,13 +367,10 @@ async fn claim_schema(conn: &mut PgConnection, scale: &SourceScale) -> Result<()
              (give the demo a database of its own)",
         ));
     }
-    sqlx::query(&format!(
-        "TRUNCATE {} RESTART IDENTITY",
-        TABLE_NAMES.map(|t| format!("sales.{t}")).join(", ")
-    ))
-    .execute(&mut *conn)
-    .await
-    .map_err(Error::Db)?;
+    sqlx::query(&format!("TRUNCATE {} RESTART IDENTITY", all_tables()))
+        .execute(&mut *conn)
+        .await
+        .map_err(Error::Db)?;
     // Our own text, without quotes; COMMENT takes no bind parameters.
     sqlx::query(&format!(
         "COMMENT ON SCHEMA sales IS '{SCHEMA_MARKER}: written by `cachescope demo db` \
@@ -1734,7 +1736,7 @@ fn pick_uploader(g: &mut Gen, world: &World, t: i64) -> u32 {
             return rep as u32;
         }
     }
-    // The busiest rep never goes idle.
+    // Unlikely after 32 draws; the busiest tenth never stop uploading, so one is found.
     world
         .reps
         .iter()
