@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use cachescope_core::demo_source;
+use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 
 /// Cachescope: see and manage report caches in Cloudflare Workers KV.
@@ -165,6 +167,48 @@ pub enum DemoCommand {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Fill the profile's Postgres database with realistic demo sales data for precompute.
+    ///
+    /// This command owns the `sales` schema: it creates it, and every run empties and refills
+    /// its tables (users, opportunities, conversations, MEDDIC analyses, todos, traffic events,
+    /// hourly path statistics) in one transaction. A `sales` schema holding rows this command
+    /// did not write is refused; give the demo a database of its own.
+    Db {
+        /// Conversations to make (at least 100); the other tables are sized from it
+        /// (users N/100, opportunities N/4, todos N/2, traffic events N).
+        #[arg(long, value_name = "N", default_value_t = demo_source::DEFAULT_CONVERSATIONS, value_parser = parse_scale)]
+        scale: u64,
+        /// Random seed (same seed and --now, same rows).
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// The clock the data is relative to, as RFC 3339 (default: now).
+        #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
+}
+
+/// `--scale`: a whole number of conversations within the generator's range.
+fn parse_scale(text: &str) -> Result<u64, String> {
+    let n: u64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number of conversations"))?;
+    if !(demo_source::MIN_CONVERSATIONS..=demo_source::MAX_CONVERSATIONS).contains(&n) {
+        return Err(format!(
+            "{n} conversations; give {} to {}",
+            demo_source::MIN_CONVERSATIONS,
+            demo_source::MAX_CONVERSATIONS
+        ));
+    }
+    Ok(n)
+}
+
+/// `--now`: an RFC 3339 instant, e.g. `2026-11-25T10:30:00Z`.
+fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            format!("{text:?} is not an RFC 3339 instant ({e}), e.g. 2026-11-25T10:30:00Z")
+        })
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 
 use cachescope_core::demo_seed::{self, SeedOptions};
+use cachescope_core::demo_source::{self, SourceScale};
 use cachescope_core::key_deletion::{self, DeleteMode};
 use cachescope_core::key_transfer;
 use cachescope_core::kv::{list_all, Expiry, KeyInfo, ListOptions, PutOptions};
@@ -43,6 +44,49 @@ pub async fn run(cli: Cli) -> Result<()> {
             for (family, count) in &summary.families {
                 println!("  {count:>6}  {family}");
             }
+            Ok(())
+        }
+        Command::Demo(DemoCommand::Db { scale, seed, now }) => {
+            // Whole seconds, so the `now` printed can be passed back with --now.
+            let now = now.unwrap_or_else(|| {
+                let now = chrono::Utc::now();
+                chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
+            });
+            let scale = SourceScale::new(scale, seed, now)?;
+            let name = ctx.profile(profile)?.name;
+            let bar = Bar::start();
+            let summary =
+                demo_source::generate_for_profile(&ctx, profile, &scale, &bar.progress).await;
+            bar.finish();
+            let summary = summary?;
+            if cli.json {
+                return print_json(&summary);
+            }
+            println!(
+                "replaced the demo data in schema `sales` of the database of profile {name:?} \
+                 (seed {}, now {})",
+                summary.seed,
+                summary
+                    .now
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            for (rows, table) in [
+                (summary.users, "users"),
+                (summary.opportunities, "opportunities"),
+                (summary.conversations, "conversations"),
+                (summary.analyses, "MEDDIC analyses"),
+                (summary.todos, "todos"),
+                (summary.traffic_events, "traffic events"),
+                (summary.path_stats_hourly, "hourly path statistics"),
+            ] {
+                println!("  {rows:>10}  {table}");
+            }
+            let seconds = summary.elapsed.as_secs_f64();
+            println!(
+                "  {:>10}  rows in {seconds:.1} s ({:.0} rows/s)",
+                summary.rows(),
+                summary.rows() as f64 / seconds.max(1e-3)
+            );
             Ok(())
         }
         Command::Db(DbCommand::Migrate) => {

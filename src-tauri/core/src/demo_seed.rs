@@ -331,9 +331,9 @@ impl Gen {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Vocabulary
+// Vocabulary (people's names are shared with `demo_source`)
 
-const ZH_SURNAMES: [(&str, &str); 18] = [
+pub(crate) const ZH_SURNAMES: [(&str, &str); 18] = [
     ("陳", "chen"),
     ("林", "lin"),
     ("黃", "huang"),
@@ -353,15 +353,15 @@ const ZH_SURNAMES: [(&str, &str); 18] = [
     ("周", "chou"),
     ("賴", "lai"),
 ];
-const ZH_GIVEN: [&str; 22] = [
+pub(crate) const ZH_GIVEN: [&str; 22] = [
     "志明", "淑芬", "家豪", "怡君", "冠宇", "雅婷", "宗翰", "佳穎", "承恩", "詩涵", "俊傑", "美玲",
     "柏翰", "欣怡", "建宏", "郁婷", "育誠", "雅雯", "信宏", "思妤", "品睿", "宜蓁",
 ];
-const EN_FIRST: [&str; 16] = [
+pub(crate) const EN_FIRST: [&str; 16] = [
     "Kevin", "Emily", "Jason", "Grace", "Ryan", "Olivia", "Daniel", "Sophia", "Eric", "Chloe",
     "Brian", "Hannah", "Marcus", "Natalie", "Tyler", "Vivian",
 ];
-const EN_LAST: [&str; 12] = [
+pub(crate) const EN_LAST: [&str; 12] = [
     "Walker",
     "Patel",
     "Nguyen",

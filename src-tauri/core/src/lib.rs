@@ -6,6 +6,7 @@ pub mod audit;
 pub mod context;
 pub mod db;
 pub mod demo_seed;
+pub mod demo_source;
 pub mod error;
 pub mod events;
 pub mod key_deletion;

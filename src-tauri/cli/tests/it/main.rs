@@ -648,3 +648,98 @@ async fn precompute_and_report_commands_on_the_fixture() {
     .unwrap();
     drop_database(&admin, &name).await;
 }
+
+#[tokio::test]
+async fn demo_db_fills_the_profile_database_and_checks_its_scale() {
+    let admin_url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    let name = format!("cachescope_cli_demo_{}", std::process::id());
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_owned();
+    let url2 = url.clone();
+    let summary = tokio::task::spawn_blocking(move || {
+        for (profile, extra) in [("pg", None), ("ro", Some("--read-only"))] {
+            let mut args = vec![
+                "profile",
+                "add",
+                profile,
+                "--kind",
+                "local",
+                "--postgres-url",
+                &url2,
+            ];
+            args.extend(extra);
+            ok(&h, &args);
+        }
+        let summary: serde_json::Value = serde_json::from_str(&ok(
+            &h,
+            &[
+                "--json",
+                "-p",
+                "pg",
+                "demo",
+                "db",
+                "--scale",
+                "500",
+                "--now",
+                "2026-11-25T10:30:00Z",
+            ],
+        ))
+        .unwrap();
+        // The scale is checked before anything is touched, and named.
+        let r = run(&h, &["-p", "pg", "demo", "db", "--scale", "50"], "");
+        assert_eq!(r.code, 2);
+        assert!(
+            r.stderr.contains("--scale") && r.stderr.contains("give 100"),
+            "{}",
+            r.stderr
+        );
+        // A read-only profile and a profile without a database are refused.
+        let r = run(&h, &["-p", "ro", "demo", "db", "--scale", "100"], "");
+        assert_eq!(r.code, 4, "{}", r.stderr);
+        let r = run(&h, &["demo", "db", "--scale", "100"], "");
+        assert_eq!(r.code, 2);
+        assert!(
+            r.stderr.contains("names no Postgres database"),
+            "{}",
+            r.stderr
+        );
+        assert!(ok(&h, &["audit"]).contains("demo-db \"schema sales\""));
+        summary
+    })
+    .await
+    .unwrap();
+    assert_eq!(summary["conversations"], 500);
+    assert_eq!(summary["users"], 12);
+    assert_eq!(summary["opportunities"], 125);
+    assert_eq!(summary["todos"], 250);
+    assert_eq!(summary["trafficEvents"], 500);
+    assert_eq!(summary["seed"], 7);
+    assert_eq!(summary["now"], "2026-11-25T10:30:00Z");
+    let analyses = summary["analyses"].as_u64().unwrap();
+    assert!(analyses > 400 && analyses < 500, "{summary}");
+    assert!(summary["pathStatsHourly"].as_u64().unwrap() > 0);
+    assert!(summary["elapsedMs"].is_u64());
+
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
+    let conversations: i64 = sqlx::query_scalar("SELECT count(*) FROM sales.conversations")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(conversations, 500);
+    db.close().await;
+    sqlx::query(&format!("DROP DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+}

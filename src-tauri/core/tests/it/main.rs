@@ -1,11 +1,13 @@
 //! The core's integration tests, one binary: the KV conformance suite run against both stores,
-//! Cloudflare client faults from wiremock, deletion/transfer, profiles and secrets, and Postgres
-//! migrations. Real servers throughout: SQLite files, the Cloudflare KV simulator, Postgres.
+//! Cloudflare client faults from wiremock, deletion/transfer, profiles and secrets, Postgres
+//! migrations and the demo source data. Real servers throughout: SQLite files, the Cloudflare KV
+//! simulator, Postgres.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 mod cloudflare_faults;
 mod conformance;
+mod demo_source;
 mod key_operations;
 mod postgres_migrations;
 mod profiles_and_secrets;
