@@ -505,34 +505,43 @@ fn demo_seed_fills_the_local_namespace() {
     }
 }
 
-/// A fresh database named for the test (dropped first if a crashed run left it), with its URL.
-async fn scratch_database(tag: &str) -> (sqlx::PgPool, String, String) {
-    let admin_url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    let name = format!("cachescope_cli_{tag}_{}", std::process::id());
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-    (admin, url, name)
+/// A Postgres database of one test's own, named `{prefix}{pid}`, made from `DATABASE_URL`'s server.
+struct ScratchDatabase {
+    admin: sqlx::PgPool,
+    name: String,
+    url: String,
 }
 
-async fn drop_database(admin: &sqlx::PgPool, name: &str) {
-    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(admin)
-        .await
-        .unwrap();
+impl ScratchDatabase {
+    async fn create(prefix: &str) -> Self {
+        let admin_url = std::env::var("DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+        let name = format!("{prefix}{}", std::process::id());
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+        Self { admin, name, url }
+    }
+
+    async fn drop(self) {
+        sqlx::query(&format!("DROP DATABASE {}", self.name))
+            .execute(&self.admin)
+            .await
+            .unwrap();
+    }
 }
 
 #[tokio::test]
 async fn db_migrate_applies_the_console_schema_to_the_profile_database() {
-    let (admin, url, name) = scratch_database("migrate").await;
+    let scratch = ScratchDatabase::create("cachescope_cli_").await;
+    let url = scratch.url.clone();
     let home = tempfile::tempdir().unwrap();
     let h = home.path().to_owned();
     let (h2, url2) = (h.clone(), url.clone());
@@ -568,14 +577,15 @@ async fn db_migrate_applies_the_console_schema_to_the_profile_database() {
         .unwrap();
     assert!(exists);
     db.close().await;
-    drop_database(&admin, &name).await;
+    scratch.drop().await;
 }
 
 const FIXTURE: &str = include_str!("../../../core/tests/fixtures/sales_small.sql");
 
 #[tokio::test]
 async fn precompute_and_report_commands_on_the_fixture() {
-    let (admin, url, name) = scratch_database("reports").await;
+    let scratch = ScratchDatabase::create("cachescope_cli_reports_").await;
+    let url = scratch.url.clone();
     let db = sqlx::PgPool::connect(&url).await.unwrap();
     cachescope_core::db::migrate_source(&db).await.unwrap();
     sqlx::raw_sql(FIXTURE).execute(&db).await.unwrap();
@@ -646,24 +656,13 @@ async fn precompute_and_report_commands_on_the_fixture() {
     })
     .await
     .unwrap();
-    drop_database(&admin, &name).await;
+    scratch.drop().await;
 }
 
 #[tokio::test]
 async fn demo_db_fills_the_profile_database_and_checks_its_scale() {
-    let admin_url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    let name = format!("cachescope_cli_demo_{}", std::process::id());
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+    let scratch = ScratchDatabase::create("cachescope_cli_demo_").await;
+    let url = scratch.url.clone();
     let home = tempfile::tempdir().unwrap();
     let h = home.path().to_owned();
     let url2 = url.clone();
@@ -738,8 +737,5 @@ async fn demo_db_fills_the_profile_database_and_checks_its_scale() {
         .unwrap();
     assert_eq!(conversations, 500);
     db.close().await;
-    sqlx::query(&format!("DROP DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    scratch.drop().await;
 }
