@@ -100,8 +100,9 @@ export class App {
     return this.waitFor(done, `key-count ${count} (all)`, timeout, poll);
   }
 
-  /** Picks a profile in the navbar's Mantine Select and waits for its first keys. */
-  async pickProfile(name) {
+  /** Picks a profile in the navbar's Mantine Select and (on the Keys screen, unless told not
+   * to) waits for its first keys. */
+  async pickProfile(name, { waitForKeys = true } = {}) {
     await (await this.find(testId("profile-picker"))).click();
     // The dropdown scrolls inside itself: bring the option into view first.
     const option = await this.find(By.css(`[role="option"][value="${name}"]`));
@@ -112,7 +113,7 @@ export class App {
         (await (await this.find(testId("profile-picker"))).getAttribute("value")) === name,
       `profile picker shows ${name}`,
     );
-    await this.find(testId("key-count", "[data-count]"));
+    if (waitForKeys) await this.find(testId("key-count", "[data-count]"));
   }
 
   /** Types into the prefix filter, replacing what is there. */
