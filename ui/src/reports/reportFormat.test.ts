@@ -60,6 +60,9 @@ describe("labels", () => {
     expect(scheduleLabel({ scheduleText: "every 15 minutes", timeZone: "Europe/Berlin" })).toBe(
       "every 15 minutes (Europe/Berlin)",
     );
+    expect(scheduleLabel({ scheduleText: "At every 15 minutes.", timeZone: "UTC" })).toBe(
+      "At every 15 minutes (UTC)",
+    );
     expect(scheduleLabel({ scheduleText: " ", timeZone: "UTC" })).toBe("no schedule (UTC)");
   });
   it("formats rates, changes and durations", () => {

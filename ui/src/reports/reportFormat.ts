@@ -73,9 +73,10 @@ export function sourceColor(source: ValueSource): string {
   }
 }
 
-/** "every 15 minutes (UTC)": the schedule in words with its time zone. */
+/** "At every 15 minutes (UTC)": the schedule in words with its time zone. */
 export function scheduleLabel(summary: Pick<ReportSummary, "scheduleText" | "timeZone">): string {
-  const text = summary.scheduleText.trim() || "no schedule";
+  // The core describes cron as a sentence ("At every 15 minutes."): drop its full stop.
+  const text = summary.scheduleText.trim().replace(/\.$/, "") || "no schedule";
   return `${text} (${summary.timeZone})`;
 }
 
