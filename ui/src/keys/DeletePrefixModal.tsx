@@ -4,18 +4,15 @@
 import { Alert, Button, Group, Modal, Stack, Text, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useRef, useState } from "react";
+import { useCancelOperation } from "../events/useCancelOperation";
 import { useOperationProgress } from "../events/useOperationProgress";
 import { ErrorAlert } from "../feedback/QueryStates";
 import { countNoun } from "../format/count";
 import type { ProfileView } from "../ipc/bindings";
-import { cancelOperation, deletePrefix } from "../ipc/commands";
+import { deletePrefix } from "../ipc/commands";
 import { IpcError } from "../ipc/errors";
 import { DeletionOutcome, DryRunSummary, OperationProgress } from "./DeletePrefixSteps";
 import { refreshProfileKeys } from "./keyCache";
-
-function useCancel() {
-  return useMutation({ mutationFn: (operationId: string) => cancelOperation({ operationId }) });
-}
 
 export function DeletePrefixModal({
   profile,
@@ -53,8 +50,8 @@ export function DeletePrefixModal({
     // Even long listings restart: most of what they hold may be gone.
     onSettled: () => refreshProfileKeys(queryClient, profile.name, "reset"),
   });
-  const cancelDryRun = useCancel();
-  const cancelRun = useCancel();
+  const cancelDryRun = useCancelOperation();
+  const cancelRun = useCancelOperation();
   const dryRunProgress = useOperationProgress(dryRunId);
   const runProgress = useOperationProgress(runId);
 

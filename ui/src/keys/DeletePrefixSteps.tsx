@@ -1,6 +1,7 @@
 // The pieces of the delete-by-prefix modal: the dry run's summary and sample, the progress of a
 // running operation with its Cancel button, and the outcome of the real run.
-import { Alert, Button, Code, Group, Progress, ScrollArea, Stack, Text } from "@mantine/core";
+import { Alert, Code, ScrollArea, Stack, Text } from "@mantine/core";
+import { OperationProgress as Bar } from "../feedback/OperationProgress";
 import { ErrorAlert } from "../feedback/QueryStates";
 import { formatCount } from "../format/count";
 import type { PrefixDeletion, ProgressUpdate } from "../ipc/bindings";
@@ -40,39 +41,19 @@ export function DryRunSummary({ result }: { result: PrefixDeletion }) {
   );
 }
 
-export function OperationProgress({
-  update,
-  cancelling,
-  cancelError,
-  onCancel,
-}: {
+export function OperationProgress(props: {
   update: ProgressUpdate | null;
   cancelling: boolean;
   cancelError: unknown;
   onCancel: () => void;
 }) {
-  const view = describeProgress(update);
   return (
-    <Stack gap="xs" data-testid="delete-prefix-progress" data-phase={update?.phase ?? ""}>
-      <Text size="sm">{view.label}</Text>
-      <Progress
-        value={view.percent ?? 100}
-        animated={view.percent === null}
-        aria-label={view.label}
-        transitionDuration={150}
-      />
-      {cancelError != null && <ErrorAlert error={cancelError} />}
-      <Group justify="flex-end">
-        <Button
-          variant="default"
-          data-testid="delete-prefix-cancel"
-          loading={cancelling}
-          onClick={onCancel}
-        >
-          Cancel
-        </Button>
-      </Group>
-    </Stack>
+    <Bar
+      {...props}
+      view={describeProgress(props.update)}
+      testId="delete-prefix-progress"
+      cancelTestId="delete-prefix-cancel"
+    />
   );
 }
 

@@ -1,16 +1,9 @@
-// The progress of a running report operation (precompute, sync) with its Cancel button.
-import { Button, Group, Progress, Stack, Text } from "@mantine/core";
-import { ErrorAlert } from "../feedback/QueryStates";
+// The progress of a running report operation (precompute, sync), worded for its phases.
+import { OperationProgress as Bar } from "../feedback/OperationProgress";
 import type { ProgressUpdate } from "../ipc/bindings";
 import { describeReportProgress } from "./runSummary";
 
-export function OperationProgress({
-  update,
-  cancelling,
-  cancelError,
-  onCancel,
-  testId,
-}: {
+export function OperationProgress(props: {
   update: ProgressUpdate | null;
   cancelling: boolean;
   cancelError: unknown;
@@ -18,28 +11,12 @@ export function OperationProgress({
   /** data-testid of the block; the Cancel button gets `${testId}-cancel`. */
   testId: string;
 }) {
-  const view = describeReportProgress(update);
   return (
-    <Stack gap="xs" data-testid={testId} data-phase={update?.phase ?? ""}>
-      <Text size="sm">{view.label}</Text>
-      <Progress
-        value={view.percent ?? 100}
-        animated={view.percent === null}
-        aria-label={view.label}
-        transitionDuration={150}
-      />
-      {cancelError != null && <ErrorAlert error={cancelError} />}
-      <Group justify="flex-end">
-        <Button
-          size="compact-sm"
-          variant="default"
-          data-testid={`${testId}-cancel`}
-          loading={cancelling}
-          onClick={onCancel}
-        >
-          Cancel
-        </Button>
-      </Group>
-    </Stack>
+    <Bar
+      {...props}
+      view={describeReportProgress(props.update)}
+      cancelTestId={`${props.testId}-cancel`}
+      compact
+    />
   );
 }

@@ -4,12 +4,13 @@
 import { Alert, Badge, Button, Group, Modal, Stack, Table, Text } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useRef, useState } from "react";
+import { useCancelOperation } from "../events/useCancelOperation";
 import { useOperationProgress } from "../events/useOperationProgress";
 import { ErrorAlert } from "../feedback/QueryStates";
 import { formatBytes } from "../format/bytes";
 import { countNoun, formatCount } from "../format/count";
 import type { PrecomputeRun, ProfileView } from "../ipc/bindings";
-import { cancelOperation, precomputeReports } from "../ipc/commands";
+import { precomputeReports } from "../ipc/commands";
 import { IpcError } from "../ipc/errors";
 import { queryKeys } from "../ipc/queryKeys";
 import { OperationProgress } from "./OperationProgress";
@@ -104,12 +105,8 @@ export function PrecomputeModal({
     // changes even when nothing was.
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.reports(profile.name) }),
   });
-  const cancelDryRun = useMutation({
-    mutationFn: (id: string) => cancelOperation({ operationId: id }),
-  });
-  const cancelRun = useMutation({
-    mutationFn: (id: string) => cancelOperation({ operationId: id }),
-  });
+  const cancelDryRun = useCancelOperation();
+  const cancelRun = useCancelOperation();
   const dryRunProgress = useOperationProgress(dryRunId);
   const runProgress = useOperationProgress(runId);
 

@@ -3,9 +3,10 @@
 import { Alert, Button, CloseButton, Group, Stack, Text } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { useCancelOperation } from "../events/useCancelOperation";
 import { useOperationProgress } from "../events/useOperationProgress";
 import { ErrorAlert } from "../feedback/QueryStates";
-import { cancelOperation, syncReports } from "../ipc/commands";
+import { syncReports } from "../ipc/commands";
 import { IpcError } from "../ipc/errors";
 import { queryKeys } from "../ipc/queryKeys";
 import { OperationProgress } from "./OperationProgress";
@@ -18,7 +19,7 @@ export function useSyncMirror(profile: string) {
     mutationFn: (id: string) => syncReports({ profile, operationId: id }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.reports(profile) }),
   });
-  const cancel = useMutation({ mutationFn: (id: string) => cancelOperation({ operationId: id }) });
+  const cancel = useCancelOperation();
   const progress = useOperationProgress(operationId);
   const start = () => {
     const id = crypto.randomUUID();
