@@ -3,13 +3,14 @@
 // and offers to load the rest.
 import { Alert, Box, Button, Group, ScrollArea, Stack, Text, Title } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
+import { useState } from "react";
 import { ErrorAlert, LoadingState } from "../feedback/QueryStates";
 import { formatByteCount, formatBytes } from "../format/bytes";
 import { prettyMetadata } from "../format/json";
 import type { ProfileView, ValueView } from "../ipc/bindings";
 import { getValue } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
+import { Fact } from "../layout/Fact";
 import { CopyTextButton } from "./CopyTextButton";
 import { DeleteKeyButton } from "./DeleteKeyButton";
 import { Expiry } from "./Expiry";
@@ -18,25 +19,6 @@ import { useNow } from "./useNow";
 import { ValueViewer } from "./ValueViewer";
 
 const PREVIEW_BYTES = 1024 * 1024;
-
-function Field({
-  label,
-  testId,
-  children,
-}: {
-  label: string;
-  testId?: string;
-  children: ReactNode;
-}) {
-  return (
-    <Stack gap={0} data-testid={testId}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Box fz="sm">{children}</Box>
-    </Stack>
-  );
-}
 
 function KeyActions({
   profile,
@@ -96,18 +78,18 @@ export function KeyDetail({
         <KeyActions profile={profile} view={view} onDeleted={onDeleted} />
       </Stack>
       <Group gap="xl" align="flex-start">
-        <Field label="Size" testId="key-size">
+        <Fact label="Size" testId="key-size">
           {formatBytes(view.sizeBytes)}{" "}
           <Text span c="dimmed" fz="sm">
             ({formatByteCount(view.sizeBytes)})
           </Text>
-        </Field>
-        <Field label="Expiry" testId="key-expiry">
+        </Fact>
+        <Fact label="Expiry" testId="key-expiry">
           <Expiry expiration={view.expiration} now={now} fz="sm" />
-        </Field>
-        <Field label="Encoding">{view.encoding === "utf8" ? "UTF-8 text" : "Binary"}</Field>
+        </Fact>
+        <Fact label="Encoding">{view.encoding === "utf8" ? "UTF-8 text" : "Binary"}</Fact>
       </Group>
-      <Field label="Metadata">
+      <Fact label="Metadata">
         {view.metadata === null ? (
           <Text c="dimmed" fz="sm">
             None
@@ -119,7 +101,7 @@ export function KeyDetail({
             </Text>
           </ScrollArea.Autosize>
         )}
-      </Field>
+      </Fact>
       {view.truncated && (
         <Alert color="yellow" variant="light" p="xs">
           <Group justify="space-between" gap="xs">

@@ -24,6 +24,7 @@ import { diffReport, type ReportParams, showReport } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
 import { CopyTextButton } from "../keys/CopyTextButton";
 import { useNow } from "../keys/useNow";
+import { Fact } from "../layout/Fact";
 import { DiffPanel } from "./DiffPanel";
 import { ExportMenu, ExportResult, useReportExport } from "./ExportMenu";
 import { ParamPicker } from "./ParamPicker";
@@ -41,25 +42,6 @@ import { renderKeyTemplate } from "./reportParams";
 import { ReportPayloadView } from "./views/ReportPayloadView";
 
 type Tab = "report" | "json" | "diff";
-
-function Fact({
-  label,
-  testId,
-  children,
-}: {
-  label: string;
-  testId?: string;
-  children: ReactNode;
-}) {
-  return (
-    <Stack gap={0} data-testid={testId}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Box fz="sm">{children}</Box>
-    </Stack>
-  );
-}
 
 function ValueFacts({ value }: { value: ReportValue }) {
   // Only this row ticks every second, not the whole report.
