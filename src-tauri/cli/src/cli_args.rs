@@ -44,6 +44,67 @@ pub enum Command {
         /// How many records, newest first.
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Write them as CSV (for a spreadsheet) instead of text or JSON.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Precompute and cleanup jobs: list, run, pause, schedule, history.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Run the job scheduler for the profile until interrupted (one run per schedule across
+    /// every console and daemon pointed at the same database).
+    Daemon,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Every job: schedule, next run, last run.
+    Ls,
+    /// Run a job now. Destructive jobs show their dry run and ask first (or pass --yes).
+    Run {
+        /// Job name (see `jobs ls`).
+        name: String,
+        /// Only report what the job would do.
+        #[arg(long)]
+        dry_run: bool,
+        /// The user of `invalidate-user`.
+        #[arg(long)]
+        user: Option<String>,
+        /// Skip the confirmation of a destructive job.
+        #[arg(long)]
+        yes: bool,
+        /// Run as of this RFC 3339 time (archive cutoff, precompute as-of).
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Stop a job's schedule (running by hand stays possible).
+    Pause { name: String },
+    /// Restart a paused job's schedule.
+    Resume { name: String },
+    /// Set a job's cron schedule (5 fields, or 6 with seconds) and time zone; `--none` makes it
+    /// run by hand only.
+    Schedule {
+        name: String,
+        #[arg(required_unless_present = "none")]
+        cron: Option<String>,
+        /// IANA time zone of the schedule.
+        #[arg(long, default_value = "UTC")]
+        tz: String,
+        #[arg(long, conflicts_with = "cron")]
+        none: bool,
+    },
+    /// Show or replace a job's options (JSON; missing fields take their defaults).
+    Options {
+        name: String,
+        /// The new options as a JSON object.
+        #[arg(long)]
+        set: Option<String>,
+    },
+    /// Recent runs, of one job or all.
+    History {
+        name: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
     },
 }
 

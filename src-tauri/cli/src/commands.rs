@@ -109,8 +109,16 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Report(command) => {
             crate::report_commands::report_command(&ctx, profile, command, cli.json).await
         }
-        Command::Audit { limit } => {
+        Command::Jobs(command) => {
+            crate::job_commands::jobs_command(&ctx, profile, command, cli.json).await
+        }
+        Command::Daemon => crate::job_commands::daemon(&ctx, profile).await,
+        Command::Audit { limit, csv } => {
             let records = ctx.audit().recent(limit).await?;
+            if csv {
+                print!("{}", cachescope_core::audit::to_csv(&records)?);
+                return Ok(());
+            }
             if cli.json {
                 return print_json(&records);
             }

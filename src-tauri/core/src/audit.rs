@@ -109,3 +109,44 @@ impl AuditLog {
             .collect())
     }
 }
+
+/// Audit records as CSV (a header row, then one row per record), for a spreadsheet.
+pub fn to_csv(records: &[AuditRecord]) -> Result<String> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| Error::invalid("audit CSV", e.to_string());
+    out.write_record([
+        "id",
+        "at",
+        "os_user",
+        "host",
+        "profile",
+        "action",
+        "target",
+        "item_count",
+        "dry_run",
+        "outcome",
+        "detail",
+    ])
+    .map_err(failed)?;
+    for r in records {
+        let e = &r.entry;
+        out.write_record([
+            r.id.to_string(),
+            r.at.clone(),
+            r.os_user.clone(),
+            r.host.clone(),
+            e.profile.clone(),
+            e.action.clone(),
+            e.target.clone(),
+            e.item_count.to_string(),
+            e.dry_run.to_string(),
+            e.outcome.clone(),
+            e.detail.to_string(),
+        ])
+        .map_err(failed)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| Error::invalid("audit CSV", e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| Error::invalid("audit CSV", e.to_string()))
+}

@@ -25,6 +25,11 @@ pub enum Event {
     },
     /// Profiles were added, changed or removed.
     ProfilesChanged,
+    /// A job run finished (by hand or on schedule), however it ended.
+    JobRunFinished {
+        profile: String,
+        run: crate::jobs::history::JobRunRecord,
+    },
 }
 
 /// The sending side of the event bus; cloning it is cheap.

@@ -398,6 +398,47 @@ impl Schedule {
         })
     }
 
+    /// Like [`Schedule::parse`], but also accepts 6 fields with seconds first (jobs that must
+    /// fire more often than once a minute, e.g. in tests).
+    pub fn parse_allowing_seconds(text: &str) -> std::result::Result<Self, String> {
+        match text.split_whitespace().count() {
+            5 => Self::parse(text),
+            6 => {
+                let cron = croner::Cron::from_str(text).map_err(|e| format!("{text:?}: {e}"))?;
+                Ok(Self {
+                    text: text.to_owned(),
+                    cron,
+                })
+            }
+            _ => Err(format!(
+                "{text:?} is not a cron expression of 5 fields (minute hour day-of-month month \
+                 day-of-week), or 6 with seconds first"
+            )),
+        }
+    }
+
+    /// The expression with a seconds field, as tokio-cron-scheduler wants it.
+    pub fn with_seconds(&self) -> String {
+        if self.text.split_whitespace().count() == 5 {
+            format!("0 {}", self.text)
+        } else {
+            self.text.clone()
+        }
+    }
+
+    /// The latest scheduled time at or before `at`, in `tz` (the fire time a scheduler that
+    /// woke at `at` is serving).
+    pub fn latest_at_or_before(
+        &self,
+        at: DateTime<Utc>,
+        tz: chrono_tz::Tz,
+    ) -> Option<DateTime<Utc>> {
+        self.cron
+            .find_previous_occurrence(&at.with_timezone(&tz), true)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.text
     }

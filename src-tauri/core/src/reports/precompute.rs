@@ -380,6 +380,7 @@ fn entry(def: &ReportDefinition, instance: &ReportInstance) -> Entry {
                 "report": def.name,
                 "contentHash": instance.content_hash,
                 "generatedAt": instance.payload.get("generatedAt"),
+                "bytes": instance.bytes.len(),
             })),
         },
     }

@@ -200,7 +200,7 @@ sql = "SELECT json_build_object('ok', true)"
 }
 
 /// A context whose profile `src` reads the test database and writes to `store_profile`.
-async fn context_on(
+pub(super) async fn context_on(
     pool: &PgPool,
     profile: Profile,
     token: Option<&str>,

@@ -1,0 +1,274 @@
+//! `cachescope jobs ...` and `cachescope daemon`: list, run (dry run and confirmation first for
+//! destructive jobs), pause, resume, schedule, options and history of jobs, and the scheduler.
+
+use chrono::{DateTime, Utc};
+
+use cachescope_core::db::PgPool;
+use cachescope_core::jobs::history::{self, JobRunRecord, JobRunStatus};
+use cachescope_core::jobs::overview::list_jobs;
+use cachescope_core::jobs::runner::jobs_database;
+use cachescope_core::jobs::scheduler::Scheduler;
+use cachescope_core::jobs::{run_job, settings, JobName, JobRunRequest};
+use cachescope_core::{CoreContext, Error, Result};
+
+use crate::cli_args::JobsCommand;
+use crate::output::{ask, print_json, Bar};
+
+pub async fn jobs_command(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    command: JobsCommand,
+    json: bool,
+) -> Result<()> {
+    match command {
+        JobsCommand::Ls => {
+            let jobs = list_jobs(ctx, profile).await?;
+            if json {
+                return print_json(&jobs);
+            }
+            println!(
+                "{:<18} {:<8} {:<44} {:<26} LAST RUN",
+                "JOB", "STATE", "SCHEDULE", "NEXT RUN"
+            );
+            for job in jobs {
+                let state = if job.running.is_some() {
+                    "running"
+                } else if job.paused {
+                    "paused"
+                } else {
+                    "active"
+                };
+                let last = job.last_run.as_ref().map_or("never".to_owned(), |r| {
+                    format!("{} {} ({})", status_word(r.status), r.started_at, r.summary)
+                });
+                println!(
+                    "{:<18} {:<8} {:<44} {:<26} {last}",
+                    job.name.as_str(),
+                    state,
+                    job.schedule_description
+                        .as_deref()
+                        .unwrap_or("by hand only"),
+                    job.next_run.as_deref().unwrap_or("-"),
+                );
+            }
+            Ok(())
+        }
+        JobsCommand::Run {
+            name,
+            dry_run,
+            user,
+            yes,
+            now,
+        } => {
+            let job: JobName = name.parse()?;
+            let now = now
+                .as_deref()
+                .map(|t| {
+                    DateTime::parse_from_rfc3339(t)
+                        .map(|t| t.with_timezone(&Utc))
+                        .map_err(|e| {
+                            Error::invalid("--now", format!("{t:?} is not an RFC 3339 time: {e}"))
+                        })
+                })
+                .transpose()?;
+            let request = JobRunRequest {
+                user_id: user,
+                now,
+                ..JobRunRequest::manual(job, dry_run)
+            };
+            if job.is_destructive() && !dry_run && !yes {
+                let preview = run_once(
+                    ctx,
+                    profile,
+                    &JobRunRequest {
+                        dry_run: true,
+                        ..request.clone()
+                    },
+                )
+                .await?;
+                print_run(&preview, json)?;
+                if preview.status != JobRunStatus::Succeeded {
+                    return Err(failure(&preview));
+                }
+                let answer = ask(&format!(
+                    "Run {job} for real? Type the job name to confirm:"
+                ))?;
+                if answer != job.as_str() {
+                    return Err(Error::invalid(
+                        "confirmation",
+                        format!("{answer:?} is not {job:?}; nothing was done"),
+                    ));
+                }
+            }
+            let record = run_once(ctx, profile, &request).await?;
+            print_run(&record, json)?;
+            match record.status {
+                JobRunStatus::Succeeded => Ok(()),
+                JobRunStatus::Cancelled => Err(Error::Cancelled),
+                _ => Err(failure(&record)),
+            }
+        }
+        JobsCommand::Pause { name } => set_paused(ctx, profile, &name, true, json).await,
+        JobsCommand::Resume { name } => set_paused(ctx, profile, &name, false, json).await,
+        JobsCommand::Schedule {
+            name,
+            cron,
+            tz,
+            none,
+        } => {
+            let job: JobName = name.parse()?;
+            let pool = pool(ctx, profile).await?;
+            let cron = if none { None } else { cron };
+            let saved = settings::set_schedule(&pool, job, cron.as_deref(), &tz).await?;
+            if json {
+                return print_json(&saved);
+            }
+            match saved.parsed_schedule()? {
+                Some((schedule, tz)) => println!("{job}: {} ({tz})", schedule.describe()),
+                None => println!("{job}: runs by hand only"),
+            }
+            Ok(())
+        }
+        JobsCommand::Options { name, set } => {
+            let job: JobName = name.parse()?;
+            let pool = pool(ctx, profile).await?;
+            let saved = match set {
+                Some(text) => {
+                    let value: serde_json::Value = serde_json::from_str(&text)
+                        .map_err(|e| Error::invalid("--set", format!("not JSON: {e}")))?;
+                    settings::set_options(&pool, job, value).await?
+                }
+                None => settings::load(&pool, job).await?,
+            };
+            print_json(&saved.options)
+        }
+        JobsCommand::History { name, limit } => {
+            let job = name.as_deref().map(str::parse::<JobName>).transpose()?;
+            let pool = pool(ctx, profile).await?;
+            let runs = history::recent(&pool, job, limit).await?;
+            if json {
+                return print_json(&runs);
+            }
+            for run in runs {
+                println!(
+                    "#{:<6} {:<18} {:<10} {:<9} {} {:>7}  {}@{}  {}",
+                    run.id,
+                    run.job.as_str(),
+                    status_word(run.status),
+                    if run.dry_run { "dry run" } else { &run.trigger },
+                    run.started_at,
+                    run.duration_ms
+                        .map_or("-".to_owned(), |ms| format!("{ms} ms")),
+                    run.os_user,
+                    run.host,
+                    run.error.as_deref().unwrap_or(&run.summary),
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn pool(ctx: &CoreContext, profile: Option<&str>) -> Result<PgPool> {
+    let name = ctx.profile(profile)?.name;
+    jobs_database(ctx, &name).await
+}
+
+async fn set_paused(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    name: &str,
+    paused: bool,
+    json: bool,
+) -> Result<()> {
+    let job: JobName = name.parse()?;
+    let saved = settings::set_paused(&pool(ctx, profile).await?, job, paused).await?;
+    if json {
+        return print_json(&saved);
+    }
+    println!("{job}: {}", if paused { "paused" } else { "resumed" });
+    Ok(())
+}
+
+async fn run_once(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    request: &JobRunRequest,
+) -> Result<JobRunRecord> {
+    let bar = Bar::start();
+    let record = run_job(ctx, profile, request, &bar.progress, None).await;
+    bar.finish();
+    record?.ok_or_else(|| Error::invalid("job run", "was not started"))
+}
+
+fn status_word(status: JobRunStatus) -> &'static str {
+    status.as_str()
+}
+
+fn failure(record: &JobRunRecord) -> Error {
+    match record.status {
+        JobRunStatus::Skipped => Error::KvUnavailable {
+            endpoint: format!("job {}", record.job),
+            reason: record.summary.clone(),
+        },
+        _ => Error::invalid(
+            format!("job {} (run #{})", record.job, record.id),
+            record
+                .error
+                .clone()
+                .unwrap_or_else(|| record.summary.clone()),
+        ),
+    }
+}
+
+fn print_run(record: &JobRunRecord, json: bool) -> Result<()> {
+    if json {
+        return print_json(record);
+    }
+    let mode = if record.dry_run { " (dry run)" } else { "" };
+    println!(
+        "{} #{} {}{mode}: {}",
+        record.job,
+        record.id,
+        status_word(record.status),
+        record.summary
+    );
+    if let Some(counts) = record.counts.as_object() {
+        for (name, value) in counts {
+            println!("  {value:>12}  {name}");
+        }
+    }
+    if let Some(sample) = record.detail.get("sample").and_then(|s| s.as_array()) {
+        for key in sample {
+            println!("  {}", key.as_str().unwrap_or_default());
+        }
+    }
+    Ok(())
+}
+
+/// Runs the scheduler until Ctrl-C.
+pub async fn daemon(ctx: &CoreContext, profile: Option<&str>) -> Result<()> {
+    let scheduler = Scheduler::start(ctx, profile).await?;
+    let status = scheduler.status().await;
+    eprintln!(
+        "cachescope daemon: scheduling {} jobs of profile {:?}{}; Ctrl-C stops",
+        status.scheduled.len(),
+        status.profile,
+        status
+            .last_error
+            .map(|e| format!(" (schedules not read yet: {e})"))
+            .unwrap_or_default()
+    );
+    let mut finished = ctx.events().subscribe();
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            event = finished.recv() => {
+                if let Ok(cachescope_core::events::Event::JobRunFinished { run, .. }) = event {
+                    eprintln!("{} #{} {}: {}", run.job, run.id, status_word(run.status), run.summary);
+                }
+            }
+        }
+    }
+    scheduler.shutdown().await
+}

@@ -1,0 +1,698 @@
+//! Tiered retention of detail rows (seed 004): [`archive`] writes rows older than the retention
+//! to a gzip NDJSON file, fsyncs it, re-reads it (row count and checksum) and only then marks its
+//! `archive_metadata` row verified; [`delete_archived`] deletes rows by the ids read back from
+//! verified files, in bounded batches, each batch committed together with its progress. So no row
+//! is deleted without a verified archive, none is archived twice, and an interrupted run (crash,
+//! cancel, lost connection) leaves nothing half-done that the next run does not finish or undo.
+//! Aggregate tables are never touched.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::postgres::PgPool;
+use sqlx::Row;
+
+use super::catalog::{quote_identifier, JobOptions};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// A point between two steps of archiving or deleting, where a test may interrupt a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The archive's metadata row exists (status `writing`), no file yet.
+    ArchiveClaimed,
+    /// Every row is in the `.partial` file, not yet synced.
+    FileWritten,
+    /// The file is synced and has its final name, not yet verified.
+    FileSynced,
+    /// The file was re-read and matches, the metadata row not yet marked verified.
+    FileVerified,
+    /// Delete batch `n` (from 1) is committed.
+    BatchDeleted(u64),
+}
+
+/// Called at each [`Step`]; an error stops the run there, as a crash would.
+pub type StepHook = Arc<dyn Fn(Step) -> Result<()> + Send + Sync>;
+
+fn at(hook: Option<&StepHook>, step: Step) -> Result<()> {
+    hook.map_or(Ok(()), |h| h(step))
+}
+
+/// What an archive run found and wrote (or, dry, would write).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ArchiveOutcome {
+    pub table: String,
+    pub cutoff: String,
+    #[ts(type = "number")]
+    pub rows: u64,
+    pub from_time: Option<String>,
+    pub to_time: Option<String>,
+    #[ts(type = "number | null")]
+    pub first_id: Option<i64>,
+    #[ts(type = "number | null")]
+    pub last_id: Option<i64>,
+    /// The archive file (none in a dry run or when there was nothing to archive).
+    pub file: Option<String>,
+    #[ts(type = "number")]
+    pub file_bytes: u64,
+    pub checksum: Option<String>,
+    /// Unfinished archives of an earlier, interrupted run that were discarded.
+    #[ts(type = "number")]
+    pub discarded_unfinished: u64,
+}
+
+/// What a delete run found and deleted (or, dry, would delete).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteOutcome {
+    pub table: String,
+    /// Rows deleted (in a dry run: rows that the batches would delete).
+    #[ts(type = "number")]
+    pub rows_deleted: u64,
+    #[ts(type = "number")]
+    pub batches: u64,
+    /// Archives whose rows are now all deleted.
+    #[ts(type = "number")]
+    pub archives_completed: u64,
+    /// Archived rows still in the table after this run (left for the next run by the batch limit).
+    #[ts(type = "number")]
+    pub rows_remaining: u64,
+}
+
+/// The archive directory: the configured one, which must exist and be writable, or the default
+/// under the data directory, created on first use. Checked before anything runs.
+pub fn archive_directory(options: &JobOptions, data_dir: &Path) -> Result<PathBuf> {
+    let dir = match &options.directory {
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(Error::invalid(
+                    format!("archive directory {}", dir.display()),
+                    "does not exist (create it, or change the archive job's `directory` option)",
+                ));
+            }
+            dir.clone()
+        }
+        None => {
+            let dir = data_dir.join("archives");
+            std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            dir
+        }
+    };
+    let probe = dir.join(".cachescope-write-probe");
+    let written = File::create(&probe).and_then(|mut f| {
+        f.write_all(b"probe")?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    written.map_err(|e| {
+        Error::invalid(
+            format!("archive directory {}", dir.display()),
+            format!("is not writable: {e}"),
+        )
+    })?;
+    Ok(dir)
+}
+
+/// The rows an archive of `table` at `cutoff` takes: older than the cutoff and not held by a
+/// verified archive whose rows are not yet all deleted.
+fn candidates_sql(options: &JobOptions) -> String {
+    let table = quote_identifier(&options.table);
+    let time = quote_identifier(&options.time_column);
+    let id = quote_identifier(&options.id_column);
+    format!(
+        "FROM {table} t WHERE t.{time} < $1 AND NOT EXISTS (\
+           SELECT 1 FROM cachescope.archive_metadata a \
+           WHERE a.table_name = $2 AND a.status = 'verified' \
+             AND t.{id} BETWEEN a.first_id AND a.last_id AND t.{time} < a.cutoff)"
+    )
+}
+
+/// Removes archives left `writing` by an interrupted run (their files, if any, and their rows).
+/// Runs under the job's lock, so no other run is writing them.
+async fn discard_unfinished(pool: &PgPool, table: &str) -> Result<u64> {
+    let rows = sqlx::query(
+        "SELECT id, file FROM cachescope.archive_metadata WHERE table_name = $1 AND status = 'writing'",
+    )
+    .bind(table)
+    .fetch_all(pool)
+    .await
+    .map_err(Error::Db)?;
+    for row in &rows {
+        let file: String = row.get("file");
+        for path in [PathBuf::from(&file), partial_path(Path::new(&file))] {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(Error::Io { path, source }),
+            }
+        }
+        sqlx::query("DELETE FROM cachescope.archive_metadata WHERE id = $1 AND status = 'writing'")
+            .bind(row.get::<i64, _>("id"))
+            .execute(pool)
+            .await
+            .map_err(Error::Db)?;
+    }
+    Ok(rows.len() as u64)
+}
+
+fn partial_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+/// Archives the rows of `options.table` older than `options.retention_days` before `now`.
+pub async fn archive(
+    pool: &PgPool,
+    options: &JobOptions,
+    directory: &Path,
+    now: DateTime<Utc>,
+    dry_run: bool,
+    job_run: Option<i64>,
+    progress: &Progress,
+    hook: Option<&StepHook>,
+) -> Result<ArchiveOutcome> {
+    let cutoff = now - chrono::Duration::days(options.retention_days);
+    let mut outcome = ArchiveOutcome {
+        table: options.table.clone(),
+        cutoff: cutoff.to_rfc3339(),
+        ..ArchiveOutcome::default()
+    };
+    let time = quote_identifier(&options.time_column);
+    let id = quote_identifier(&options.id_column);
+    let candidates = candidates_sql(options);
+
+    if dry_run {
+        let row = sqlx::query(&format!(
+            "SELECT count(*), min(t.{time}), max(t.{time}), min(t.{id}), max(t.{id}) {candidates}"
+        ))
+        .bind(cutoff)
+        .bind(&options.table)
+        .fetch_one(pool)
+        .await
+        .map_err(|e| table_error(&options.table, e))?;
+        outcome.rows = row.get::<i64, _>(0) as u64;
+        outcome.from_time = row
+            .get::<Option<DateTime<Utc>>, _>(1)
+            .map(|t| t.to_rfc3339());
+        outcome.to_time = row
+            .get::<Option<DateTime<Utc>>, _>(2)
+            .map(|t| t.to_rfc3339());
+        outcome.first_id = row.get(3);
+        outcome.last_id = row.get(4);
+        return Ok(outcome);
+    }
+
+    outcome.discarded_unfinished = discard_unfinished(pool, &options.table).await?;
+    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {candidates}"))
+        .bind(cutoff)
+        .bind(&options.table)
+        .fetch_one(pool)
+        .await
+        .map_err(|e| table_error(&options.table, e))?;
+    if total == 0 {
+        return Ok(outcome);
+    }
+    let total = total as u64;
+
+    let meta_id: i64 = sqlx::query_scalar(
+        "INSERT INTO cachescope.archive_metadata (table_name, status, cutoff, file, job_run) \
+         VALUES ($1, 'writing', $2, '', $3) RETURNING id",
+    )
+    .bind(&options.table)
+    .bind(cutoff)
+    .bind(job_run)
+    .fetch_one(pool)
+    .await
+    .map_err(Error::Db)?;
+    let file = directory.join(format!(
+        "{}-{}-{meta_id}.ndjson.gz",
+        options.table,
+        cutoff.format("%Y%m%dT%H%M%SZ")
+    ));
+    sqlx::query("UPDATE cachescope.archive_metadata SET file = $2 WHERE id = $1")
+        .bind(meta_id)
+        .bind(file.to_string_lossy().as_ref())
+        .execute(pool)
+        .await
+        .map_err(Error::Db)?;
+    at(hook, Step::ArchiveClaimed)?;
+
+    // Rows are read in (time, id) order, a chunk per statement, and compressed on a blocking
+    // thread while the next chunk is read.
+    let partial = partial_path(&file);
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(2);
+    let writer = {
+        let partial = partial.clone();
+        tokio::task::spawn_blocking(move || write_archive(&partial, receiver))
+    };
+    let read = read_rows(pool, options, cutoff, total, &candidates, sender, progress).await;
+    let written = writer
+        .await
+        .map_err(|e| Error::invalid("archive writer", e.to_string()))?;
+    let (bounds, (count, checksum)) = match (read, written) {
+        (Ok(bounds), Ok(written)) => (bounds, written),
+        (Err(e), _) | (_, Err(e)) => {
+            let _ = std::fs::remove_file(&partial);
+            sqlx::query("DELETE FROM cachescope.archive_metadata WHERE id = $1")
+                .bind(meta_id)
+                .execute(pool)
+                .await
+                .map_err(Error::Db)?;
+            return Err(e);
+        }
+    };
+    at(hook, Step::FileWritten)?;
+
+    std::fs::rename(&partial, &file).map_err(|source| Error::Io {
+        path: file.clone(),
+        source,
+    })?;
+    if let Ok(dir) = File::open(directory) {
+        let _ = dir.sync_all();
+    }
+    at(hook, Step::FileSynced)?;
+
+    let (verified_count, verified_checksum) = verify_file(&file)?;
+    if verified_count != count || verified_checksum != checksum {
+        let _ = std::fs::remove_file(&file);
+        sqlx::query("DELETE FROM cachescope.archive_metadata WHERE id = $1")
+            .bind(meta_id)
+            .execute(pool)
+            .await
+            .map_err(Error::Db)?;
+        return Err(Error::invalid(
+            format!("archive file {}", file.display()),
+            format!(
+                "re-read {verified_count} rows (checksum {verified_checksum}) but wrote {count} \
+                 (checksum {checksum}); it was removed and no row is eligible for deletion"
+            ),
+        ));
+    }
+    at(hook, Step::FileVerified)?;
+
+    let file_bytes = std::fs::metadata(&file)
+        .map_err(|source| Error::Io {
+            path: file.clone(),
+            source,
+        })?
+        .len();
+    sqlx::query(
+        "UPDATE cachescope.archive_metadata SET status = 'verified', verified_at = now(), \
+         row_count = $2, checksum = $3, first_id = $4, last_id = $5, from_time = $6, to_time = $7, \
+         file_bytes = $8 WHERE id = $1",
+    )
+    .bind(meta_id)
+    .bind(count as i64)
+    .bind(&checksum)
+    .bind(bounds.first_id)
+    .bind(bounds.last_id)
+    .bind(bounds.from_time)
+    .bind(bounds.to_time)
+    .bind(file_bytes as i64)
+    .execute(pool)
+    .await
+    .map_err(Error::Db)?;
+
+    outcome.rows = count;
+    outcome.first_id = bounds.first_id;
+    outcome.last_id = bounds.last_id;
+    outcome.from_time = bounds.from_time.map(|t| t.to_rfc3339());
+    outcome.to_time = bounds.to_time.map(|t| t.to_rfc3339());
+    outcome.file = Some(file.to_string_lossy().into_owned());
+    outcome.file_bytes = file_bytes;
+    outcome.checksum = Some(checksum);
+    Ok(outcome)
+}
+
+fn table_error(table: &str, e: sqlx::Error) -> Error {
+    match &e {
+        sqlx::Error::Database(db)
+            if db.code().as_deref() == Some("42P01") || db.code().as_deref() == Some("42703") =>
+        {
+            Error::invalid(format!("table {table}"), db.message().to_owned())
+        }
+        _ => Error::Db(e),
+    }
+}
+
+#[derive(Default)]
+struct Bounds {
+    first_id: Option<i64>,
+    last_id: Option<i64>,
+    from_time: Option<DateTime<Utc>>,
+    to_time: Option<DateTime<Utc>>,
+}
+
+async fn read_rows(
+    pool: &PgPool,
+    options: &JobOptions,
+    cutoff: DateTime<Utc>,
+    total: u64,
+    candidates: &str,
+    sender: tokio::sync::mpsc::Sender<Vec<u8>>,
+    progress: &Progress,
+) -> Result<Bounds> {
+    let time = quote_identifier(&options.time_column);
+    let id = quote_identifier(&options.id_column);
+    let sql = format!(
+        "SELECT t.{id}::bigint, t.{time}, row_to_json(t)::text {candidates} \
+         AND (t.{time}, t.{id}) > ($3, $4) ORDER BY t.{time}, t.{id} LIMIT $5"
+    );
+    let mut bounds = Bounds::default();
+    let mut after: (DateTime<Utc>, i64) = (DateTime::<Utc>::MIN_UTC, i64::MIN);
+    let mut done = 0u64;
+    loop {
+        progress.check()?;
+        let rows = sqlx::query(&sql)
+            .bind(cutoff)
+            .bind(&options.table)
+            .bind(after.0)
+            .bind(after.1)
+            .bind(options.read_chunk)
+            .fetch_all(pool)
+            .await
+            .map_err(|e| table_error(&options.table, e))?;
+        if rows.is_empty() {
+            return Ok(bounds);
+        }
+        let mut chunk = Vec::with_capacity(rows.len() * 160);
+        for row in &rows {
+            let row_id: i64 = row.get(0);
+            let row_time: DateTime<Utc> = row.get(1);
+            let json: &str = row.get(2);
+            chunk.extend_from_slice(json.as_bytes());
+            chunk.push(b'\n');
+            bounds.first_id = Some(bounds.first_id.map_or(row_id, |v| v.min(row_id)));
+            bounds.last_id = Some(bounds.last_id.map_or(row_id, |v| v.max(row_id)));
+            bounds.from_time.get_or_insert(row_time);
+            bounds.to_time = Some(row_time);
+            after = (row_time, row_id);
+        }
+        done += rows.len() as u64;
+        if sender.send(chunk).await.is_err() {
+            // The writer stopped; its error is the one reported.
+            return Ok(bounds);
+        }
+        progress.report("archive", done.min(total), Some(total.max(done)));
+        if (rows.len() as i64) < options.read_chunk {
+            return Ok(bounds);
+        }
+    }
+}
+
+/// Writes chunks to a gzip file, fsyncs it, and returns (rows, sha256 of the uncompressed text).
+fn write_archive(
+    path: &Path,
+    mut chunks: tokio::sync::mpsc::Receiver<Vec<u8>>,
+) -> Result<(u64, String)> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::create(path).map_err(io)?;
+    let mut gz = GzEncoder::new(
+        BufWriter::with_capacity(1 << 20, file),
+        flate2::Compression::default(),
+    );
+    let mut hash = Sha256::new();
+    let mut rows = 0u64;
+    while let Some(chunk) = chunks.blocking_recv() {
+        rows += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+        hash.update(&chunk);
+        gz.write_all(&chunk).map_err(io)?;
+    }
+    let file = gz
+        .finish()
+        .map_err(io)?
+        .into_inner()
+        .map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)?;
+    Ok((rows, hex(&hash.finalize())))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Re-reads an archive file: (rows, sha256 of the uncompressed text).
+pub fn verify_file(path: &Path) -> Result<(u64, String)> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(io)?;
+    let mut reader = BufReader::with_capacity(1 << 20, MultiGzDecoder::new(BufReader::new(file)));
+    let mut hash = Sha256::new();
+    let mut rows = 0u64;
+    loop {
+        let buf = reader.fill_buf().map_err(io)?;
+        if buf.is_empty() {
+            break;
+        }
+        rows += buf.iter().filter(|b| **b == b'\n').count() as u64;
+        hash.update(buf);
+        let n = buf.len();
+        reader.consume(n);
+    }
+    Ok((rows, hex(&hash.finalize())))
+}
+
+/// A verified archive whose rows are not all deleted yet.
+struct PendingArchive {
+    id: i64,
+    file: PathBuf,
+    cutoff: DateTime<Utc>,
+    row_count: i64,
+    checksum: String,
+    deleted_lines: i64,
+}
+
+/// Reads the ids of an archive file's lines in order, a batch at a time.
+struct IdReader {
+    path: PathBuf,
+    id_column: String,
+    lines: std::io::Lines<BufReader<MultiGzDecoder<BufReader<File>>>>,
+    line: u64,
+}
+
+impl IdReader {
+    /// Opens `path` and skips the `skip` lines already processed.
+    fn open(path: &Path, id_column: &str, skip: u64) -> Result<Self> {
+        let file = File::open(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut reader = Self {
+            path: path.to_owned(),
+            id_column: id_column.to_owned(),
+            lines: BufReader::with_capacity(1 << 20, MultiGzDecoder::new(BufReader::new(file)))
+                .lines(),
+            line: 0,
+        };
+        while reader.line < skip {
+            if reader
+                .lines
+                .next()
+                .transpose()
+                .map_err(|source| reader.io(source))?
+                .is_none()
+            {
+                break;
+            }
+            reader.line += 1;
+        }
+        Ok(reader)
+    }
+
+    fn io(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn next_batch(&mut self, take: u64) -> Result<Vec<i64>> {
+        let mut ids = Vec::with_capacity(take as usize);
+        while (ids.len() as u64) < take {
+            let Some(line) = self
+                .lines
+                .next()
+                .transpose()
+                .map_err(|source| self.io(source))?
+            else {
+                break;
+            };
+            self.line += 1;
+            let at_fault = || format!("archive file {} line {}", self.path.display(), self.line);
+            let value: serde_json::Value = serde_json::from_str(&line)
+                .map_err(|e| Error::invalid(at_fault(), e.to_string()))?;
+            let id = value
+                .get(&self.id_column)
+                .and_then(serde_json::Value::as_i64)
+                .ok_or_else(|| {
+                    Error::invalid(at_fault(), format!("has no integer {:?}", self.id_column))
+                })?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::invalid("archive file worker", e.to_string()))
+}
+
+/// Deletes rows held by verified archives, at most `batch_size` per statement and `max_batches`
+/// per run (0: no limit). Each archive file is re-verified before its rows are deleted.
+pub async fn delete_archived(
+    pool: &PgPool,
+    options: &JobOptions,
+    dry_run: bool,
+    progress: &Progress,
+    hook: Option<&StepHook>,
+) -> Result<DeleteOutcome> {
+    let table = quote_identifier(&options.table);
+    let id = quote_identifier(&options.id_column);
+    let time = quote_identifier(&options.time_column);
+    let mut outcome = DeleteOutcome {
+        table: options.table.clone(),
+        ..DeleteOutcome::default()
+    };
+    let archives: Vec<PendingArchive> = sqlx::query(
+        "SELECT id, file, cutoff, row_count, checksum, deleted_lines FROM cachescope.archive_metadata \
+         WHERE table_name = $1 AND status = 'verified' ORDER BY id",
+    )
+    .bind(&options.table)
+    .fetch_all(pool)
+    .await
+    .map_err(Error::Db)?
+    .into_iter()
+    .map(|r| PendingArchive {
+        id: r.get("id"),
+        file: PathBuf::from(r.get::<String, _>("file")),
+        cutoff: r.get("cutoff"),
+        row_count: r.get("row_count"),
+        checksum: r.get::<Option<String>, _>("checksum").unwrap_or_default(),
+        deleted_lines: r.get("deleted_lines"),
+    })
+    .collect();
+    let batch = options.batch_size as u64;
+    let limit = if options.max_batches == 0 {
+        u64::MAX
+    } else {
+        options.max_batches as u64
+    };
+    let total: u64 = archives
+        .iter()
+        .map(|a| (a.row_count - a.deleted_lines).max(0) as u64)
+        .sum::<u64>()
+        .min(limit.saturating_mul(batch));
+
+    for archive in &archives {
+        let mut position = archive.deleted_lines as u64;
+        let rows = archive.row_count as u64;
+        if position < rows && outcome.batches < limit {
+            let (count, checksum) = verify_file(&archive.file).map_err(|e| {
+                Error::invalid(
+                    format!("archive {} ({})", archive.id, archive.file.display()),
+                    format!("cannot be re-read, so none of its rows are deleted: {e}"),
+                )
+            })?;
+            if count != rows || checksum != archive.checksum {
+                return Err(Error::invalid(
+                    format!("archive {} ({})", archive.id, archive.file.display()),
+                    format!(
+                        "no longer matches its record ({count} rows, checksum {checksum}; \
+                         recorded {rows} rows, {}), so none of its rows are deleted",
+                        archive.checksum
+                    ),
+                ));
+            }
+        }
+        let mut reader = None;
+        while position < rows && outcome.batches < limit {
+            progress.check()?;
+            let mut ids_reader = match reader.take() {
+                Some(r) => r,
+                None => {
+                    let (file, column) = (archive.file.clone(), options.id_column.clone());
+                    blocking(move || IdReader::open(&file, &column, position)).await??
+                }
+            };
+            let (ids_reader, ids) = blocking(move || {
+                let ids = ids_reader.next_batch(batch);
+                (ids_reader, ids)
+            })
+            .await?;
+            reader = Some(ids_reader);
+            let ids = ids?;
+            if ids.is_empty() {
+                break;
+            }
+            let lines = ids.len() as u64;
+            let deleted = if dry_run {
+                let existing: i64 = sqlx::query_scalar(&format!(
+                    "SELECT count(*) FROM {table} WHERE {id} = ANY($1) AND {time} < $2"
+                ))
+                .bind(&ids)
+                .bind(archive.cutoff)
+                .fetch_one(pool)
+                .await
+                .map_err(|e| table_error(&options.table, e))?;
+                existing as u64
+            } else {
+                let mut tx = pool.begin().await.map_err(Error::Db)?;
+                let deleted = sqlx::query(&format!(
+                    "DELETE FROM {table} WHERE {id} = ANY($1) AND {time} < $2"
+                ))
+                .bind(&ids)
+                .bind(archive.cutoff)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| table_error(&options.table, e))?
+                .rows_affected();
+                let finished = position + lines >= rows;
+                sqlx::query(
+                    "UPDATE cachescope.archive_metadata SET deleted_lines = deleted_lines + $2, \
+                     deleted_rows = deleted_rows + $3, \
+                     status = CASE WHEN $4 THEN 'deleted' ELSE status END WHERE id = $1",
+                )
+                .bind(archive.id)
+                .bind(lines as i64)
+                .bind(deleted as i64)
+                .bind(finished)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::Db)?;
+                tx.commit().await.map_err(Error::Db)?;
+                deleted
+            };
+            position += lines;
+            outcome.batches += 1;
+            outcome.rows_deleted += deleted;
+            if position >= rows {
+                outcome.archives_completed += 1;
+            }
+            progress.report("delete", (outcome.batches * batch).min(total), Some(total));
+            if !dry_run {
+                at(hook, Step::BatchDeleted(outcome.batches))?;
+            }
+        }
+        outcome.rows_remaining += rows.saturating_sub(position);
+    }
+    Ok(outcome)
+}

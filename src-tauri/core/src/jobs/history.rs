@@ -1,0 +1,314 @@
+//! Job run history in `cachescope.job_runs`, and the two guards that make a schedule fire once
+//! across consoles: the claim of `(job, scheduled_for)` (a unique index, so exactly one insert
+//! wins) and a per-job Postgres advisory lock held on its own connection for the length of a run
+//! (so a manual run never overlaps a scheduled one, and a run whose console died is detected).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::postgres::{PgConnection, PgPool};
+use sqlx::{Connection, Row};
+
+use super::catalog::JobName;
+use crate::error::{Error, Result};
+
+/// How a run ended (or that it is still going).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum JobRunStatus {
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    /// Not run: another run of the job held its lock.
+    Skipped,
+    /// Was running on a console that stopped (its lock was free again).
+    Abandoned,
+}
+
+impl JobRunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+            Self::Skipped => "skipped",
+            Self::Abandoned => "abandoned",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "running" => Self::Running,
+            "succeeded" => Self::Succeeded,
+            "cancelled" => Self::Cancelled,
+            "skipped" => Self::Skipped,
+            "abandoned" => Self::Abandoned,
+            _ => Self::Failed,
+        }
+    }
+}
+
+/// One run as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JobRunRecord {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub job: JobName,
+    /// The schedule time this run served; `None` for a manual run.
+    pub scheduled_for: Option<String>,
+    pub trigger: String,
+    pub profile: String,
+    pub os_user: String,
+    pub host: String,
+    pub dry_run: bool,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    #[ts(type = "number | null")]
+    pub duration_ms: Option<i64>,
+    pub status: JobRunStatus,
+    /// Named counts, e.g. `{"rowsArchived": 1000}`.
+    #[ts(type = "Record<string, number>")]
+    pub counts: serde_json::Value,
+    pub summary: String,
+    #[ts(type = "unknown")]
+    pub detail: serde_json::Value,
+    pub error: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, job, scheduled_for, trigger, profile, os_user, host, dry_run, started_at, \
+    finished_at, status, counts, summary, detail, error";
+
+fn from_row(row: &sqlx::postgres::PgRow) -> Option<JobRunRecord> {
+    let job: String = row.get("job");
+    let started: DateTime<Utc> = row.get("started_at");
+    let finished: Option<DateTime<Utc>> = row.get("finished_at");
+    let scheduled: Option<DateTime<Utc>> = row.get("scheduled_for");
+    Some(JobRunRecord {
+        id: row.get("id"),
+        job: job.parse().ok()?,
+        scheduled_for: scheduled.map(|t| t.to_rfc3339()),
+        trigger: row.get("trigger"),
+        profile: row.get("profile"),
+        os_user: row.get("os_user"),
+        host: row.get("host"),
+        dry_run: row.get("dry_run"),
+        started_at: started.to_rfc3339(),
+        finished_at: finished.map(|t| t.to_rfc3339()),
+        duration_ms: finished.map(|f| (f - started).num_milliseconds()),
+        status: JobRunStatus::parse(row.get("status")),
+        counts: row.get("counts"),
+        summary: row.get("summary"),
+        detail: row.get("detail"),
+        error: row.get("error"),
+    })
+}
+
+/// Who runs this: (OS user, host).
+pub(crate) fn whoami_pair() -> (String, String) {
+    let host = whoami::fallible::hostname().unwrap_or_else(|_| "unknown".to_owned());
+    (whoami::username(), host)
+}
+
+/// Claims the run of `job` for `scheduled_for`, unless the job is paused or another console
+/// claimed it first. Returns the run id when this console is to run it.
+pub async fn claim_scheduled(
+    pool: &PgPool,
+    job: JobName,
+    scheduled_for: DateTime<Utc>,
+    profile: &str,
+) -> Result<Option<i64>> {
+    let (os_user, host) = whoami_pair();
+    let row = sqlx::query(
+        "INSERT INTO cachescope.job_runs (job, scheduled_for, trigger, profile, os_user, host, dry_run, status) \
+         SELECT name, $2, 'schedule', $3, $4, $5, false, 'running' FROM cachescope.jobs \
+         WHERE name = $1 AND NOT paused AND schedule IS NOT NULL \
+         ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING RETURNING id",
+    )
+    .bind(job.as_str())
+    .bind(scheduled_for)
+    .bind(profile)
+    .bind(os_user)
+    .bind(host)
+    .fetch_optional(pool)
+    .await
+    .map_err(Error::Db)?;
+    Ok(row.map(|r| r.get(0)))
+}
+
+/// Records the start of a run by hand.
+pub async fn start_manual(
+    pool: &PgPool,
+    job: JobName,
+    profile: &str,
+    dry_run: bool,
+) -> Result<i64> {
+    let (os_user, host) = whoami_pair();
+    let row = sqlx::query(
+        "INSERT INTO cachescope.job_runs (job, trigger, profile, os_user, host, dry_run, status) \
+         VALUES ($1, 'manual', $2, $3, $4, $5, 'running') RETURNING id",
+    )
+    .bind(job.as_str())
+    .bind(profile)
+    .bind(os_user)
+    .bind(host)
+    .bind(dry_run)
+    .fetch_one(pool)
+    .await
+    .map_err(Error::Db)?;
+    Ok(row.get(0))
+}
+
+/// What a finished run records.
+#[derive(Debug, Clone, Default)]
+pub struct RunOutcome {
+    pub counts: serde_json::Map<String, serde_json::Value>,
+    pub summary: String,
+    pub detail: serde_json::Value,
+}
+
+/// Records how a run ended.
+pub async fn finish(
+    pool: &PgPool,
+    id: i64,
+    status: JobRunStatus,
+    outcome: &RunOutcome,
+    error: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE cachescope.job_runs SET finished_at = now(), status = $2, counts = $3, summary = $4, \
+         detail = $5, error = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(serde_json::Value::Object(outcome.counts.clone()))
+    .bind(&outcome.summary)
+    .bind(&outcome.detail)
+    .bind(error)
+    .execute(pool)
+    .await
+    .map_err(Error::Db)?;
+    Ok(())
+}
+
+/// One run.
+pub async fn get(pool: &PgPool, id: i64) -> Result<JobRunRecord> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM cachescope.job_runs WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(Error::Db)?;
+    row.as_ref()
+        .and_then(from_row)
+        .ok_or_else(|| Error::invalid(format!("job run {id}"), "no such run"))
+}
+
+/// The newest runs, of one job or all, newest first.
+pub async fn recent(pool: &PgPool, job: Option<JobName>, limit: i64) -> Result<Vec<JobRunRecord>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM cachescope.job_runs WHERE ($1::text IS NULL OR job = $1) \
+         ORDER BY started_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(job.map(JobName::as_str))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(Error::Db)?;
+    Ok(rows.iter().filter_map(from_row).collect())
+}
+
+/// The newest real (not dry, not skipped) run of each job.
+pub async fn last_runs(pool: &PgPool) -> Result<HashMap<JobName, JobRunRecord>> {
+    let rows = sqlx::query(&format!(
+        "SELECT DISTINCT ON (job) {COLUMNS} FROM cachescope.job_runs \
+         WHERE NOT dry_run AND status <> 'skipped' ORDER BY job, started_at DESC, id DESC"
+    ))
+    .fetch_all(pool)
+    .await
+    .map_err(Error::Db)?;
+    Ok(rows
+        .iter()
+        .filter_map(from_row)
+        .map(|r| (r.job, r))
+        .collect())
+}
+
+/// Deletes finished runs of `job` older than `days`.
+pub async fn prune(pool: &PgPool, job: JobName, days: i64) -> Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM cachescope.job_runs WHERE job = $1 AND finished_at < now() - make_interval(days => $2::int)",
+    )
+    .bind(job.as_str())
+    .bind(days)
+    .execute(pool)
+    .await
+    .map_err(Error::Db)?;
+    Ok(done.rows_affected())
+}
+
+/// A job's advisory lock, held on a connection of its own for the length of a run. If the process
+/// dies, the connection closes and Postgres releases the lock.
+pub struct JobLock {
+    conn: Option<PgConnection>,
+}
+
+impl JobLock {
+    /// Takes `job`'s lock if it is free; `None` when another run holds it.
+    pub async fn try_acquire(pool: &PgPool, job: JobName) -> Result<Option<Self>> {
+        let conn = pool.acquire().await.map_err(Error::Db)?;
+        let mut conn = conn.detach();
+        let locked: bool = sqlx::query_scalar(
+            "SELECT pg_try_advisory_lock(hashtext('cachescope.job'), hashtext($1))",
+        )
+        .bind(job.as_str())
+        .fetch_one(&mut conn)
+        .await
+        .map_err(Error::Db)?;
+        if !locked {
+            let _ = conn.close().await;
+            return Ok(None);
+        }
+        Ok(Some(Self { conn: Some(conn) }))
+    }
+
+    /// Releases the lock and closes its connection.
+    pub async fn release(mut self) {
+        if let Some(conn) = self.conn.take() {
+            // Closing the session releases its advisory locks.
+            let _ = conn.close().await;
+        }
+    }
+}
+
+/// Marks runs of `job` still `running` as abandoned, except `keep`: called by the holder of the
+/// job's lock, which proves no other console is running it.
+pub async fn abandon_stale(pool: &PgPool, job: JobName, keep: i64) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE cachescope.job_runs SET status = 'abandoned', finished_at = now(), \
+         error = 'the console running it stopped before the run finished' \
+         WHERE job = $1 AND status = 'running' AND NOT dry_run AND id <> $2",
+    )
+    .bind(job.as_str())
+    .bind(keep)
+    .execute(pool)
+    .await
+    .map_err(Error::Db)?;
+    Ok(done.rows_affected())
+}
+
+/// Runs still in progress (on any console), newest first.
+pub async fn running(pool: &PgPool) -> Result<Vec<JobRunRecord>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM cachescope.job_runs WHERE status = 'running' ORDER BY started_at DESC"
+    ))
+    .fetch_all(pool)
+    .await
+    .map_err(Error::Db)?;
+    Ok(rows.iter().filter_map(from_row).collect())
+}

@@ -1,0 +1,345 @@
+//! Cleanup of KV keys: [`prune_snapshots`] keeps the newest versions of versioned snapshot keys,
+//! [`invalidate_user`] deletes one user's list and aggregate keys (the seeds' `invalidateUser`)
+//! and everything under `user:{id}:`, and [`sweep`] deletes keys of a family that have no TTL or
+//! whose entity no longer exists in Postgres. Each lists first and, in a dry run, stops there.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+use sqlx::postgres::PgPool;
+
+use super::catalog::{JobOptions, SweepRule};
+use crate::error::{Error, Result};
+use crate::key_deletion::SAMPLE_SIZE;
+use crate::kv::{limits, list_all, KvStore};
+use crate::progress::Progress;
+use crate::reports::definitions::KeyTemplate;
+
+/// What a key cleanup found and deleted (or, dry, would delete).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyCleanupOutcome {
+    /// Keys listed that belong to the families looked at.
+    #[ts(type = "number")]
+    pub matched: u64,
+    /// Keys chosen for deletion, by reason (e.g. `older version`, `no TTL`, `entity gone`).
+    #[ts(type = "Record<string, number>")]
+    pub reasons: BTreeMap<String, u64>,
+    /// The first keys chosen, in order.
+    pub sample: Vec<String>,
+    #[ts(type = "number")]
+    pub to_delete: u64,
+    #[ts(type = "number")]
+    pub deleted: u64,
+    /// Keys the server did not delete (they are still there; the next run retries them).
+    #[ts(type = "number")]
+    pub failed: u64,
+    pub failed_sample: Vec<String>,
+}
+
+impl KeyCleanupOutcome {
+    fn choose(&mut self, key: String, reason: &str) {
+        *self.reasons.entry(reason.to_owned()).or_default() += 1;
+        self.to_delete += 1;
+        if self.sample.len() < SAMPLE_SIZE {
+            self.sample.push(key);
+        }
+    }
+}
+
+/// Deletes `keys` in bulk calls, reporting progress and stopping between calls when cancelled.
+async fn delete_chosen(
+    store: &dyn KvStore,
+    keys: &[String],
+    outcome: &mut KeyCleanupOutcome,
+    progress: &Progress,
+) -> Result<()> {
+    for chunk in keys.chunks(limits::MAX_BULK_ITEMS) {
+        progress.check()?;
+        let done = store.bulk_delete(chunk).await?;
+        outcome.deleted += done.succeeded as u64;
+        outcome.failed += done.failed.len() as u64;
+        let room = SAMPLE_SIZE.saturating_sub(outcome.failed_sample.len());
+        outcome
+            .failed_sample
+            .extend(done.failed.into_iter().take(room));
+        progress.report(
+            "delete",
+            outcome.deleted + outcome.failed,
+            Some(keys.len() as u64),
+        );
+    }
+    Ok(())
+}
+
+/// Keeps the newest `keep_versions` keys of `snapshot_template` (by numeric `{version}`).
+pub async fn prune_snapshots(
+    store: &dyn KvStore,
+    options: &JobOptions,
+    dry_run: bool,
+    progress: &Progress,
+) -> Result<KeyCleanupOutcome> {
+    let template = KeyTemplate::parse(&options.snapshot_template)
+        .map_err(|e| Error::invalid("option snapshotTemplate of job prune-snapshots", e))?;
+    let listed = list_all(store, Some(template.literal_prefix()), progress).await?;
+    let mut outcome = KeyCleanupOutcome::default();
+    let mut versions: Vec<(u64, String)> = Vec::new();
+    for key in listed {
+        let Some(params) = template.match_key(&key.name) else {
+            continue;
+        };
+        if let Some(version) = params.get("version").and_then(|v| v.parse::<u64>().ok()) {
+            outcome.matched += 1;
+            versions.push((version, key.name));
+        }
+    }
+    versions.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let chosen: Vec<String> = versions
+        .into_iter()
+        .skip(options.keep_versions.max(0) as usize)
+        .map(|(_, key)| key)
+        .collect();
+    for key in &chosen {
+        outcome.choose(key.clone(), "older version");
+    }
+    if !dry_run {
+        delete_chosen(store, &chosen, &mut outcome, progress).await?;
+    }
+    Ok(outcome)
+}
+
+/// Checks a user id given for invalidation.
+fn check_user_id(user_id: &str) -> Result<()> {
+    if user_id.is_empty()
+        || user_id.len() > 200
+        || user_id.contains(':')
+        || user_id.trim() != user_id
+    {
+        return Err(Error::invalid(
+            format!("user id {user_id:?}"),
+            "must be 1-200 characters without ':' or surrounding spaces",
+        ));
+    }
+    Ok(())
+}
+
+/// The seeds' list and aggregate keys of one user.
+pub fn user_keys(user_id: &str) -> Vec<String> {
+    [
+        "conversations:list",
+        "opportunities:list:all",
+        "analytics:dashboard",
+        "analytics:repPerformance",
+    ]
+    .iter()
+    .map(|suffix| format!("user:{user_id}:{suffix}"))
+    .collect()
+}
+
+/// Deletes a user's list and aggregate keys and every key under `user:{id}:`.
+pub async fn invalidate_user(
+    store: &dyn KvStore,
+    user_id: &str,
+    dry_run: bool,
+    progress: &Progress,
+) -> Result<KeyCleanupOutcome> {
+    check_user_id(user_id)?;
+    let prefix = format!("user:{user_id}:");
+    let listed = list_all(store, Some(&prefix), progress).await?;
+    let named: HashSet<String> = user_keys(user_id).into_iter().collect();
+    let mut outcome = KeyCleanupOutcome::default();
+    let mut chosen = Vec::new();
+    for key in listed {
+        outcome.matched += 1;
+        let reason = if named.contains(&key.name) {
+            "list or aggregate key"
+        } else {
+            "under user prefix"
+        };
+        outcome.choose(key.name.clone(), reason);
+        chosen.push(key.name);
+    }
+    if !dry_run {
+        delete_chosen(store, &chosen, &mut outcome, progress).await?;
+    }
+    Ok(outcome)
+}
+
+/// A sweep rule's family: `before{id}after`, where an `after` ending in `:` means "any key under".
+#[derive(Debug, Clone)]
+pub struct SweepFamily {
+    before: String,
+    after: String,
+    prefix_mode: bool,
+}
+
+impl SweepFamily {
+    /// Parses a rule's family (exactly one `{...}` id) and checks its query.
+    pub fn parse(rule: &SweepRule) -> std::result::Result<Self, String> {
+        let template = KeyTemplate::parse(&rule.family)?;
+        if template.params().len() != 1 {
+            return Err("the family must hold exactly one {id} placeholder".to_owned());
+        }
+        let open = rule.family.find('{').unwrap_or(0);
+        let close = rule.family.find('}').unwrap_or(open);
+        let before = rule.family[..open].to_owned();
+        let after = rule.family[close + 1..].to_owned();
+        if before.is_empty() {
+            return Err("the family must start with fixed text (a prefix to list)".to_owned());
+        }
+        if !rule.without_ttl && rule.existing_ids_sql.is_none() {
+            return Err("the rule must set withoutTtl or existingIdsSql (or both)".to_owned());
+        }
+        if let Some(sql) = &rule.existing_ids_sql {
+            if !sql.contains("$1") {
+                return Err("existingIdsSql must use $1 (the ids, as text[])".to_owned());
+            }
+        }
+        Ok(Self {
+            prefix_mode: after.ends_with(':'),
+            before,
+            after,
+        })
+    }
+
+    /// The id in `key`, when the key belongs to the family.
+    pub fn id_of<'k>(&self, key: &'k str) -> Option<&'k str> {
+        let rest = key.strip_prefix(self.before.as_str())?;
+        let end = rest.find(':').unwrap_or(rest.len());
+        let (id, tail) = rest.split_at(end);
+        if id.is_empty() {
+            return None;
+        }
+        let belongs = if self.prefix_mode {
+            tail.starts_with(self.after.as_str())
+        } else {
+            tail == self.after
+        };
+        belongs.then_some(id)
+    }
+}
+
+/// Deletes keys of each rule's family that have no TTL, or whose id the rule's query does not
+/// return (the entity is gone). A key chosen by two reasons is deleted once.
+pub async fn sweep(
+    store: &dyn KvStore,
+    pool: Option<&PgPool>,
+    options: &JobOptions,
+    dry_run: bool,
+    progress: &Progress,
+) -> Result<KeyCleanupOutcome> {
+    let mut outcome = KeyCleanupOutcome::default();
+    let mut chosen: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for rule in &options.sweep_rules {
+        let family = SweepFamily::parse(rule)
+            .map_err(|reason| Error::invalid(format!("sweep rule {:?}", rule.family), reason))?;
+        let listed = list_all(store, Some(&family.before), progress).await?;
+        let mut members = Vec::new();
+        for key in listed {
+            if let Some(id) = family.id_of(&key.name) {
+                members.push((key.name.clone(), id.to_owned(), key.expiration.is_none()));
+            }
+        }
+        outcome.matched += members.len() as u64;
+        let mut gone: HashSet<String> = HashSet::new();
+        if let Some(sql) = &rule.existing_ids_sql {
+            let pool = pool.ok_or_else(|| {
+                Error::invalid(
+                    format!("sweep rule {:?}", rule.family),
+                    "checks entities in Postgres, but the profile names no database",
+                )
+            })?;
+            let ids: Vec<String> = members
+                .iter()
+                .map(|(_, id, _)| id.clone())
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let mut existing: HashSet<String> = HashSet::new();
+            for chunk in ids.chunks(10_000) {
+                progress.check()?;
+                let found: Vec<String> = sqlx::query_scalar(sql)
+                    .bind(chunk)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(|e| {
+                        Error::invalid(
+                            format!("existingIdsSql of sweep rule {:?}", rule.family),
+                            e.to_string(),
+                        )
+                    })?;
+                existing.extend(found);
+            }
+            gone = ids
+                .into_iter()
+                .filter(|id| !existing.contains(id))
+                .collect();
+        }
+        for (key, id, no_ttl) in members {
+            let reason = if gone.contains(&id) {
+                "entity gone"
+            } else if rule.without_ttl && no_ttl {
+                "no TTL"
+            } else {
+                continue;
+            };
+            if seen.insert(key.clone()) {
+                outcome.choose(key.clone(), reason);
+                chosen.push(key);
+            }
+        }
+    }
+    if !dry_run {
+        delete_chosen(store, &chosen, &mut outcome, progress).await?;
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn family(text: &str) -> SweepFamily {
+        SweepFamily::parse(&SweepRule {
+            family: text.to_owned(),
+            without_ttl: true,
+            existing_ids_sql: None,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn families_match_exactly_or_under_a_prefix() {
+        let detail = family("conversation:{id}:detail");
+        assert_eq!(detail.id_of("conversation:42:detail"), Some("42"));
+        assert_eq!(detail.id_of("conversation:42:detail:x"), None);
+        assert_eq!(detail.id_of("conversation::detail"), None);
+        let user = family("user:{id}:");
+        assert_eq!(user.id_of("user:abc:conversations:list"), Some("abc"));
+        assert_eq!(user.id_of("user:abc"), None);
+        let rep = family("report:rep:{id}");
+        assert_eq!(rep.id_of("report:rep:u1"), Some("u1"));
+    }
+
+    #[test]
+    fn rules_without_a_reason_or_placeholder_are_refused() {
+        let rule = |family: &str, ttl: bool, sql: Option<&str>| SweepRule {
+            family: family.to_owned(),
+            without_ttl: ttl,
+            existing_ids_sql: sql.map(str::to_owned),
+        };
+        assert!(SweepFamily::parse(&rule("user:{id}:", false, None)).is_err());
+        assert!(SweepFamily::parse(&rule("user:", true, None)).is_err());
+        assert!(SweepFamily::parse(&rule("{id}:x", true, None)).is_err());
+        assert!(SweepFamily::parse(&rule("user:{id}:", false, Some("select 1"))).is_err());
+    }
+
+    #[test]
+    fn user_ids_with_separators_are_refused() {
+        assert!(check_user_id("u1").is_ok());
+        for bad in ["", "a:b", " u1", &"x".repeat(201)] {
+            assert!(check_user_id(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,434 @@
+//! Runs one job: checks everything before anything runs (options, parameter, archive directory,
+//! read-only profile), claims the run (a scheduled time is claimed once across consoles), takes
+//! the job's lock, does the work with progress and cancellation, and records the outcome in the
+//! run history, the audit log (destructive jobs, dry runs included) and an event.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+use sqlx::postgres::PgPool;
+
+use super::archive::{self, StepHook};
+use super::catalog::JobName;
+use super::history::{self, JobLock, JobRunRecord, JobRunStatus, RunOutcome};
+use super::{kv_cleanup, settings, storage_report};
+use crate::audit::AuditEntry;
+use crate::context::CoreContext;
+use crate::error::{Error, Result};
+use crate::events::Event;
+use crate::progress::Progress;
+use crate::reports::precompute::{precompute, PrecomputeRequest, RunStatus};
+
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// By hand, from the app or the CLI.
+    Manual,
+    /// A scheduler serving the schedule's fire time.
+    Schedule(DateTime<Utc>),
+}
+
+/// One run to do.
+#[derive(Debug, Clone)]
+pub struct JobRunRequest {
+    pub job: JobName,
+    pub dry_run: bool,
+    /// The user of `invalidate-user`.
+    pub user_id: Option<String>,
+    pub trigger: Trigger,
+    /// The moment the job runs for (archive cutoff, precompute as-of); default now.
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl JobRunRequest {
+    pub fn manual(job: JobName, dry_run: bool) -> Self {
+        Self {
+            job,
+            dry_run,
+            user_id: None,
+            trigger: Trigger::Manual,
+            now: None,
+        }
+    }
+}
+
+/// The profile's Postgres, which jobs keep their schedules and history in.
+pub async fn jobs_database(ctx: &CoreContext, profile: &str) -> Result<PgPool> {
+    ctx.postgres(Some(profile)).await?.ok_or_else(|| {
+        Error::invalid(
+            format!("profile {profile:?}"),
+            "names no Postgres database; jobs keep their schedules and history there and read \
+             their data from it (add one with `cachescope profile add ... --postgres-url`)",
+        )
+    })
+}
+
+/// Runs a job for a profile. Returns the recorded run, or `None` when a scheduled run was not
+/// this console's to do (claimed elsewhere, or the job is paused). Problems found before the run
+/// starts are errors and record nothing; failures during the run are recorded as a failed run.
+pub async fn run_job(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    request: &JobRunRequest,
+    progress: &Progress,
+    hook: Option<&StepHook>,
+) -> Result<Option<JobRunRecord>> {
+    let profile = ctx.profile(profile)?;
+    let job = request.job;
+    let pool = jobs_database(ctx, &profile.name).await?;
+    let job_settings = settings::load(&pool, job).await?;
+    let options = &job_settings.options;
+    options.validate(job)?;
+    match (&request.user_id, job.needs_parameter()) {
+        (None, true) => {
+            return Err(Error::invalid(
+                format!("job {job}"),
+                "needs the user id to invalidate (`--user ID`)",
+            ))
+        }
+        (Some(_), false) => {
+            return Err(Error::invalid(format!("job {job}"), "takes no user id"));
+        }
+        _ => {}
+    }
+    let archive_dir = match job {
+        JobName::Archive => Some(archive::archive_directory(options, &ctx.dirs().data)?),
+        _ => None,
+    };
+    if !request.dry_run && profile.is_read_only() {
+        return Err(Error::ReadOnlyProfile {
+            profile: profile.name.clone(),
+            action: format!("run job {job}"),
+        });
+    }
+
+    let run_id = match request.trigger {
+        Trigger::Schedule(at) => {
+            match history::claim_scheduled(&pool, job, at, &profile.name).await? {
+                Some(id) => id,
+                None => return Ok(None),
+            }
+        }
+        Trigger::Manual => {
+            history::start_manual(&pool, job, &profile.name, request.dry_run).await?
+        }
+    };
+    let lock = if request.dry_run {
+        None
+    } else {
+        match JobLock::try_acquire(&pool, job).await? {
+            Some(lock) => {
+                history::abandon_stale(&pool, job, run_id).await?;
+                Some(lock)
+            }
+            None => {
+                let outcome = RunOutcome {
+                    summary: format!("not run: another run of {job} is in progress"),
+                    ..RunOutcome::default()
+                };
+                history::finish(&pool, run_id, JobRunStatus::Skipped, &outcome, None).await?;
+                return history::get(&pool, run_id).await.map(Some);
+            }
+        }
+    };
+
+    let now = request.now.unwrap_or_else(Utc::now);
+    let work = Work {
+        ctx,
+        profile: &profile.name,
+        pool: &pool,
+        request,
+        now,
+        run_id,
+        archive_dir: archive_dir.as_deref(),
+        progress,
+        hook,
+    };
+    let result = work.run(options).await;
+    if let Some(lock) = lock {
+        lock.release().await;
+    }
+
+    let (status, outcome, error) = match result {
+        Ok(outcome) => (JobRunStatus::Succeeded, outcome, None),
+        Err(Error::Cancelled) => (
+            JobRunStatus::Cancelled,
+            RunOutcome {
+                summary: "cancelled; the next run continues where this one stopped".to_owned(),
+                ..RunOutcome::default()
+            },
+            None,
+        ),
+        Err(e) => (
+            JobRunStatus::Failed,
+            RunOutcome {
+                summary: format!("failed: {e}"),
+                ..RunOutcome::default()
+            },
+            Some(e.to_string()),
+        ),
+    };
+    history::finish(&pool, run_id, status, &outcome, error.as_deref()).await?;
+    if job.is_destructive() {
+        ctx.audit()
+            .record(&AuditEntry {
+                profile: profile.name.clone(),
+                action: format!("job:{job}"),
+                target: audit_target(job, request, options),
+                item_count: outcome.counts.get("deleted").or_else(|| outcome.counts.get("rowsArchived"))
+                    .or_else(|| outcome.counts.get("rowsDeleted"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0),
+                dry_run: request.dry_run,
+                outcome: match &error {
+                    Some(e) => format!("failed: {e}"),
+                    None => status.as_str().to_owned(),
+                },
+                detail: json!({ "run": run_id, "counts": outcome.counts, "summary": outcome.summary }),
+            })
+            .await?;
+    }
+    history::prune(&pool, job, options.history_days).await?;
+    let record = history::get(&pool, run_id).await?;
+    ctx.events().publish(Event::JobRunFinished {
+        profile: profile.name.clone(),
+        run: record.clone(),
+    });
+    Ok(Some(record))
+}
+
+fn audit_target(
+    job: JobName,
+    request: &JobRunRequest,
+    options: &super::catalog::JobOptions,
+) -> String {
+    match job {
+        JobName::Archive | JobName::DeleteArchived => options.table.clone(),
+        JobName::PruneSnapshots => options.snapshot_template.clone(),
+        JobName::InvalidateUser => format!("user:{}:", request.user_id.as_deref().unwrap_or("")),
+        JobName::Sweep => options
+            .sweep_rules
+            .iter()
+            .map(|r| r.family.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => String::new(),
+    }
+}
+
+/// The work of one run, with what it needs.
+struct Work<'a> {
+    ctx: &'a CoreContext,
+    profile: &'a str,
+    pool: &'a PgPool,
+    request: &'a JobRunRequest,
+    now: DateTime<Utc>,
+    run_id: i64,
+    archive_dir: Option<&'a std::path::Path>,
+    progress: &'a Progress,
+    hook: Option<&'a StepHook>,
+}
+
+fn counts<const N: usize>(pairs: [(&str, u64); N]) -> Map<String, Value> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), json!(v)))
+        .collect()
+}
+
+fn to_detail(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+impl Work<'_> {
+    async fn run(&self, options: &super::catalog::JobOptions) -> Result<RunOutcome> {
+        let dry = self.request.dry_run;
+        match self.request.job {
+            JobName::Precompute | JobName::NightlyAnalytics => {
+                let run = precompute(
+                    self.ctx,
+                    Some(self.profile),
+                    &PrecomputeRequest {
+                        reports: options.reports.clone(),
+                        dry_run: dry,
+                        as_of: Some(self.now),
+                    },
+                    self.progress,
+                )
+                .await?;
+                if run.status == RunStatus::Cancelled {
+                    return Err(Error::Cancelled);
+                }
+                let failed: Vec<String> = run
+                    .reports
+                    .iter()
+                    .filter_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.name)))
+                    .collect();
+                if let Some(error) = run
+                    .error
+                    .clone()
+                    .or_else(|| (!failed.is_empty()).then(|| failed.join("; ")))
+                {
+                    return Err(Error::invalid("precompute", error));
+                }
+                Ok(RunOutcome {
+                    counts: counts([
+                        ("keysWritten", run.written),
+                        ("keysSkipped", run.skipped),
+                        ("reports", run.reports.len() as u64),
+                    ]),
+                    summary: format!(
+                        "{} {} keys, {} unchanged, {} reports",
+                        if dry { "would write" } else { "wrote" },
+                        run.written,
+                        run.skipped,
+                        run.reports.len()
+                    ),
+                    detail: json!({ "precomputeRun": run.id }),
+                })
+            }
+            JobName::Archive => {
+                let dir = self
+                    .archive_dir
+                    .ok_or_else(|| Error::invalid("archive directory", "not checked"))?;
+                let done = archive::archive(
+                    self.pool,
+                    options,
+                    dir,
+                    self.now,
+                    dry,
+                    Some(self.run_id),
+                    self.progress,
+                    self.hook,
+                )
+                .await?;
+                Ok(RunOutcome {
+                    counts: counts([("rowsArchived", done.rows), ("fileBytes", done.file_bytes)]),
+                    summary: match (&done.file, done.rows) {
+                        (_, 0) => format!(
+                            "nothing to archive in {} before {}",
+                            done.table, done.cutoff
+                        ),
+                        (Some(file), rows) => {
+                            format!("archived {rows} rows of {} to {file}", done.table)
+                        }
+                        (None, rows) => format!(
+                            "would archive {rows} rows of {} ({} to {})",
+                            done.table,
+                            done.from_time.as_deref().unwrap_or("?"),
+                            done.to_time.as_deref().unwrap_or("?")
+                        ),
+                    },
+                    detail: to_detail(&done),
+                })
+            }
+            JobName::DeleteArchived => {
+                let done =
+                    archive::delete_archived(self.pool, options, dry, self.progress, self.hook)
+                        .await?;
+                Ok(RunOutcome {
+                    counts: counts([
+                        ("rowsDeleted", done.rows_deleted),
+                        ("batches", done.batches),
+                        ("archivesCompleted", done.archives_completed),
+                        ("rowsRemaining", done.rows_remaining),
+                    ]),
+                    summary: format!(
+                        "{} {} archived rows of {} in {} batches; {} left for later runs",
+                        if dry { "would delete" } else { "deleted" },
+                        done.rows_deleted,
+                        done.table,
+                        done.batches,
+                        done.rows_remaining
+                    ),
+                    detail: to_detail(&done),
+                })
+            }
+            JobName::StorageReport => {
+                let store = self.ctx.store(Some(self.profile)).await?;
+                let catalog = crate::reports::catalog(self.ctx)?;
+                let report = storage_report::storage_report(
+                    self.pool,
+                    store.as_ref(),
+                    &catalog,
+                    options,
+                    self.now,
+                    dry,
+                    self.progress,
+                )
+                .await?;
+                Ok(RunOutcome {
+                    counts: counts([
+                        ("tables", report.tables.len() as u64),
+                        ("tableBytes", report.total_table_bytes),
+                        ("keys", report.total_keys),
+                        ("keyBytes", report.total_key_bytes),
+                    ]),
+                    summary: format!(
+                        "{} tables ({} bytes), {} keys ({} bytes){}",
+                        report.tables.len(),
+                        report.total_table_bytes,
+                        report.total_keys,
+                        report.total_key_bytes,
+                        if dry {
+                            String::new()
+                        } else {
+                            format!("; written to {}", options.report_key)
+                        }
+                    ),
+                    detail: to_detail(&report),
+                })
+            }
+            JobName::PruneSnapshots | JobName::Sweep | JobName::InvalidateUser => {
+                let store = self.ctx.store(Some(self.profile)).await?;
+                let done = match self.request.job {
+                    JobName::PruneSnapshots => {
+                        kv_cleanup::prune_snapshots(store.as_ref(), options, dry, self.progress)
+                            .await?
+                    }
+                    JobName::Sweep => {
+                        kv_cleanup::sweep(
+                            store.as_ref(),
+                            Some(self.pool),
+                            options,
+                            dry,
+                            self.progress,
+                        )
+                        .await?
+                    }
+                    _ => {
+                        let user = self.request.user_id.as_deref().unwrap_or_default();
+                        kv_cleanup::invalidate_user(store.as_ref(), user, dry, self.progress)
+                            .await?
+                    }
+                };
+                if !dry && done.deleted > 0 {
+                    self.ctx.events().publish(Event::KeysChanged {
+                        profile: self.profile.to_owned(),
+                        count: done.deleted,
+                    });
+                }
+                if done.failed > 0 {
+                    return Err(Error::KvIncomplete {
+                        action: format!("job {}", self.request.job),
+                        failed: done.failed,
+                        total: done.deleted + done.failed,
+                    });
+                }
+                Ok(RunOutcome {
+                    counts: counts([
+                        ("matched", done.matched),
+                        ("toDelete", done.to_delete),
+                        ("deleted", done.deleted),
+                    ]),
+                    summary: format!(
+                        "{} {} of {} keys",
+                        if dry { "would delete" } else { "deleted" },
+                        if dry { done.to_delete } else { done.deleted },
+                        done.matched
+                    ),
+                    detail: to_detail(&done),
+                })
+            }
+        }
+    }
+}
