@@ -371,7 +371,9 @@ async fn read_rows(
          AND (t.{time}, t.{id}) > ($3, $4) ORDER BY t.{time}, t.{id} LIMIT $5"
     );
     let mut bounds = Bounds::default();
-    let mut after: (DateTime<Utc>, i64) = (DateTime::<Utc>::MIN_UTC, i64::MIN);
+    // Before any row: the start of year 1 (Postgres cannot hold chrono's minimum).
+    let start = DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or_default();
+    let mut after: (DateTime<Utc>, i64) = (start, i64::MIN);
     let mut done = 0u64;
     loop {
         progress.check()?;

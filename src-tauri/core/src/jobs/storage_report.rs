@@ -70,9 +70,15 @@ pub fn family_of(catalog: &Catalog, key: &str) -> String {
     key.split(':')
         .map(|segment| {
             if looks_like_id(segment) {
-                "{id}"
+                return "{id}".to_owned();
+            }
+            // A short tag and a number, like the `v12` of a versioned key.
+            let digits = segment.bytes().rev().take_while(u8::is_ascii_digit).count();
+            let tag = &segment[..segment.len() - digits];
+            if digits > 0 && tag.len() <= 2 && tag.bytes().all(|b| b.is_ascii_alphabetic()) {
+                format!("{tag}{{id}}")
             } else {
-                segment
+                segment.to_owned()
             }
         })
         .collect::<Vec<_>>()
@@ -241,7 +247,7 @@ mod tests {
         );
         assert_eq!(
             family_of(&catalog, "snapshot:paths:v12"),
-            "snapshot:paths:v12"
+            "snapshot:paths:v{id}"
         );
         assert_eq!(
             family_of(&catalog, "recordings:user:42:page:3:limit:20"),

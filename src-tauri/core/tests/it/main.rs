@@ -8,6 +8,7 @@
 mod cloudflare_faults;
 mod conformance;
 mod demo_source;
+mod jobs;
 mod key_operations;
 mod postgres_migrations;
 mod profiles_and_secrets;
