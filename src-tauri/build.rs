@@ -22,6 +22,15 @@ fn main() {
         "sync_reports",
         "export_report",
         "list_precompute_runs",
+        "list_jobs",
+        "run_job",
+        "set_job_paused",
+        "set_job_schedule",
+        "set_job_options",
+        "job_history",
+        "audit_log",
+        "export_audit_csv",
+        "scheduler_status",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -4,6 +4,11 @@
 
 use cachescope_core::context::{ConnectionCheck, ProfileView};
 use cachescope_core::events::Event;
+use cachescope_core::jobs::catalog::{JobName, JobOptions, SweepRule};
+use cachescope_core::jobs::history::{JobRunRecord, JobRunStatus};
+use cachescope_core::jobs::overview::JobView;
+use cachescope_core::jobs::scheduler::SchedulerStatus;
+use cachescope_core::jobs::settings::JobSettings;
 use cachescope_core::key_deletion::PrefixDeletion;
 use cachescope_core::kv::cloudflare::Namespace;
 use cachescope_core::profiles::ProfileKind;
@@ -21,6 +26,7 @@ use cachescope_core::value_view::{KeyPageView, KeyView, ValueEncoding, ValueView
 use cachescope_core::ErrorCode;
 use ts_rs::TS;
 
+use crate::commands::jobs::{AuditRow, SchedulerReport};
 use crate::commands::profiles::ProfileInput;
 use crate::ipc_error::IpcError;
 
@@ -56,6 +62,16 @@ pub fn render() -> String {
         PrecomputeRun::decl(),
         RunSummary::decl(),
         SyncOutcome::decl(),
+        JobName::decl(),
+        SweepRule::decl(),
+        JobOptions::decl(),
+        JobRunStatus::decl(),
+        JobRunRecord::decl(),
+        JobView::decl(),
+        JobSettings::decl(),
+        SchedulerStatus::decl(),
+        SchedulerReport::decl(),
+        AuditRow::decl(),
         Event::decl(),
     ];
     let mut out = String::from(

@@ -24,11 +24,15 @@ pub fn run() {
         .unwrap_or_else(|e| fail(&format!("cannot open Cachescope's data: {e}")));
     tauri::async_runtime::set(runtime.handle().clone());
     let events = ctx.events().subscribe();
+    let finished_runs = ctx.events().subscribe();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .manage(ctx)
         .setup(|app| {
             forward_events(app.handle().clone(), events);
+            notify_failed_scheduled_runs(app.handle().clone(), finished_runs);
             let ctx = app.state::<CoreContext>().inner().clone();
+            commands::jobs::start_scheduler(app.handle(), ctx.clone());
             tauri::async_runtime::spawn(async move { ctx.open_all_stores().await });
             Ok(())
         })
@@ -53,6 +57,15 @@ pub fn run() {
             commands::reports::sync_reports,
             commands::reports::export_report,
             commands::reports::list_precompute_runs,
+            commands::jobs::list_jobs,
+            commands::jobs::run_job,
+            commands::jobs::set_job_paused,
+            commands::jobs::set_job_schedule,
+            commands::jobs::set_job_options,
+            commands::jobs::job_history,
+            commands::jobs::audit_log,
+            commands::jobs::export_audit_csv,
+            commands::jobs::scheduler_status,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -76,6 +89,32 @@ fn forward_events(
                 }
                 // A slow UI missed some progress events; the next one carries the current count.
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// A desktop notification for every scheduled job run that fails, whether or not the Jobs screen
+/// is open (the screen shows its own notice too).
+fn notify_failed_scheduled_runs(
+    app: tauri::AppHandle,
+    mut events: tokio::sync::broadcast::Receiver<cachescope_core::events::Event>,
+) {
+    use cachescope_core::events::Event;
+    use tauri_plugin_notification::NotificationExt as _;
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(Event::JobRunFinished { profile, run }) => {
+                    let Some((title, body)) = commands::jobs::failure_notice(&profile, &run) else {
+                        continue;
+                    };
+                    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+                        tracing::warn!(error = %e, "cannot show a desktop notification");
+                    }
+                }
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }
         }

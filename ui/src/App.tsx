@@ -1,6 +1,6 @@
-// Application layout: header, a navbar with the profile picker and the Keys / Reports / Profiles
-// links, and the chosen screen. Keys and Reports show the chosen profile (the default one until
-// the user picks another).
+// Application layout: header, a navbar with the profile picker and the Keys / Reports / Jobs /
+// Profiles links, and the chosen screen. Keys, Reports and Jobs show the chosen profile (the
+// default one until the user picks another).
 import { AppShell, Button, Group, NavLink, Stack, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
@@ -8,13 +8,14 @@ import { useCoreEvents } from "./events/useCoreEvents";
 import { EmptyState, ErrorAlert, LoadingState } from "./feedback/QueryStates";
 import { listProfiles } from "./ipc/commands";
 import { queryKeys } from "./ipc/queryKeys";
+import { JobsScreen } from "./jobs/JobsScreen";
 import { KeysScreen } from "./keys/KeysScreen";
 import { NamespacePicker } from "./profiles/NamespacePicker";
 import { ProfilePicker } from "./profiles/ProfilePicker";
 import { ProfilesScreen } from "./profiles/ProfilesScreen";
 import { ReportsScreen } from "./reports/ReportsScreen";
 
-type Screen = "keys" | "reports" | "profiles";
+type Screen = "keys" | "reports" | "jobs" | "profiles";
 
 export function App() {
   useCoreEvents();
@@ -43,6 +44,14 @@ export function App() {
       </Stack>
     );
   else if (screen === "reports") main = <ReportsScreen key={profile.name} profile={profile} />;
+  else if (screen === "jobs")
+    main = (
+      <JobsScreen
+        key={profile.name}
+        profile={profile}
+        onOpenProfiles={() => setScreen("profiles")}
+      />
+    );
   else main = <KeysScreen key={profile.name} profile={profile} />;
 
   // Picking a profile shows it: on the screen in view, or on Keys from the Profiles screen.
@@ -81,6 +90,13 @@ export function App() {
               active={screen === "reports"}
               onClick={() => setScreen("reports")}
               data-testid="nav-reports"
+            />
+            <NavLink
+              component="button"
+              label="Jobs"
+              active={screen === "jobs"}
+              onClick={() => setScreen("jobs")}
+              data-testid="nav-jobs"
             />
             <NavLink
               component="button"

@@ -2,6 +2,7 @@
 import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import { queryKeys } from "../ipc/queryKeys";
+import { run } from "../jobs/testRuns";
 import { applyCoreEvent } from "./coreEventCache";
 
 describe("applyCoreEvent", () => {
@@ -29,6 +30,19 @@ describe("applyCoreEvent", () => {
     expect(client.getQueryState(queryKeys.value("dev", "a", null))?.isInvalidated).toBe(true);
     expect(client.getQueryState(queryKeys.value("prod", "a", null))?.isInvalidated).toBe(false);
     expect(client.getQueryState(queryKeys.profiles())?.isInvalidated).toBe(false);
+  });
+
+  it("refreshes that profile's jobs and the audit log on jobRunFinished", () => {
+    const client = new QueryClient();
+    client.setQueryData(queryKeys.jobList("dev"), []);
+    client.setQueryData(queryKeys.jobHistory("dev", null), []);
+    client.setQueryData(queryKeys.jobList("prod"), []);
+    client.setQueryData(queryKeys.audit(), []);
+    applyCoreEvent(client, { type: "jobRunFinished", profile: "dev", run: run() });
+    expect(client.getQueryState(queryKeys.jobList("dev"))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.jobHistory("dev", null))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.audit())?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.jobList("prod"))?.isInvalidated).toBe(false);
   });
 
   it("ignores progress", () => {

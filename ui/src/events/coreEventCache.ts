@@ -1,5 +1,6 @@
 // What a core event means for the TanStack Query cache: changed keys or profiles are re-read
-// (long key listings excepted: see refreshProfileKeys), and so are the profile's reports.
+// (long key listings excepted: see refreshProfileKeys), and so are the profile's reports; a
+// finished job run refreshes the Jobs screen and the audit log.
 import type { QueryClient } from "@tanstack/react-query";
 import type { CoreEvent } from "../ipc/bindings";
 import { queryKeys } from "../ipc/queryKeys";
@@ -14,6 +15,11 @@ export function applyCoreEvent(queryClient: QueryClient, event: CoreEvent) {
       break;
     case "profilesChanged":
       void queryClient.invalidateQueries({ queryKey: queryKeys.profiles() });
+      break;
+    case "jobRunFinished":
+      // The jobs table (last run, running) and the history; destructive runs are audited.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.jobs(event.profile) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.audit() });
       break;
     case "progressReported":
       // Progress belongs to whoever started the operation (useOperationProgress).

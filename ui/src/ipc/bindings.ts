@@ -172,4 +172,154 @@ export type SyncOutcome = { profile: string, syncedAt: string, keys: number, byt
  */
 removed: number, };
 
-export type CoreEvent = { "type": "progressReported", operation: string, phase: string, done: number, total: number | null, } | { "type": "keysChanged", profile: string, count: number, } | { "type": "profilesChanged" };
+export type JobName = "precompute" | "nightly-analytics" | "archive" | "delete-archived" | "storage-report" | "prune-snapshots" | "sweep" | "invalidate-user";
+
+export type SweepRule = { 
+/**
+ * A key template with one `{...}` id, e.g. `conversation:{id}:detail`, or a prefix ending
+ * in `:` (every key under it).
+ */
+family: string, 
+/**
+ * Delete keys of the family that have no expiry.
+ */
+withoutTtl: boolean, 
+/**
+ * A query returning, of the ids bound as `$1` (text[]), those that still exist; keys whose
+ * id it does not return are deleted.
+ */
+existingIdsSql: string | null, };
+
+export type JobOptions = { 
+/**
+ * Days of run history kept for this job.
+ */
+historyDays: bigint, 
+/**
+ * precompute, nightly-analytics: report names (empty: every report).
+ */
+reports: Array<string>, 
+/**
+ * archive, delete-archived: the detail table (schema-qualified).
+ */
+table: string, 
+/**
+ * archive: the row's time column; rows older than `retention_days` are archived.
+ */
+timeColumn: string, 
+/**
+ * archive, delete-archived: the table's unique integer id column.
+ */
+idColumn: string, 
+/**
+ * archive: days detail rows stay hot in the database.
+ */
+retentionDays: bigint, 
+/**
+ * archive: where archive files go (default: `archives/` in the data directory).
+ */
+directory: string | null, 
+/**
+ * archive: rows read per statement while archiving.
+ */
+readChunk: bigint, 
+/**
+ * delete-archived: rows per delete statement.
+ */
+batchSize: bigint, 
+/**
+ * delete-archived: most batches one run deletes (0: no limit).
+ */
+maxBatches: bigint, 
+/**
+ * storage-report: the schemas measured.
+ */
+schemas: Array<string>, 
+/**
+ * storage-report: the key it writes, and its TTL in seconds.
+ */
+reportKey: string, reportTtl: bigint, 
+/**
+ * prune-snapshots: the versioned key template; `{version}` is a number.
+ */
+snapshotTemplate: string, 
+/**
+ * prune-snapshots: versions kept.
+ */
+keepVersions: bigint, 
+/**
+ * sweep: the families swept.
+ */
+sweepRules: Array<SweepRule>, };
+
+export type JobRunStatus = "running" | "succeeded" | "failed" | "cancelled" | "skipped" | "abandoned";
+
+export type JobRunRecord = { id: number, job: JobName, 
+/**
+ * The schedule time this run served; `None` for a manual run.
+ */
+scheduledFor: string | null, trigger: string, profile: string, osUser: string, host: string, dryRun: boolean, startedAt: string, finishedAt: string | null, durationMs: number | null, status: JobRunStatus, 
+/**
+ * Named counts, e.g. `{"rowsArchived": 1000}`.
+ */
+counts: Record<string, number>, summary: string, detail: unknown, error: string | null, };
+
+export type JobView = { name: JobName, description: string, 
+/**
+ * Deletes rows or keys: a real run asks for confirmation after a dry run.
+ */
+destructive: boolean, 
+/**
+ * Needs a user id for each run (so runs by hand only).
+ */
+needsParameter: boolean, schedule: string | null, 
+/**
+ * The schedule in plain words, with its time zone.
+ */
+scheduleDescription: string | null, timeZone: string, paused: boolean, 
+/**
+ * The next scheduled time (none when paused or unscheduled).
+ */
+nextRun: string | null, 
+/**
+ * The newest real run.
+ */
+lastRun: JobRunRecord | null, 
+/**
+ * A run in progress on any console.
+ */
+running: JobRunRecord | null, options: JobOptions, updatedBy: string, };
+
+export type JobSettings = { name: JobName, 
+/**
+ * Cron expression; `None` = run by hand only.
+ */
+schedule: string | null, timeZone: string, paused: boolean, options: JobOptions, updatedAt: string, updatedBy: string, };
+
+export type SchedulerStatus = { profile: string, 
+/**
+ * Jobs with a live schedule in this scheduler.
+ */
+scheduled: Array<JobName>, 
+/**
+ * The last problem reading schedules (e.g. Postgres unreachable); cleared on success.
+ */
+lastError: string | null, };
+
+export type SchedulerReport = { 
+/**
+ * `starting`, `running` or `off`.
+ */
+state: string, profile: string | null, 
+/**
+ * Why the scheduler is off.
+ */
+reason: string | null, 
+/**
+ * The running scheduler's jobs and last problem.
+ */
+status: SchedulerStatus | null, };
+
+export type AuditRow = { id: number, at: string, osUser: string, host: string, profile: string, action: string, target: string, itemCount: number, dryRun: boolean, outcome: string, detail: unknown, };
+
+export type CoreEvent = { "type": "progressReported", operation: string, phase: string, done: number, total: number | null, } | { "type": "keysChanged", profile: string, count: number, } | { "type": "profilesChanged" } | { "type": "jobRunFinished", profile: string, run: JobRunRecord, };

@@ -2,7 +2,12 @@
 // running in a plain browser (`npm run dev` without the desktop shell), where nothing is faked.
 import { type InvokeArgs, invoke } from "@tauri-apps/api/core";
 import type {
+  AuditRow,
   ConnectionCheck,
+  JobName,
+  JobRunRecord,
+  JobSettings,
+  JobView,
   KeyPageView,
   Namespace,
   PrecomputeRun,
@@ -13,6 +18,7 @@ import type {
   ReportList,
   ReportValue,
   RunSummary,
+  SchedulerReport,
   SyncOutcome,
   ValueView,
 } from "./bindings";
@@ -86,6 +92,18 @@ export type PrecomputeArgs = {
   operationId: string;
 };
 
+export type RunJobArgs = {
+  profile: string;
+  job: JobName;
+  dryRun: boolean;
+  /** The user whose keys invalidate-user deletes; null for every other job. */
+  userId: string | null;
+  /** Tags this run's progress events and lets cancelOperation stop it. */
+  operationId: string;
+};
+
+export type JobArgs = { profile: string; job: JobName };
+
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   if (!insideDesktopApp()) {
     throw new IpcError("unavailable", "Not running inside the Cachescope desktop app");
@@ -158,3 +176,38 @@ export const listPrecomputeRuns = (args: {
   profile: string;
   limit: number;
 }): Promise<RunSummary[]> => call("list_precompute_runs", args);
+
+/** Every job of the profile's Postgres with its schedule, state, next and last run. */
+export const listJobs = (args: { profile: string }): Promise<JobView[]> => call("list_jobs", args);
+
+/** Runs a job by hand (dry run or real); resolves to the recorded run however it ended. */
+export const runJob = (args: RunJobArgs): Promise<JobRunRecord> => call("run_job", args);
+
+export const setJobPaused = (args: JobArgs & { paused: boolean }): Promise<JobSettings> =>
+  call("set_job_paused", args);
+
+/** A cron expression (null: by hand only) and an IANA time zone; the core checks both. */
+export const setJobSchedule = (
+  args: JobArgs & { schedule: string | null; timeZone: string },
+): Promise<JobSettings> => call("set_job_schedule", args);
+
+/** Replaces the job's options (a JSON object; missing fields take their defaults). */
+export const setJobOptions = (args: JobArgs & { options: unknown }): Promise<JobSettings> =>
+  call("set_job_options", args);
+
+/** The newest runs of one job (all jobs when `job` is null), newest first. */
+export const jobHistory = (args: {
+  profile: string;
+  job: JobName | null;
+  limit: number;
+}): Promise<JobRunRecord[]> => call("job_history", args);
+
+/** The newest entries of this machine's audit log, newest first. */
+export const auditLog = (args: { limit: number }): Promise<AuditRow[]> => call("audit_log", args);
+
+/** The newest entries of the audit log as CSV text. */
+export const exportAuditCsv = (args: { limit: number }): Promise<string> =>
+  call("export_audit_csv", args);
+
+/** Whether this console schedules jobs (for the default profile), and why not. */
+export const schedulerStatus = (): Promise<SchedulerReport> => call("scheduler_status");

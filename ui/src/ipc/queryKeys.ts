@@ -36,4 +36,13 @@ export const queryKeys = {
       offline,
     ] as const,
   precomputeRuns: (profile: string) => ["profile", profile, "reports", "runs"] as const,
+  /** Prefix for everything the Jobs screen reads of one profile (table and history). */
+  jobs: (profile: string) => ["profile", profile, "jobs"] as const,
+  jobList: (profile: string) => ["profile", profile, "jobs", "list"] as const,
+  /** Run history of one job, or of all (`null`). */
+  jobHistory: (profile: string, job: string | null) =>
+    ["profile", profile, "jobs", "history", job] as const,
+  /** This machine's audit log (not per profile). */
+  audit: () => ["audit"] as const,
+  scheduler: () => ["scheduler"] as const,
 };

@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import {
+  countItems,
+  countLabel,
+  countsInline,
+  dryRunFoundWork,
+  formatRunDuration,
+  jobState,
+  jobStateLabel,
+  runStatusColor,
+  sampleKeys,
+  scheduleText,
+  triggerLabel,
+} from "./jobFormat";
+import { run } from "./testRuns";
+
+describe("jobState", () => {
+  it("is running whenever a run is in progress, even when paused", () => {
+    expect(jobState({ running: run(), paused: true, schedule: "0 2 * * *" })).toBe("running");
+  });
+  it("is paused, active, or by hand for a job without a schedule", () => {
+    expect(jobState({ running: null, paused: true, schedule: "0 2 * * *" })).toBe("paused");
+    expect(jobState({ running: null, paused: false, schedule: "0 2 * * *" })).toBe("active");
+    expect(jobState({ running: null, paused: false, schedule: null })).toBe("manual");
+    expect(jobStateLabel("manual")).toBe("By hand");
+  });
+});
+
+describe("formatRunDuration", () => {
+  it("scales from milliseconds to hours", () => {
+    expect(formatRunDuration(312)).toBe("312 ms");
+    expect(formatRunDuration(4_240)).toBe("4.2 s");
+    expect(formatRunDuration(185_000)).toBe("3 min 5 s");
+    expect(formatRunDuration(120_000)).toBe("2 min");
+    expect(formatRunDuration(3_720_000)).toBe("1 h 2 min");
+    expect(formatRunDuration(7_200_000)).toBe("2 h");
+  });
+  it("says nothing for a run still going or a bad value", () => {
+    expect(formatRunDuration(null)).toBe("—");
+    expect(formatRunDuration(-1)).toBe("—");
+    expect(formatRunDuration(Number.NaN)).toBe("—");
+  });
+});
+
+describe("run status and trigger", () => {
+  it("colours every status", () => {
+    expect(runStatusColor("succeeded")).toBe("teal");
+    expect(runStatusColor("failed")).toBe("red");
+    expect(runStatusColor("abandoned")).toBe("yellow");
+    expect(runStatusColor("skipped")).toBe("gray");
+    expect(runStatusColor("running")).toBe("blue");
+  });
+  it("names the trigger and marks dry runs", () => {
+    expect(triggerLabel({ trigger: "schedule", dryRun: false })).toBe("Schedule");
+    expect(triggerLabel({ trigger: "manual", dryRun: true })).toBe("By hand (dry run)");
+  });
+});
+
+describe("counts", () => {
+  it("labels camelCase counts in words", () => {
+    expect(countLabel("rowsArchived")).toBe("Rows archived");
+    expect(countLabel("keyBytes")).toBe("Key bytes");
+    expect(countLabel("deleted")).toBe("Deleted");
+  });
+  it("groups digits and shows byte counts as sizes, in the core's order", () => {
+    expect(countItems({ rowsArchived: 12000, fileBytes: 2048 })).toEqual([
+      { name: "rowsArchived", label: "Rows archived", value: "12,000" },
+      { name: "fileBytes", label: "File bytes", value: "2 KiB" },
+    ]);
+    expect(countsInline({ matched: 10, toDelete: 3, deleted: 0 })).toBe(
+      "Matched: 10 · To delete: 3 · Deleted: 0",
+    );
+  });
+  it("renders nothing for missing counts", () => {
+    expect(countItems(null)).toEqual([]);
+    expect(countItems({})).toEqual([]);
+    expect(countsInline(undefined)).toBe("");
+  });
+});
+
+describe("sampleKeys", () => {
+  it("reads a cleanup's sample keys and ignores anything else", () => {
+    expect(sampleKeys({ sample: ["snapshot:paths:v1", 3, "snapshot:paths:v2"] })).toEqual([
+      "snapshot:paths:v1",
+      "snapshot:paths:v2",
+    ]);
+    expect(sampleKeys({ precomputeRun: 4 })).toEqual([]);
+    expect(sampleKeys(null)).toEqual([]);
+    expect(sampleKeys("text")).toEqual([]);
+  });
+});
+
+describe("dryRunFoundWork", () => {
+  it("is false when a dry run would delete, archive or write nothing", () => {
+    expect(dryRunFoundWork({ counts: { matched: 10, toDelete: 0, deleted: 0 } })).toBe(false);
+    expect(dryRunFoundWork({ counts: { rowsArchived: 0, fileBytes: 0 } })).toBe(false);
+  });
+  it("is true when it found something, or when its counts do not say", () => {
+    expect(dryRunFoundWork({ counts: { matched: 10, toDelete: 3, deleted: 0 } })).toBe(true);
+    expect(dryRunFoundWork({ counts: { tables: 3, keys: 12 } })).toBe(true);
+  });
+});
+
+describe("scheduleText", () => {
+  it("drops the core's full stop and keeps the time zone", () => {
+    expect(
+      scheduleText({
+        schedule: "*/15 * * * *",
+        scheduleDescription: "At every 15 minutes (UTC)",
+        timeZone: "UTC",
+      }),
+    ).toBe("At every 15 minutes (UTC)");
+    expect(
+      scheduleText({
+        schedule: "0 2 * * *",
+        scheduleDescription: "At 02:00. (Europe/Berlin)",
+        timeZone: "Europe/Berlin",
+      }),
+    ).toBe("At 02:00 (Europe/Berlin)");
+  });
+  it("says by hand only without a schedule, and falls back to the cron text", () => {
+    expect(scheduleText({ schedule: null, scheduleDescription: null, timeZone: "UTC" })).toBe(
+      "By hand only",
+    );
+    expect(
+      scheduleText({ schedule: "0 4 * * *", scheduleDescription: null, timeZone: "Asia/Shanghai" }),
+    ).toBe("0 4 * * * (Asia/Shanghai)");
+  });
+});
