@@ -28,7 +28,7 @@ pub enum Event {
     /// A job run finished (by hand or on schedule), however it ended.
     JobRunFinished {
         profile: String,
-        run: crate::jobs::history::JobRunRecord,
+        run: Box<crate::jobs::history::JobRunRecord>,
     },
 }
 

@@ -173,6 +173,7 @@ fn partial_path(file: &Path) -> PathBuf {
 }
 
 /// Archives the rows of `options.table` older than `options.retention_days` before `now`.
+#[allow(clippy::too_many_arguments)] // each is a distinct input of one archive run
 pub async fn archive(
     pool: &PgPool,
     options: &JobOptions,

@@ -132,6 +132,7 @@ impl FromStr for JobName {
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct JobOptions {
     /// Days of run history kept for this job.
+    #[ts(type = "number")]
     pub history_days: i64,
     /// precompute, nightly-analytics: report names (empty: every report).
     pub reports: Vec<String>,
@@ -142,24 +143,30 @@ pub struct JobOptions {
     /// archive, delete-archived: the table's unique integer id column.
     pub id_column: String,
     /// archive: days detail rows stay hot in the database.
+    #[ts(type = "number")]
     pub retention_days: i64,
     /// archive: where archive files go (default: `archives/` in the data directory).
     #[ts(type = "string | null")]
     pub directory: Option<PathBuf>,
     /// archive: rows read per statement while archiving.
+    #[ts(type = "number")]
     pub read_chunk: i64,
     /// delete-archived: rows per delete statement.
+    #[ts(type = "number")]
     pub batch_size: i64,
     /// delete-archived: most batches one run deletes (0: no limit).
+    #[ts(type = "number")]
     pub max_batches: i64,
     /// storage-report: the schemas measured.
     pub schemas: Vec<String>,
     /// storage-report: the key it writes, and its TTL in seconds.
     pub report_key: String,
+    #[ts(type = "number")]
     pub report_ttl: u64,
     /// prune-snapshots: the versioned key template; `{version}` is a number.
     pub snapshot_template: String,
     /// prune-snapshots: versions kept.
+    #[ts(type = "number")]
     pub keep_versions: i64,
     /// sweep: the families swept.
     pub sweep_rules: Vec<SweepRule>,

@@ -191,7 +191,7 @@ pub async fn run_job(
     let record = history::get(&pool, run_id).await?;
     ctx.events().publish(Event::JobRunFinished {
         profile: profile.name.clone(),
-        run: record.clone(),
+        run: Box::new(record.clone()),
     });
     Ok(Some(record))
 }

@@ -227,7 +227,7 @@ impl Scheduler {
             .events()
             .publish(crate::events::Event::JobRunFinished {
                 profile: self.shared.profile.clone(),
-                run: record.clone(),
+                run: Box::new(record.clone()),
             });
         Some(record)
     }
