@@ -5,6 +5,7 @@ mod cli_args;
 mod commands;
 mod output;
 mod report_commands;
+mod stats_commands;
 
 use std::process::ExitCode;
 
