@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the desktop app on demo data: a demo Postgres database (created here, with the console's
-# migrations and generated sales data whose reports are precomputed) and the embedded local
-# namespace filled with realistic keys. Uses its own profile
+# migrations and generated sales data whose reports are precomputed, and two weeks of cache
+# events for the Stats screen) and the embedded local namespace filled with realistic keys. Uses its own profile
 # and data directories (CACHESCOPE_DEMO_DIR, default ~/.cache/cachescope/demo), never your real ones.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/environment.sh"
@@ -35,6 +35,9 @@ say "generating the demo sales data in $DEMO_DB (schema sales) and precomputing 
 "$BIN/cachescope" -p demo demo db --scale "${CACHESCOPE_DEMO_SCALE:-20000}"
 "$BIN/cachescope" -p demo precompute
 "$BIN/cachescope" -p demo report sync >/dev/null
+
+say "generating two weeks of demo cache events for the Stats screen"
+"$BIN/cachescope" -p demo demo events --days 14
 
 if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
   say "no display found: running the app under Xvfb (set DISPLAY to use your own)"

@@ -39,6 +39,9 @@ pub enum Command {
     /// Reports: list, read, compare with live SQL, sync offline, export.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Hit/miss statistics per key family (rolls up new events first); `stats import` reads
+    /// worker logs, `stats rollup` and `stats prune` maintain the rollups.
+    Stats(StatsArgs),
     /// The audit log of destructive actions.
     Audit {
         /// How many records, newest first.
@@ -228,6 +231,18 @@ pub enum DemoCommand {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Replace the demo cache events (source `demo`) in the profile's Postgres with `--days` of
+    /// realistic hit/miss events for every key family, and roll them up (for the Stats screen).
+    Events {
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+        /// Random seed (same seed and --now, same events).
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// The clock the events end at, as RFC 3339 (default: now).
+        #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
     /// Fill the profile's Postgres database with realistic demo sales data for precompute.
     ///
     /// This command owns the `sales` schema: it creates it, and every run empties and refills
@@ -338,5 +353,66 @@ pub enum ReportCommand {
     Runs {
         #[arg(long, default_value_t = 20)]
         limit: i64,
+    },
+}
+
+/// `cachescope stats`: show the figures, or one of the subcommands.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct StatsArgs {
+    #[command(subcommand)]
+    pub command: Option<StatsCommand>,
+    #[command(flatten)]
+    pub show: StatsShowArgs,
+}
+
+/// What `cachescope stats` shows.
+#[derive(Debug, Args)]
+pub struct StatsShowArgs {
+    /// Start: an age such as 24h, 7d, 2w, or an RFC 3339 instant.
+    #[arg(long, default_value = "24h")]
+    pub since: String,
+    /// End (default: now): an age or an RFC 3339 instant.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only this key family, e.g. `user:{userId}:conversations:list`.
+    #[arg(long)]
+    pub family: Option<String>,
+    /// `hour` or `day` (default: per hour up to 7 days, else per day).
+    #[arg(long, value_name = "hour|day")]
+    pub per: Option<String>,
+    /// Show the rollups as they are, without rolling up new events first.
+    #[arg(long)]
+    pub no_rollup: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Import worker logs (`[Cache Hit] key` lines, `wrangler tail --format json` output).
+    /// Lines already imported from the same file are skipped, so a file can be imported again
+    /// after it grew.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The events' source (e.g. the worker's name).
+        #[arg(long, default_value = "log")]
+        source: String,
+        /// Time of lines without a timestamp (RFC 3339; default: the file's modification time).
+        #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// Roll up new raw events into the hourly and daily figures (idempotent).
+    Rollup {
+        /// Also recompute every hour from here (age or RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        /// ... up to here.
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Roll up, then delete raw events that are rolled up and older than the retention.
+    Prune {
+        #[arg(long, default_value_t = cachescope_core::stats::rollup::DEFAULT_RETENTION_DAYS)]
+        retention_days: u32,
     },
 }

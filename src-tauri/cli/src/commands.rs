@@ -9,6 +9,7 @@ use cachescope_core::key_transfer;
 use cachescope_core::kv::{list_all, Expiry, KeyInfo, ListOptions, PutOptions};
 use cachescope_core::profiles::{Profile, ProfileKind};
 use cachescope_core::secrets::SecretKind;
+use cachescope_core::stats::{console_reads, Outcome};
 use cachescope_core::value_view;
 use cachescope_core::{CoreContext, Error, Result};
 use secrecy::SecretString;
@@ -21,10 +22,17 @@ use crate::output::{self, ask, print_json, Bar};
 /// Runs one parsed command line.
 pub async fn run(cli: Cli) -> Result<()> {
     let ctx = CoreContext::open_default().await?;
+    let done = run_command(&ctx, cli).await;
+    // The reads this command made are counted before the process exits.
+    ctx.console_reads().flush().await;
+    done
+}
+
+async fn run_command(ctx: &CoreContext, cli: Cli) -> Result<()> {
     let profile = cli.profile.as_deref();
     match cli.command {
-        Command::Profile(command) => profile_command(&ctx, command, cli.json).await,
-        Command::Kv(command) => kv_command(&ctx, profile, command, cli.json).await,
+        Command::Profile(command) => profile_command(ctx, command, cli.json).await,
+        Command::Kv(command) => kv_command(ctx, profile, command, cli.json).await,
         Command::Demo(DemoCommand::Seed { users, seed }) => {
             let store = ctx.store(profile).await?;
             let bar = Bar::start();
@@ -56,7 +64,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let name = ctx.profile(profile)?.name;
             let bar = Bar::start();
             let summary =
-                demo_source::generate_for_profile(&ctx, profile, &scale, &bar.progress).await;
+                demo_source::generate_for_profile(ctx, profile, &scale, &bar.progress).await;
             bar.finish();
             let summary = summary?;
             if cli.json {
@@ -104,10 +112,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Precompute(args) => {
-            crate::report_commands::precompute_command(&ctx, profile, args, cli.json).await
+            crate::report_commands::precompute_command(ctx, profile, args, cli.json).await
         }
         Command::Report(command) => {
-            crate::report_commands::report_command(&ctx, profile, command, cli.json).await
+            crate::report_commands::report_command(ctx, profile, command, cli.json).await
+        }
+        Command::Stats(args) => {
+            crate::stats_commands::stats_command(ctx, profile, args, cli.json).await
+        }
+        Command::Demo(DemoCommand::Events { days, seed, now }) => {
+            crate::stats_commands::demo_events_command(ctx, profile, days, seed, now, cli.json)
+                .await
         }
         Command::Jobs(command) => {
             crate::job_commands::jobs_command(&ctx, profile, command, cli.json).await
@@ -338,10 +353,16 @@ async fn kv_command(
             Ok(())
         }
         KvCommand::Get { key } => {
-            let value = store
-                .get(&key)
-                .await?
-                .ok_or(Error::KeyNotFound { key: key.clone() })?;
+            let started = std::time::Instant::now();
+            let read = store.get(&key).await;
+            let outcome = match &read {
+                Ok(Some(_)) => Outcome::Hit,
+                Ok(None) => Outcome::Miss,
+                Err(_) => Outcome::Error,
+            };
+            let name = ctx.profile(profile)?.name;
+            console_reads::record(ctx, &name, &key, outcome, started).await;
+            let value = read?.ok_or(Error::KeyNotFound { key: key.clone() })?;
             if json {
                 let metadata = value.metadata.clone();
                 let view = value_view::view(&key, value, None);

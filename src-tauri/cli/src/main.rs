@@ -6,6 +6,7 @@ mod commands;
 mod job_commands;
 mod output;
 mod report_commands;
+mod stats_commands;
 
 use std::process::ExitCode;
 

@@ -20,6 +20,7 @@ use crate::operations::Operations;
 use crate::paths::AppDirs;
 use crate::profiles::{Profile, ProfileKind, ProfileSet};
 use crate::secrets::{SecretKind, SecretLocation, SecretStore};
+use crate::stats::console_reads::ConsoleReads;
 
 /// The namespace used inside a local file when a profile names none.
 pub const DEFAULT_LOCAL_NAMESPACE: &str = "default";
@@ -41,6 +42,7 @@ struct Inner {
     operations: Operations,
     /// The local namespace file, opened once for offline mirrors.
     mirror_file: tokio::sync::OnceCell<LocalStore>,
+    console_reads: ConsoleReads,
 }
 
 /// A profile as shown to a user: no secret, only whether each is set.
@@ -103,6 +105,7 @@ impl CoreContext {
                 pools: Default::default(),
                 operations: Operations::default(),
                 mirror_file: tokio::sync::OnceCell::new(),
+                console_reads: ConsoleReads::start(),
                 dirs,
             }),
         })
@@ -126,6 +129,11 @@ impl CoreContext {
     /// The long operations running now.
     pub fn operations(&self) -> &Operations {
         &self.inner.operations
+    }
+
+    /// The queue that counts the console's own KV reads as cache events.
+    pub fn console_reads(&self) -> &ConsoleReads {
+        &self.inner.console_reads
     }
 
     /// The secret store.

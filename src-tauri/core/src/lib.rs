@@ -21,6 +21,7 @@ pub mod progress;
 pub mod reports;
 pub mod secrets;
 pub mod sqlite_file;
+pub mod stats;
 pub mod value_view;
 
 pub use context::CoreContext;

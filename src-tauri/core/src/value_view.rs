@@ -9,6 +9,8 @@ use serde::Serialize;
 use crate::context::CoreContext;
 use crate::error::{Error, Result};
 use crate::kv::{KeyInfo, KeyPage};
+use crate::stats::console_reads;
+use crate::stats::Outcome;
 
 /// Metadata as compact JSON text. Integers within 64 bits keep every digit; the core holds
 /// metadata as `serde_json::Value`, so larger integers and over-long decimals are already
@@ -89,7 +91,15 @@ pub async fn read_value(
     max_bytes: Option<u64>,
 ) -> Result<ValueView> {
     let store = ctx.store(Some(profile)).await?;
-    let value = store.get(key).await?.ok_or_else(|| Error::KeyNotFound {
+    let started = std::time::Instant::now();
+    let read = store.get(key).await;
+    let outcome = match &read {
+        Ok(Some(_)) => Outcome::Hit,
+        Ok(None) => Outcome::Miss,
+        Err(_) => Outcome::Error,
+    };
+    console_reads::record(ctx, profile, key, outcome, started).await;
+    let value = read?.ok_or_else(|| Error::KeyNotFound {
         key: key.to_owned(),
     })?;
     Ok(view(key, value, max_bytes))

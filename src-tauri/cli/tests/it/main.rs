@@ -739,3 +739,176 @@ async fn demo_db_fills_the_profile_database_and_checks_its_scale() {
     db.close().await;
     scratch.drop().await;
 }
+
+const WORKER_LOG: &str = "\
+2026-11-20T08:00:01Z [Cache Hit] report:system-health
+2026-11-20T08:00:02Z [Cache Miss] user:abc123:conversations:list
+2026-11-20T08:00:03Z [Cache Set] user:abc123:conversations:list (TTL: 3600s)
+2026-11-20T08:30:00Z [Cache Hit] user:abc123:conversations:list
+2026-11-20T09:00:00Z [Cache Hit] report:system-health
+GET /api/health 200
+[Cache Hit]
+[Cache Miss] report:team:enterprise
+";
+
+#[tokio::test]
+async fn stats_import_then_figures_as_json() {
+    let scratch = ScratchDatabase::create("cachescope_cli_stats_").await;
+    let url = scratch.url.clone();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let r = run(&h, &["stats"], "");
+        assert_eq!(r.code, 2, "no database: {}", r.stderr);
+        assert!(
+            r.stderr.contains("names no Postgres database"),
+            "{}",
+            r.stderr
+        );
+        ok(
+            &h,
+            &[
+                "profile",
+                "add",
+                "pg",
+                "--kind",
+                "local",
+                "--postgres-url",
+                &url,
+                "--default",
+            ],
+        );
+        let log = h.join("worker.log");
+        std::fs::write(&log, WORKER_LOG).unwrap();
+        let log = log.to_str().unwrap();
+        let at = ["--at", "2026-11-20T10:15:00Z"];
+        let imported = ok(
+            &h,
+            &[
+                "stats",
+                "import",
+                log,
+                "--source",
+                "api-worker",
+                at[0],
+                at[1],
+            ],
+        );
+        assert!(imported.contains(": 6 events from 8 lines"), "{imported}");
+        assert!(imported.contains("3 hit, 2 miss, 1 set"), "{imported}");
+        assert!(
+            imported.contains("1 malformed lines skipped")
+                && imported.contains("line 7: [Cache Hit] names no key"),
+            "{imported}"
+        );
+        assert!(
+            imported.contains("1 lines had no timestamp and were given 2026-11-20T10:15:00Z"),
+            "{imported}"
+        );
+        // Twice: nothing new.
+        let again: serde_json::Value =
+            serde_json::from_str(&ok(&h, &["--json", "stats", "import", log])).unwrap();
+        assert_eq!(again[0]["events"], 0);
+        assert_eq!(again[0]["skippedBytes"], WORKER_LOG.len());
+
+        let range = [
+            "--since",
+            "2026-11-20T00:00:00Z",
+            "--until",
+            "2026-11-21T00:00:00Z",
+        ];
+        let stats: serde_json::Value =
+            serde_json::from_str(&ok(&h, &[&["--json", "stats"][..], &range[..]].concat()))
+                .unwrap();
+        assert_eq!(stats["granularity"], "hour");
+        assert_eq!(stats["buckets"].as_array().unwrap().len(), 24);
+        let totals = &stats["totals"];
+        assert_eq!(
+            (
+                totals["hits"].as_u64(),
+                totals["misses"].as_u64(),
+                totals["sets"].as_u64()
+            ),
+            (Some(3), Some(2), Some(1))
+        );
+        assert_eq!(totals["reads"], 5);
+        assert_eq!(totals["hitRate"], 0.6);
+        assert_eq!(totals["dbQueriesSaved"], 3);
+        assert_eq!(stats["series"][8]["hits"], 2);
+        assert_eq!(stats["series"][10]["misses"], 1);
+        let families: Vec<&str> = stats["families"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["family"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            families,
+            [
+                "report:system-health",
+                "user:{userId}:conversations:list",
+                "report:team:{dept}"
+            ]
+        );
+        assert_eq!(stats["kvOperations"][0]["reads"], 5);
+        assert_eq!(stats["kvOperations"][0]["writes"], 1);
+        assert_eq!(stats["topMissedKeys"][0]["misses"], 1);
+        assert_eq!(stats["limits"]["writes"], 1000);
+
+        let family: serde_json::Value = serde_json::from_str(&ok(
+            &h,
+            &[
+                &[
+                    "--json",
+                    "stats",
+                    "--family",
+                    "user:{userId}:conversations:list",
+                    "--per",
+                    "day",
+                ][..],
+                &range[..],
+            ]
+            .concat(),
+        ))
+        .unwrap();
+        assert_eq!(family["totals"]["hitRate"], 0.5);
+        assert_eq!(
+            family["buckets"],
+            serde_json::json!(["2026-11-20T00:00:00Z"])
+        );
+        assert_eq!(
+            family["topMissedKeys"][0]["key"],
+            "user:abc123:conversations:list"
+        );
+
+        let text = ok(&h, &[&["stats"][..], &range[..]].concat());
+        assert!(
+            text.contains("hit rate          60.0%  (target 90%)  BELOW TARGET"),
+            "{text}"
+        );
+        assert!(text.contains("report:team:{dept}"), "{text}");
+
+        let pruned = ok(&h, &["stats", "prune", "--retention-days", "1"]);
+        assert!(
+            pruned.contains("deleted 6 raw events of 3 hours"),
+            "{pruned}"
+        );
+        let after: serde_json::Value =
+            serde_json::from_str(&ok(&h, &[&["--json", "stats"][..], &range[..]].concat()))
+                .unwrap();
+        assert_eq!(
+            after["totals"], stats["totals"],
+            "pruned events stay counted"
+        );
+        assert_eq!(after["topMissedKeys"], serde_json::json!([]));
+
+        let r = run(&h, &["stats", "import", "/nonexistent/worker.log"], "");
+        assert_eq!(r.code, 9, "{}", r.stderr);
+        let r = run(&h, &["stats", "--since", "yesterday"], "");
+        assert_eq!(r.code, 2);
+        assert!(r.stderr.contains("time \"yesterday\""), "{}", r.stderr);
+    })
+    .await
+    .unwrap();
+    scratch.drop().await;
+}

@@ -16,6 +16,8 @@ use crate::context::CoreContext;
 use crate::error::{Error, ErrorCode, Result};
 use crate::kv::{list_all, KeyInfo, KvStore};
 use crate::progress::Progress;
+use crate::stats::console_reads;
+use crate::stats::Outcome;
 
 /// Most keys listed per report in [`list_reports`] (the count is always complete).
 pub const MAX_LISTED_INSTANCES: usize = 500;
@@ -385,7 +387,10 @@ pub async fn show_report(
         return mirror(None).read().await;
     }
     let store = ctx.store(Some(&profile.name)).await?;
-    match store.get(&key).await {
+    let started = std::time::Instant::now();
+    let read = store.get(&key).await;
+    let count = |outcome| console_reads::record(ctx, &profile.name, &key, outcome, started);
+    match read {
         Ok(Some(stored)) => {
             let json = text_of(&key, stored.bytes)?;
             let mut value = shell(ValueSource::Kv, json, None);
@@ -399,9 +404,16 @@ pub async fn show_report(
                 _ => None,
             };
             value.stale = stale(def, &catalog, value.generated_at.as_deref(), checked, now);
+            count(if value.stale {
+                Outcome::Stale
+            } else {
+                Outcome::Hit
+            })
+            .await;
             Ok(value)
         }
         Ok(None) => {
+            count(Outcome::Miss).await;
             let pool = ctx.postgres(Some(&profile.name)).await?.ok_or_else(|| {
                 Error::invalid(
                     format!("report key {key:?}"),
@@ -424,8 +436,14 @@ pub async fn show_report(
                 Some("KV miss: computed live from SQL just now (not written to KV).".to_owned()),
             ))
         }
-        Err(e) if is_unreachable(&e) => mirror(Some(e.to_string())).read().await,
-        Err(e) => Err(e),
+        Err(e) => {
+            count(Outcome::Error).await;
+            if is_unreachable(&e) {
+                mirror(Some(e.to_string())).read().await
+            } else {
+                Err(e)
+            }
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
+mod cache_stats;
 mod cloudflare_faults;
 mod conformance;
 mod demo_source;

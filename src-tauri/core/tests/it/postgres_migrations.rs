@@ -12,7 +12,15 @@ async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
         .unwrap();
     assert_eq!(
         tables,
-        vec!["audit_log".to_owned(), "precompute_runs".to_owned()]
+        vec![
+            "audit_log".to_owned(),
+            "cache_events".to_owned(),
+            "cache_log_imports".to_owned(),
+            "cache_rollup_hours".to_owned(),
+            "cache_stats_daily".to_owned(),
+            "cache_stats_hourly".to_owned(),
+            "precompute_runs".to_owned()
+        ]
     );
     // Nothing of the console lands in the public schema beside the migration ledger.
     let public: Vec<String> = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")

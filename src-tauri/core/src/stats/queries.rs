@@ -1,0 +1,497 @@
+//! The figures people look at, read from the rollups: hit rate over time overall and per family,
+//! latency percentiles, estimated database queries saved, KV operations per day against the
+//! plan's limits, and the most missed families and keys. Reads only; never rolls up itself.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::PgPool;
+
+use super::key_families::KeyFamilies;
+use super::rollup::{tally_from_row, Tally, TALLY_COLUMNS};
+use super::Outcome;
+use crate::error::{Error, Result};
+
+/// Ranges up to this long are shown per hour; longer ones per day.
+pub const HOURLY_UP_TO: Duration = Duration::days(7);
+/// Most missed keys listed.
+pub const TOP_MISSED_KEYS: usize = 10;
+
+/// Cloudflare KV's free plan, per day (reads, writes, deletes, lists).
+pub const FREE_PLAN: PlanLimits = PlanLimits {
+    reads: 100_000,
+    writes: 1_000,
+    deletes: 1_000,
+    lists: 1_000,
+};
+
+/// Targets from the seed documents.
+pub const TARGETS: Targets = Targets {
+    hit_rate: 0.9,
+    mean_latency_ms: 200.0,
+    p95_latency_ms: 500.0,
+    daily_reads: 50_000,
+    daily_writes: 500,
+    db_queries_saved: 0.8,
+};
+
+/// A plan's daily limits of KV operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanLimits {
+    #[ts(type = "number")]
+    pub reads: u64,
+    #[ts(type = "number")]
+    pub writes: u64,
+    #[ts(type = "number")]
+    pub deletes: u64,
+    #[ts(type = "number")]
+    pub lists: u64,
+}
+
+/// What the seeds aim for.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Targets {
+    /// Share of reads served fresh from KV.
+    pub hit_rate: f64,
+    pub mean_latency_ms: f64,
+    pub p95_latency_ms: f64,
+    #[ts(type = "number")]
+    pub daily_reads: u64,
+    #[ts(type = "number")]
+    pub daily_writes: u64,
+    /// Share of reads that needed no database query.
+    pub db_queries_saved: f64,
+}
+
+/// Per hour or per day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Granularity {
+    Hour,
+    Day,
+}
+
+/// What to show.
+#[derive(Debug, Clone)]
+pub struct StatsQuery {
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// Only this key family.
+    pub family: Option<String>,
+    /// `None`: per hour up to [`HOURLY_UP_TO`], else per day.
+    pub granularity: Option<Granularity>,
+}
+
+/// The figures of a set of events.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Figures {
+    #[ts(type = "number")]
+    pub hits: u64,
+    #[ts(type = "number")]
+    pub misses: u64,
+    #[ts(type = "number")]
+    pub stale: u64,
+    #[ts(type = "number")]
+    pub errors: u64,
+    #[ts(type = "number")]
+    pub sets: u64,
+    #[ts(type = "number")]
+    pub deletes: u64,
+    #[ts(type = "number")]
+    pub lists: u64,
+    /// hits + misses + stale + errors: every read attempt.
+    #[ts(type = "number")]
+    pub reads: u64,
+    /// hits / reads; `None` without reads.
+    pub hit_rate: Option<f64>,
+    /// Reads answered from KV without SQL (hits + stale): each is one report query the
+    /// fallback would have run.
+    #[ts(type = "number")]
+    pub db_queries_saved: u64,
+    pub latency_mean_ms: Option<f64>,
+    /// Percentiles as the upper bound of their latency bucket (see `rollup::LATENCY_BOUNDS_MS`).
+    pub latency_p50_ms: Option<f64>,
+    pub latency_p95_ms: Option<f64>,
+    pub latency_p99_ms: Option<f64>,
+}
+
+impl From<&Tally> for Figures {
+    fn from(t: &Tally) -> Self {
+        let n = |o| u64::try_from(t.count(o)).unwrap_or(0);
+        let (hits, misses, stale, errors) = (
+            n(Outcome::Hit),
+            n(Outcome::Miss),
+            n(Outcome::Stale),
+            n(Outcome::Error),
+        );
+        let reads = hits + misses + stale + errors;
+        Self {
+            hits,
+            misses,
+            stale,
+            errors,
+            sets: n(Outcome::Set),
+            deletes: n(Outcome::Delete),
+            lists: n(Outcome::List),
+            reads,
+            hit_rate: (reads > 0).then(|| hits as f64 / reads as f64),
+            db_queries_saved: hits + stale,
+            latency_mean_ms: (t.latency_count > 0)
+                .then(|| t.latency_sum_ms / t.latency_count as f64),
+            latency_p50_ms: t.percentile(0.5),
+            latency_p95_ms: t.percentile(0.95),
+            latency_p99_ms: t.percentile(0.99),
+        }
+    }
+}
+
+/// One family over the range.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FamilyStats {
+    pub family: String,
+    pub totals: Figures,
+    /// Hit rate per bucket (aligned with [`CacheStats::buckets`]; `None` without reads).
+    pub hit_rate: Vec<Option<f64>>,
+}
+
+/// KV operations of one UTC day.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DayOperations {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    #[ts(type = "number")]
+    pub reads: u64,
+    #[ts(type = "number")]
+    pub writes: u64,
+    #[ts(type = "number")]
+    pub deletes: u64,
+    #[ts(type = "number")]
+    pub lists: u64,
+}
+
+/// A key that missed.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MissedKey {
+    pub key: String,
+    pub family: String,
+    #[ts(type = "number")]
+    pub misses: u64,
+    #[ts(type = "number")]
+    pub reads: u64,
+}
+
+/// Everything the Stats screen and `cachescope stats` show.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CacheStats {
+    #[ts(type = "string")]
+    pub since: DateTime<Utc>,
+    #[ts(type = "string")]
+    pub until: DateTime<Utc>,
+    pub granularity: Granularity,
+    pub family: Option<String>,
+    /// Start of each bucket (RFC 3339), oldest first, every bucket of the range.
+    pub buckets: Vec<String>,
+    /// Figures per bucket, aligned with `buckets`.
+    pub series: Vec<Figures>,
+    pub totals: Figures,
+    /// Every family with events in the range, most reads first.
+    pub families: Vec<FamilyStats>,
+    /// Per UTC day of the range with events.
+    pub kv_operations: Vec<DayOperations>,
+    pub limits: PlanLimits,
+    pub targets: Targets,
+    /// Keys with the most misses, from the raw events still kept (see `raw_events_since`).
+    pub top_missed_keys: Vec<MissedKey>,
+    /// The oldest raw event kept; misses by key are known only from then on.
+    #[ts(type = "string | null")]
+    pub raw_events_since: Option<DateTime<Utc>>,
+    /// When the rollups were last updated.
+    #[ts(type = "string | null")]
+    pub last_rollup_at: Option<DateTime<Utc>>,
+}
+
+/// Reads the statistics for `query` from the rollups (and the raw events, for missed keys).
+pub async fn cache_stats(
+    pool: &PgPool,
+    families: &KeyFamilies,
+    query: &StatsQuery,
+) -> Result<CacheStats> {
+    if query.until <= query.since {
+        return Err(Error::invalid(
+            "time range",
+            format!(
+                "until ({}) must be after since ({})",
+                query.until, query.since
+            ),
+        ));
+    }
+    let granularity = query
+        .granularity
+        .unwrap_or(if query.until - query.since <= HOURLY_UP_TO {
+            Granularity::Hour
+        } else {
+            Granularity::Day
+        });
+    // Whole hours / days that overlap the range.
+    let first_hour = DateTime::from_timestamp(query.since.timestamp().div_euclid(3600) * 3600, 0)
+        .unwrap_or(query.since);
+    let first_day = query.since.date_naive();
+    let last_day = (query.until - Duration::nanoseconds(1)).date_naive();
+    let day_start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let buckets: Vec<DateTime<Utc>> = match granularity {
+        Granularity::Hour => {
+            let mut v = Vec::new();
+            let mut t = first_hour;
+            while t < query.until {
+                v.push(t);
+                t += Duration::hours(1);
+            }
+            v
+        }
+        Granularity::Day => first_day
+            .iter_days()
+            .take_while(|d| *d <= last_day)
+            .map(day_start)
+            .collect(),
+    };
+    let index: HashMap<i64, usize> = buckets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.timestamp(), i))
+        .collect();
+
+    let family_filter = query.family.as_deref();
+    let hourly_sql = format!(
+        "SELECT extract(epoch FROM hour)::bigint, family, {TALLY_COLUMNS}
+         FROM cachescope.cache_stats_hourly
+         WHERE hour >= $1 AND hour < $2 AND ($3::text IS NULL OR family = $3)"
+    );
+    let daily_sql = format!(
+        "SELECT extract(epoch FROM day::timestamp AT TIME ZONE 'UTC')::bigint, family, {TALLY_COLUMNS}
+         FROM cachescope.cache_stats_daily
+         WHERE day >= $1 AND day <= $2 AND ($3::text IS NULL OR family = $3)"
+    );
+    let rows = match granularity {
+        Granularity::Hour => sqlx::query(&hourly_sql).bind(first_hour).bind(query.until),
+        Granularity::Day => sqlx::query(&daily_sql).bind(first_day).bind(last_day),
+    }
+    .bind(family_filter)
+    .fetch_all(pool)
+    .await
+    .map_err(Error::Db)?;
+
+    let mut series = vec![Tally::default(); buckets.len()];
+    let mut by_family: HashMap<String, (Tally, Vec<Tally>)> = HashMap::new();
+    let mut totals = Tally::default();
+    for row in &rows {
+        use sqlx::Row as _;
+        let at: i64 = row.try_get(0).map_err(Error::Db)?;
+        let family: String = row.try_get(1).map_err(Error::Db)?;
+        let Some(&i) = index.get(&at) else { continue };
+        let tally = tally_from_row(row, 2)?;
+        series[i].merge(&tally);
+        totals.merge(&tally);
+        let entry = by_family
+            .entry(family)
+            .or_insert_with(|| (Tally::default(), vec![Tally::default(); buckets.len()]));
+        entry.0.merge(&tally);
+        entry.1[i].merge(&tally);
+    }
+    let mut families_out: Vec<FamilyStats> = by_family
+        .into_iter()
+        .map(|(family, (total, per_bucket))| FamilyStats {
+            family,
+            totals: Figures::from(&total),
+            hit_rate: per_bucket
+                .iter()
+                .map(|t| Figures::from(t).hit_rate)
+                .collect(),
+        })
+        .collect();
+    families_out.sort_by(|a, b| {
+        b.totals
+            .reads
+            .cmp(&a.totals.reads)
+            .then_with(|| a.family.cmp(&b.family))
+    });
+
+    let kv_operations = kv_operations(pool, first_day, last_day, family_filter).await?;
+    let top_missed_keys = top_missed_keys(pool, families, query).await?;
+    let (raw_events_since, last_rollup_at): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
+        sqlx::query_as(
+            "SELECT (SELECT min(at) FROM cachescope.cache_events),
+                    (SELECT max(rolled_up_at) FROM cachescope.cache_rollup_hours)",
+        )
+        .fetch_one(pool)
+        .await
+        .map_err(Error::Db)?;
+    Ok(CacheStats {
+        since: query.since,
+        until: query.until,
+        granularity,
+        family: query.family.clone(),
+        buckets: buckets
+            .iter()
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .collect(),
+        series: series.iter().map(Figures::from).collect(),
+        totals: Figures::from(&totals),
+        families: families_out,
+        kv_operations,
+        limits: FREE_PLAN,
+        targets: TARGETS,
+        top_missed_keys,
+        raw_events_since,
+        last_rollup_at,
+    })
+}
+
+async fn kv_operations(
+    pool: &PgPool,
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+    family: Option<&str>,
+) -> Result<Vec<DayOperations>> {
+    let rows: Vec<(NaiveDate, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT day, sum(hits + misses + stale + errors)::bigint, sum(sets)::bigint,
+                sum(deletes)::bigint, sum(lists)::bigint
+         FROM cachescope.cache_stats_daily
+         WHERE day >= $1 AND day <= $2 AND ($3::text IS NULL OR family = $3)
+         GROUP BY day ORDER BY day",
+    )
+    .bind(first_day)
+    .bind(last_day)
+    .bind(family)
+    .fetch_all(pool)
+    .await
+    .map_err(Error::Db)?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .map(|(day, reads, writes, deletes, lists)| DayOperations {
+            day: day.format("%Y-%m-%d").to_string(),
+            reads: n(reads),
+            writes: n(writes),
+            deletes: n(deletes),
+            lists: n(lists),
+        })
+        .collect())
+}
+
+async fn top_missed_keys(
+    pool: &PgPool,
+    families: &KeyFamilies,
+    query: &StatsQuery,
+) -> Result<Vec<MissedKey>> {
+    // Families are computed here, not in SQL: with a family filter, look further down the list.
+    let limit: i64 = if query.family.is_some() {
+        5000
+    } else {
+        TOP_MISSED_KEYS as i64
+    };
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT key, count(*) FILTER (WHERE outcome = 'miss'),
+                count(*) FILTER (WHERE outcome IN ('hit', 'miss', 'stale', 'error'))
+         FROM cachescope.cache_events WHERE at >= $1 AND at < $2
+         GROUP BY key HAVING count(*) FILTER (WHERE outcome = 'miss') > 0
+         ORDER BY 2 DESC, 1 LIMIT $3",
+    )
+    .bind(query.since)
+    .bind(query.until)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(Error::Db)?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, misses, reads)| MissedKey {
+            family: families.family(&key).into_owned(),
+            key,
+            misses: u64::try_from(misses).unwrap_or(0),
+            reads: u64::try_from(reads).unwrap_or(0),
+        })
+        .filter(|k| query.family.as_deref().is_none_or(|f| k.family == f))
+        .take(TOP_MISSED_KEYS)
+        .collect())
+}
+
+/// Families sorted by misses, most first (the "top missed families").
+pub fn top_missed_families(stats: &CacheStats, n: usize) -> Vec<&FamilyStats> {
+    let mut missed: Vec<&FamilyStats> = stats
+        .families
+        .iter()
+        .filter(|f| f.totals.misses > 0)
+        .collect();
+    missed.sort_by(|a, b| {
+        b.totals
+            .misses
+            .cmp(&a.totals.misses)
+            .then_with(|| a.family.cmp(&b.family))
+    });
+    missed.truncate(n);
+    missed
+}
+
+/// Parses `24h`, `7d`, `90m`, `2w` (before now) or an RFC 3339 instant.
+pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let bad = || {
+        Error::invalid(
+            format!("time {text:?}"),
+            "give an RFC 3339 instant (2026-11-20T00:00:00Z) or an age such as 90m, 24h, 7d, 2w",
+        )
+    };
+    let split = text.len().checked_sub(1).ok_or_else(bad)?;
+    if !text.is_char_boundary(split) {
+        return Err(bad());
+    }
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let age = match unit {
+        "m" => Duration::try_minutes(n),
+        "h" => Duration::try_hours(n),
+        "d" => Duration::try_days(n),
+        "w" => Duration::try_weeks(n),
+        _ => None,
+    }
+    .filter(|_| n >= 0)
+    .ok_or_else(bad)?;
+    now.checked_sub_signed(age).ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_and_instants() {
+        let now = DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(parse_since("24h", now).unwrap(), now - Duration::hours(24));
+        assert_eq!(parse_since("7d", now).unwrap(), now - Duration::days(7));
+        assert_eq!(
+            parse_since("90m", now).unwrap(),
+            now - Duration::minutes(90)
+        );
+        assert_eq!(
+            parse_since("2026-11-01T00:00:00Z", now)
+                .unwrap()
+                .to_rfc3339(),
+            "2026-11-01T00:00:00+00:00"
+        );
+        for bad in ["", "d", "7y", "-1d", "99999999999999d", "é"] {
+            assert!(parse_since(bad, now).is_err(), "{bad}");
+        }
+    }
+}

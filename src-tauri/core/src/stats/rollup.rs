@@ -1,0 +1,767 @@
+//! Idempotent rollups of `cachescope.cache_events` into per-hour and per-day rows per key family,
+//! and pruning of raw events that are rolled up and older than the retention.
+//!
+//! Why nothing is counted twice (the seeds' retry bug) or lost:
+//! - an hour is always recomputed whole from its raw events and its rows replaced, never
+//!   incremented, so rerunning or overlapping rollups give the same rows;
+//! - the ledger `cache_rollup_hours` records how many raw events each hour's rows count; an hour
+//!   whose raw count differs (late events) is recomputed by the next rollup;
+//! - pruning deletes an hour's raw events only when exactly the counted events are there, and
+//!   marks the hour pruned in the same transaction; events that arrive later for a pruned hour are
+//!   deleted *and* added to its rows in one statement's transaction (`DELETE ... RETURNING`);
+//! - rollups and prunes take one advisory lock, so they never interleave.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use futures::TryStreamExt as _;
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+
+use super::key_families::KeyFamilies;
+use super::Outcome;
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// Upper bounds (ms, inclusive) of the latency buckets; one more bucket holds what is slower.
+/// About 25% apart, so a percentile read from them is within a quarter of the true value, and
+/// exact below 6 ms and at every bound.
+pub const LATENCY_BOUNDS_MS: [f64; 42] = [
+    1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 60.0, 80.0,
+    100.0, 120.0, 150.0, 200.0, 250.0, 300.0, 400.0, 500.0, 600.0, 800.0, 1000.0, 1200.0, 1500.0,
+    2000.0, 2500.0, 3000.0, 4000.0, 5000.0, 6000.0, 8000.0, 10000.0, 15000.0, 20000.0, 30000.0,
+    60000.0,
+];
+/// Number of latency buckets (the bounds and one for slower).
+pub const BUCKETS: usize = LATENCY_BOUNDS_MS.len() + 1;
+
+/// Key of the advisory lock that rollups and prunes hold.
+const LOCK: i64 = 0x6361_6368_6573_7473; // "cachests"
+
+/// The counts of one (hour or day, family), or of any sum of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tally {
+    /// Events per outcome, in the order of [`Outcome::ALL`].
+    pub by_outcome: [i64; 7],
+    /// Events with a latency.
+    pub latency_count: i64,
+    pub latency_sum_ms: f64,
+    /// Events with a latency per bucket of [`LATENCY_BOUNDS_MS`].
+    pub buckets: [i64; BUCKETS],
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Self {
+            by_outcome: [0; 7],
+            latency_count: 0,
+            latency_sum_ms: 0.0,
+            buckets: [0; BUCKETS],
+        }
+    }
+}
+
+/// The bucket of a latency.
+pub fn bucket_of(ms: f64) -> usize {
+    LATENCY_BOUNDS_MS.partition_point(|&bound| bound < ms)
+}
+
+impl Tally {
+    /// Counts one event.
+    pub fn add(&mut self, outcome: Outcome, latency_ms: Option<f64>) {
+        self.by_outcome[outcome.index()] += 1;
+        if let Some(ms) = latency_ms.filter(|ms| ms.is_finite() && *ms >= 0.0) {
+            self.latency_count += 1;
+            self.latency_sum_ms += ms;
+            self.buckets[bucket_of(ms)] += 1;
+        }
+    }
+
+    /// Adds another tally to this one.
+    pub fn merge(&mut self, other: &Tally) {
+        for (a, b) in self.by_outcome.iter_mut().zip(other.by_outcome) {
+            *a += b;
+        }
+        self.latency_count += other.latency_count;
+        self.latency_sum_ms += other.latency_sum_ms;
+        for (a, b) in self.buckets.iter_mut().zip(other.buckets) {
+            *a += b;
+        }
+    }
+
+    /// Events of one outcome.
+    pub fn count(&self, outcome: Outcome) -> i64 {
+        self.by_outcome[outcome.index()]
+    }
+
+    /// Events in all.
+    pub fn events(&self) -> i64 {
+        self.by_outcome.iter().sum()
+    }
+
+    /// The `q` quantile (0 < q <= 1) of the latencies, nearest rank, as the upper bound of its
+    /// bucket (the largest bound for the slowest bucket); `None` without latencies.
+    pub fn percentile(&self, q: f64) -> Option<f64> {
+        if self.latency_count == 0 {
+            return None;
+        }
+        let rank = ((q * self.latency_count as f64).ceil() as i64).clamp(1, self.latency_count);
+        let mut seen = 0;
+        for (i, n) in self.buckets.iter().enumerate() {
+            seen += n;
+            if seen >= rank {
+                return Some(LATENCY_BOUNDS_MS[i.min(LATENCY_BOUNDS_MS.len() - 1)]);
+            }
+        }
+        LATENCY_BOUNDS_MS.last().copied()
+    }
+
+    /// One row of a rollup table as COPY text, after `at\tfamily\t`.
+    fn copy_columns(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        for n in self.by_outcome {
+            let _ = write!(out, "{n}\t");
+        }
+        let _ = write!(out, "{}\t{}\t{{", self.latency_count, self.latency_sum_ms);
+        for (i, n) in self.buckets.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{n}");
+        }
+        out.push_str("}\n");
+    }
+}
+
+/// The columns of both rollup tables after their time and family.
+pub(crate) const TALLY_COLUMNS: &str =
+    "hits, misses, stale, errors, sets, deletes, lists, latency_count, latency_sum_ms, latency_buckets";
+
+/// Reads a tally from a row holding [`TALLY_COLUMNS`] from column `first` on.
+pub(crate) fn tally_from_row(row: &sqlx::postgres::PgRow, first: usize) -> Result<Tally> {
+    use sqlx::Row as _;
+    let mut tally = Tally::default();
+    for i in 0..7 {
+        tally.by_outcome[i] = row.try_get(first + i).map_err(Error::Db)?;
+    }
+    tally.latency_count = row.try_get(first + 7).map_err(Error::Db)?;
+    tally.latency_sum_ms = row.try_get(first + 8).map_err(Error::Db)?;
+    let buckets: Vec<i64> = row.try_get(first + 9).map_err(Error::Db)?;
+    for (slot, n) in tally.buckets.iter_mut().zip(buckets) {
+        *slot = n;
+    }
+    Ok(tally)
+}
+
+/// Which hours to roll up beyond those that need it.
+#[derive(Debug, Clone, Default)]
+pub struct RollupOptions {
+    /// Recompute every hour with raw events in `[since, until)` even if the ledger says it is
+    /// current (pruned hours only take in late events; their raw events are gone).
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// What a rollup did.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RollupOutcome {
+    /// Hours recomputed from their raw events.
+    #[ts(type = "number")]
+    pub hours_recomputed: u64,
+    /// Pruned hours that took in events that arrived late.
+    #[ts(type = "number")]
+    pub hours_merged: u64,
+    /// Raw events read.
+    #[ts(type = "number")]
+    pub events: u64,
+    /// Days whose daily rows were recomputed.
+    #[ts(type = "number")]
+    pub days: u64,
+    #[ts(type = "number")]
+    pub elapsed_ms: u64,
+}
+
+fn hour_no(t: DateTime<Utc>) -> i64 {
+    t.timestamp().div_euclid(3600)
+}
+
+fn hour_start(no: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(no * 3600, 0).unwrap_or_default()
+}
+
+fn day_of_hour(no: i64) -> NaiveDate {
+    hour_start(no).date_naive()
+}
+
+/// A literal timestamp for statements that cannot take parameters (COPY).
+fn literal(t: DateTime<Utc>) -> String {
+    format!("'{}'", t.format("%Y-%m-%d %H:%M:%S+00"))
+}
+
+/// Rolls up every hour whose raw events are not yet counted exactly (and the hours of
+/// `options`), one day per transaction.
+pub async fn rollup(
+    pool: &PgPool,
+    families: &KeyFamilies,
+    options: &RollupOptions,
+    progress: &Progress,
+) -> Result<RollupOutcome> {
+    let started = std::time::Instant::now();
+    let dirty: Vec<(DateTime<Utc>,)> = sqlx::query_as(
+        "WITH raw AS (
+             SELECT date_trunc('hour', at, 'UTC') AS hour, count(*) AS n
+             FROM cachescope.cache_events GROUP BY 1
+         )
+         SELECT hour FROM raw FULL JOIN cachescope.cache_rollup_hours l USING (hour)
+         WHERE l.hour IS NULL
+            OR (l.pruned_at IS NOT NULL AND raw.n IS NOT NULL)
+            OR (l.pruned_at IS NULL AND l.events <> coalesce(raw.n, 0))
+            OR (($1::timestamptz IS NOT NULL OR $2::timestamptz IS NOT NULL)
+                AND raw.hour >= coalesce($1, '-infinity') AND raw.hour < coalesce($2, 'infinity'))
+         ORDER BY 1",
+    )
+    .bind(options.since)
+    .bind(options.until)
+    .fetch_all(pool)
+    .await
+    .map_err(Error::Db)?;
+    let mut by_day: BTreeMap<NaiveDate, Vec<i64>> = BTreeMap::new();
+    for (hour,) in dirty {
+        let no = hour_no(hour);
+        by_day.entry(day_of_hour(no)).or_default().push(no);
+    }
+    let mut outcome = RollupOutcome {
+        hours_recomputed: 0,
+        hours_merged: 0,
+        events: 0,
+        days: by_day.len() as u64,
+        elapsed_ms: 0,
+    };
+    let mut cache = FamilyCache::new(families);
+    let total = by_day.len() as u64;
+    for (done, (day, hours)) in by_day.into_iter().enumerate() {
+        progress.check()?;
+        progress.report("rollup", done as u64, Some(total));
+        let mut tx = pool.begin().await.map_err(Error::Db)?;
+        lock(&mut tx).await?;
+        let (recomputed, merged, events) = roll_up_day(&mut tx, &mut cache, day, &hours).await?;
+        tx.commit().await.map_err(Error::Db)?;
+        outcome.hours_recomputed += recomputed;
+        outcome.hours_merged += merged;
+        outcome.events += events;
+    }
+    progress.report("rollup", total, Some(total));
+    outcome.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(outcome)
+}
+
+async fn lock(conn: &mut PgConnection) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(LOCK)
+        .execute(conn)
+        .await
+        .map_err(Error::Db)?;
+    Ok(())
+}
+
+/// Families by key, computed once per distinct key of a rollup.
+struct FamilyCache<'a> {
+    families: &'a KeyFamilies,
+    ids: HashMap<Box<str>, u32>,
+    names: Vec<String>,
+    by_name: HashMap<String, u32>,
+}
+
+impl<'a> FamilyCache<'a> {
+    /// Distinct keys remembered at most (memory stays bounded over any number of keys).
+    const MAX_KEYS: usize = 1 << 20;
+
+    fn new(families: &'a KeyFamilies) -> Self {
+        Self {
+            families,
+            ids: HashMap::new(),
+            names: Vec::new(),
+            by_name: HashMap::new(),
+        }
+    }
+
+    fn id_of_family(&mut self, family: &str) -> u32 {
+        if let Some(&id) = self.by_name.get(family) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(family.to_owned());
+        self.by_name.insert(family.to_owned(), id);
+        id
+    }
+
+    fn id(&mut self, key: &str) -> u32 {
+        if let Some(&id) = self.ids.get(key) {
+            return id;
+        }
+        let family = self.families.family(key);
+        let id = self.id_of_family(&family);
+        if self.ids.len() >= Self::MAX_KEYS {
+            self.ids.clear();
+        }
+        self.ids.insert(key.into(), id);
+        id
+    }
+}
+
+/// Rolls up the dirty `hours` of `day` inside the caller's transaction (which holds the lock);
+/// returns the hours recomputed, the pruned hours merged, and the raw events read.
+async fn roll_up_day(
+    tx: &mut PgConnection,
+    cache: &mut FamilyCache<'_>,
+    day: NaiveDate,
+    hours: &[i64],
+) -> Result<(u64, u64, u64)> {
+    let hour_times: Vec<DateTime<Utc>> = hours.iter().map(|&h| hour_start(h)).collect();
+    // Decided under the lock: a prune may have run since the hours were listed.
+    let pruned: BTreeSet<i64> = sqlx::query_scalar::<_, DateTime<Utc>>(
+        "SELECT hour FROM cachescope.cache_rollup_hours WHERE hour = ANY($1) AND pruned_at IS NOT NULL",
+    )
+    .bind(&hour_times)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(Error::Db)?
+    .into_iter()
+    .map(hour_no)
+    .collect();
+    let recompute: BTreeSet<i64> = hours
+        .iter()
+        .copied()
+        .filter(|h| !pruned.contains(h))
+        .collect();
+    let mut tallies: HashMap<(i64, u32), Tally> = HashMap::new();
+    let mut counted: HashMap<i64, i64> = HashMap::new();
+
+    // Pruned hours: their rows so far, plus the late events, which are deleted as they are read.
+    let pruned_times: Vec<DateTime<Utc>> = pruned.iter().map(|&h| hour_start(h)).collect();
+    if !pruned.is_empty() {
+        let rows = sqlx::query(&format!(
+            "SELECT hour, family, {TALLY_COLUMNS} FROM cachescope.cache_stats_hourly WHERE hour = ANY($1)"
+        ))
+        .bind(&pruned_times)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(Error::Db)?;
+        for row in &rows {
+            use sqlx::Row as _;
+            let hour: DateTime<Utc> = row.try_get(0).map_err(Error::Db)?;
+            let family: String = row.try_get(1).map_err(Error::Db)?;
+            let id = cache.id_of_family(&family);
+            tallies
+                .entry((hour_no(hour), id))
+                .or_default()
+                .merge(&tally_from_row(row, 2)?);
+        }
+        let late: Vec<(i64, String, String, Option<f64>)> = sqlx::query_as(
+            "DELETE FROM cachescope.cache_events
+             WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
+             RETURNING floor(extract(epoch FROM at) / 3600)::bigint, outcome, key, latency_ms",
+        )
+        .bind(&pruned_times)
+        .bind(pruned_times.first())
+        .bind(pruned_times.last().map(|t| *t + Duration::hours(1)))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(Error::Db)?;
+        for (hour, outcome, key, latency) in late {
+            let outcome: Outcome = outcome.parse()?;
+            let id = cache.id(&key);
+            tallies.entry((hour, id)).or_default().add(outcome, latency);
+            *counted.entry(hour).or_default() += 1;
+        }
+    }
+
+    // Other hours: recomputed whole from their raw events, streamed with COPY.
+    if let (Some(&first), Some(&last)) = (recompute.first(), recompute.last()) {
+        let statement = format!(
+            "COPY (SELECT floor(extract(epoch FROM at) / 3600)::bigint, outcome, latency_ms, key
+                   FROM cachescope.cache_events WHERE at >= {} AND at < {}) TO STDOUT",
+            literal(hour_start(first)),
+            literal(hour_start(last + 1)),
+        );
+        let mut stream = tx.copy_out_raw(&statement).await.map_err(Error::Db)?;
+        let mut carry: Vec<u8> = Vec::new();
+        let mut key = String::new();
+        while let Some(chunk) = stream.try_next().await.map_err(Error::Db)? {
+            let mut data: &[u8] = &chunk;
+            if !carry.is_empty() {
+                let Some(end) = memchr::memchr(b'\n', data) else {
+                    carry.extend_from_slice(data);
+                    continue;
+                };
+                carry.extend_from_slice(&data[..=end]);
+                data = &data[end + 1..];
+                let row = std::mem::take(&mut carry);
+                count_row(
+                    &row,
+                    &recompute,
+                    cache,
+                    &mut tallies,
+                    &mut counted,
+                    &mut key,
+                )?;
+            }
+            let mut start = 0;
+            for end in memchr::memchr_iter(b'\n', data) {
+                count_row(
+                    &data[start..=end],
+                    &recompute,
+                    cache,
+                    &mut tallies,
+                    &mut counted,
+                    &mut key,
+                )?;
+                start = end + 1;
+            }
+            carry.extend_from_slice(&data[start..]);
+        }
+    }
+
+    // Replace the hours' rows (never add to them) and record what they count.
+    sqlx::query("DELETE FROM cachescope.cache_stats_hourly WHERE hour = ANY($1)")
+        .bind(&hour_times)
+        .execute(&mut *tx)
+        .await
+        .map_err(Error::Db)?;
+    let mut text = String::new();
+    let mut keys: Vec<&(i64, u32)> = tallies.keys().collect();
+    keys.sort_unstable();
+    for k in keys {
+        let (hour, family) = *k;
+        text.push_str(
+            &hour_start(hour)
+                .format("%Y-%m-%d %H:00:00+00\t")
+                .to_string(),
+        );
+        escape_copy(&mut text, &cache.names[family as usize]);
+        text.push('\t');
+        tallies[k].copy_columns(&mut text);
+    }
+    copy_in(
+        tx,
+        &format!("COPY cachescope.cache_stats_hourly (hour, family, {TALLY_COLUMNS}) FROM STDIN"),
+        text,
+    )
+    .await?;
+    let recomputed: Vec<DateTime<Utc>> = recompute.iter().map(|&h| hour_start(h)).collect();
+    let recomputed_counts: Vec<i64> = recompute
+        .iter()
+        .map(|h| counted.get(h).copied().unwrap_or(0))
+        .collect();
+    sqlx::query(
+        "INSERT INTO cachescope.cache_rollup_hours (hour, events, rolled_up_at)
+         SELECT h, n, now() FROM UNNEST($1::timestamptz[], $2::bigint[]) AS u(h, n)
+         ON CONFLICT (hour) DO UPDATE SET events = EXCLUDED.events, rolled_up_at = now()",
+    )
+    .bind(&recomputed)
+    .bind(&recomputed_counts)
+    .execute(&mut *tx)
+    .await
+    .map_err(Error::Db)?;
+    let merged_counts: Vec<i64> = pruned
+        .iter()
+        .map(|h| counted.get(h).copied().unwrap_or(0))
+        .collect();
+    sqlx::query(
+        "UPDATE cachescope.cache_rollup_hours l SET events = l.events + u.n, rolled_up_at = now()
+         FROM UNNEST($1::timestamptz[], $2::bigint[]) AS u(h, n) WHERE l.hour = u.h",
+    )
+    .bind(&pruned_times)
+    .bind(&merged_counts)
+    .execute(&mut *tx)
+    .await
+    .map_err(Error::Db)?;
+    recompute_day(tx, day).await?;
+    let events = counted.values().sum::<i64>();
+    Ok((
+        recompute.len() as u64,
+        pruned.len() as u64,
+        u64::try_from(events).unwrap_or(0),
+    ))
+}
+
+/// Counts one COPY text row `hour\toutcome\tlatency\tkey\n`.
+fn count_row(
+    row: &[u8],
+    hours: &BTreeSet<i64>,
+    cache: &mut FamilyCache<'_>,
+    tallies: &mut HashMap<(i64, u32), Tally>,
+    counted: &mut HashMap<i64, i64>,
+    key: &mut String,
+) -> Result<()> {
+    let bad = || Error::invalid("rollup", "unexpected COPY row from cache_events");
+    let row = row.strip_suffix(b"\n").unwrap_or(row);
+    let mut fields = row.splitn(4, |&b| b == b'\t');
+    let hour: i64 = std::str::from_utf8(fields.next().ok_or_else(bad)?)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(bad)?;
+    if !hours.contains(&hour) {
+        return Ok(());
+    }
+    let outcome: Outcome = std::str::from_utf8(fields.next().ok_or_else(bad)?)
+        .map_err(|_| bad())?
+        .parse()?;
+    let latency = match fields.next().ok_or_else(bad)? {
+        b"\\N" => None,
+        text => std::str::from_utf8(text).ok().and_then(|s| s.parse().ok()),
+    };
+    let raw_key = fields.next().ok_or_else(bad)?;
+    key.clear();
+    unescape_copy(raw_key, key).ok_or_else(bad)?;
+    let id = cache.id(key);
+    tallies.entry((hour, id)).or_default().add(outcome, latency);
+    *counted.entry(hour).or_default() += 1;
+    Ok(())
+}
+
+/// Decodes a COPY text field (the escapes Postgres writes: `\\`, `\t`, `\n`, `\r`, `\b`, `\f`,
+/// `\v`) into `out`.
+fn unescape_copy(field: &[u8], out: &mut String) -> Option<()> {
+    if !field.contains(&b'\\') {
+        out.push_str(std::str::from_utf8(field).ok()?);
+        return Some(());
+    }
+    let mut bytes = Vec::with_capacity(field.len());
+    let mut it = field.iter();
+    while let Some(&b) = it.next() {
+        if b != b'\\' {
+            bytes.push(b);
+            continue;
+        }
+        bytes.push(match it.next()? {
+            b't' => b'\t',
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b'b' => 8,
+            b'f' => 12,
+            b'v' => 11,
+            other => *other,
+        });
+    }
+    out.push_str(std::str::from_utf8(&bytes).ok()?);
+    Some(())
+}
+
+fn escape_copy(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+async fn copy_in(tx: &mut PgConnection, statement: &str, text: String) -> Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let mut copy = tx.copy_in_raw(statement).await.map_err(Error::Db)?;
+    copy.send(text.into_bytes()).await.map_err(Error::Db)?;
+    copy.finish().await.map_err(Error::Db)?;
+    Ok(())
+}
+
+/// Replaces the daily rows of `day` with the sums of its hourly rows.
+async fn recompute_day(tx: &mut PgConnection, day: NaiveDate) -> Result<()> {
+    let start = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let rows = sqlx::query(&format!(
+        "SELECT family, {TALLY_COLUMNS} FROM cachescope.cache_stats_hourly
+         WHERE hour >= $1 AND hour < $2"
+    ))
+    .bind(start)
+    .bind(start + Duration::days(1))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(Error::Db)?;
+    let mut sums: BTreeMap<String, Tally> = BTreeMap::new();
+    for row in &rows {
+        use sqlx::Row as _;
+        let family: String = row.try_get(0).map_err(Error::Db)?;
+        sums.entry(family)
+            .or_default()
+            .merge(&tally_from_row(row, 1)?);
+    }
+    sqlx::query("DELETE FROM cachescope.cache_stats_daily WHERE day = $1")
+        .bind(day)
+        .execute(&mut *tx)
+        .await
+        .map_err(Error::Db)?;
+    let mut text = String::new();
+    for (family, tally) in &sums {
+        text.push_str(&day.format("%Y-%m-%d\t").to_string());
+        escape_copy(&mut text, family);
+        text.push('\t');
+        tally.copy_columns(&mut text);
+    }
+    copy_in(
+        tx,
+        &format!("COPY cachescope.cache_stats_daily (day, family, {TALLY_COLUMNS}) FROM STDIN"),
+        text,
+    )
+    .await
+}
+
+/// What a prune did.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PruneOutcome {
+    /// Raw events older than this were considered.
+    #[ts(type = "string")]
+    pub cutoff: DateTime<Utc>,
+    #[ts(type = "number")]
+    pub hours_pruned: u64,
+    #[ts(type = "number")]
+    pub events_deleted: u64,
+    /// Hours past the retention kept because their raw events are not (exactly) rolled up yet;
+    /// a rollup first makes them prunable.
+    #[ts(type = "number")]
+    pub hours_not_rolled_up: u64,
+}
+
+/// Default retention of raw events once rolled up.
+pub const DEFAULT_RETENTION_DAYS: u32 = 7;
+
+/// Deletes the raw events of every hour that is rolled up exactly and ended before
+/// `now - retention`, one day per transaction; an hour that gained events since its rollup is
+/// kept (and its day left for the next run).
+pub async fn prune(
+    pool: &PgPool,
+    retention: Duration,
+    now: DateTime<Utc>,
+    progress: &Progress,
+) -> Result<PruneOutcome> {
+    let cutoff = now - retention;
+    let candidates: Vec<(DateTime<Utc>, i64, Option<i64>, bool)> = sqlx::query_as(
+        "WITH raw AS (
+             SELECT date_trunc('hour', at, 'UTC') AS hour, count(*) AS n
+             FROM cachescope.cache_events WHERE at < $1 GROUP BY 1
+         )
+         SELECT raw.hour, raw.n, l.events, l.pruned_at IS NOT NULL
+         FROM raw LEFT JOIN cachescope.cache_rollup_hours l USING (hour) ORDER BY 1",
+    )
+    .bind(cutoff)
+    .fetch_all(pool)
+    .await
+    .map_err(Error::Db)?;
+    let mut outcome = PruneOutcome {
+        cutoff,
+        hours_pruned: 0,
+        events_deleted: 0,
+        hours_not_rolled_up: 0,
+    };
+    let mut by_day: BTreeMap<NaiveDate, BTreeMap<i64, i64>> = BTreeMap::new();
+    for (hour, n, events, pruned) in candidates {
+        let ends_in_time = hour + Duration::hours(1) <= cutoff;
+        if ends_in_time && !pruned && events == Some(n) {
+            let no = hour_no(hour);
+            by_day.entry(day_of_hour(no)).or_default().insert(no, n);
+        } else {
+            outcome.hours_not_rolled_up += 1;
+        }
+    }
+    let total = by_day.len() as u64;
+    for (done, hours) in by_day.into_values().enumerate() {
+        progress.check()?;
+        progress.report("prune", done as u64, Some(total));
+        let mut tx = pool.begin().await.map_err(Error::Db)?;
+        lock(&mut tx).await?;
+        let times: Vec<DateTime<Utc>> = hours.keys().map(|&h| hour_start(h)).collect();
+        let deleted: Vec<(DateTime<Utc>, i64)> = sqlx::query_as(
+            "WITH gone AS (
+                 DELETE FROM cachescope.cache_events
+                 WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
+                 RETURNING date_trunc('hour', at, 'UTC') AS hour
+             )
+             SELECT hour, count(*) FROM gone GROUP BY 1",
+        )
+        .bind(&times)
+        .bind(times.first())
+        .bind(times.last().map(|t| *t + Duration::hours(1)))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(Error::Db)?;
+        // Exactly the counted events, or the day waits: an event that arrived after the rollup
+        // (or during it) would otherwise be deleted uncounted.
+        let ledger: Vec<(DateTime<Utc>, i64)> = sqlx::query_as(
+            "SELECT hour, events FROM cachescope.cache_rollup_hours
+             WHERE hour = ANY($1) AND pruned_at IS NULL",
+        )
+        .bind(&times)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(Error::Db)?;
+        let deleted: HashMap<i64, i64> =
+            deleted.into_iter().map(|(h, n)| (hour_no(h), n)).collect();
+        let exact = ledger.len() == hours.len()
+            && ledger
+                .iter()
+                .all(|(h, n)| deleted.get(&hour_no(*h)) == Some(n));
+        if !exact {
+            tx.rollback().await.map_err(Error::Db)?;
+            outcome.hours_not_rolled_up += hours.len() as u64;
+            continue;
+        }
+        sqlx::query(
+            "UPDATE cachescope.cache_rollup_hours SET pruned_at = now() WHERE hour = ANY($1)",
+        )
+        .bind(&times)
+        .execute(&mut *tx)
+        .await
+        .map_err(Error::Db)?;
+        tx.commit().await.map_err(Error::Db)?;
+        outcome.hours_pruned += hours.len() as u64;
+        outcome.events_deleted += u64::try_from(deleted.values().sum::<i64>()).unwrap_or(0);
+    }
+    progress.report("prune", total, Some(total));
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_and_percentiles() {
+        assert_eq!(bucket_of(0.0), 0);
+        assert_eq!(bucket_of(1.0), 0);
+        assert_eq!(bucket_of(1.5), 1);
+        assert_eq!(bucket_of(60000.0), LATENCY_BOUNDS_MS.len() - 1);
+        assert_eq!(bucket_of(60000.5), LATENCY_BOUNDS_MS.len());
+        let mut t = Tally::default();
+        assert_eq!(t.percentile(0.5), None);
+        for ms in 1..=100 {
+            t.add(Outcome::Hit, Some(f64::from(ms)));
+        }
+        t.add(Outcome::Miss, None);
+        assert_eq!(t.events(), 101);
+        assert_eq!(t.latency_count, 100);
+        // 50th of 1..=100 is 50 (a bound); the 95th is 95, in the bucket (80, 100].
+        assert_eq!(t.percentile(0.5), Some(50.0));
+        assert_eq!(t.percentile(0.95), Some(100.0));
+        assert_eq!(t.percentile(0.01), Some(1.0));
+        let mut slow = Tally::default();
+        slow.add(Outcome::Hit, Some(90_000.0));
+        assert_eq!(slow.percentile(0.99), Some(60000.0));
+        slow.merge(&t);
+        assert_eq!(slow.latency_count, 101);
+    }
+
+    #[test]
+    fn copy_escapes_round_trip() {
+        let mut s = String::new();
+        escape_copy(&mut s, "a\\b\tc\nd");
+        let mut back = String::new();
+        unescape_copy(s.as_bytes(), &mut back).unwrap();
+        assert_eq!(back, "a\\b\tc\nd");
+    }
+}

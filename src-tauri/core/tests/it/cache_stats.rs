@@ -1,0 +1,783 @@
+//! Hit/miss statistics against real Postgres: events with known outcomes rolled up and compared
+//! figure by figure; reruns, overlapping and concurrent rollups, late events, prune and
+//! re-import never double count or lose an event; log import of real-looking logs (plain lines,
+//! pretty-printed `wrangler tail` JSON, malformed lines), twice and after the file grew.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+
+use cachescope_core::progress::Progress;
+use cachescope_core::reports::Catalog;
+use cachescope_core::stats::key_families::KeyFamilies;
+use cachescope_core::stats::log_import::{import_file, ImportOptions};
+use cachescope_core::stats::queries::{cache_stats, Granularity, StatsQuery};
+use cachescope_core::stats::rollup::{prune, rollup, RollupOptions, LATENCY_BOUNDS_MS};
+use cachescope_core::stats::{insert_events, NewEvent, Outcome};
+use chrono::{DateTime, Duration, Utc};
+use rand::{Rng as _, SeedableRng as _};
+use sqlx::PgPool;
+
+fn t(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn families() -> KeyFamilies {
+    KeyFamilies::new(&Catalog::builtin().unwrap())
+}
+
+async fn migrated(pool: &PgPool) {
+    cachescope_core::db::migrate(pool).await.unwrap();
+}
+
+/// Independently computed expectations for one (hour, family).
+#[derive(Default, Debug, Clone, PartialEq)]
+struct Expected {
+    counts: BTreeMap<&'static str, i64>,
+    latencies: Vec<f64>,
+}
+
+impl Expected {
+    fn n(&self, o: &str) -> i64 {
+        self.counts.get(o).copied().unwrap_or(0)
+    }
+
+    /// Nearest-rank percentile of the raw latencies, reported as the bound of its bucket.
+    fn percentile(&self, q: f64) -> Option<f64> {
+        let mut sorted = self.latencies.clone();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        if n == 0 {
+            return None;
+        }
+        let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
+        let value = sorted[rank - 1];
+        Some(
+            LATENCY_BOUNDS_MS
+                .iter()
+                .copied()
+                .find(|b| *b >= value)
+                .unwrap_or(60000.0),
+        )
+    }
+}
+
+const KEYS: [(&str, &str); 5] = [
+    ("report:system-health", "report:system-health"),
+    ("report:team:enterprise", "report:team:{dept}"),
+    (
+        "user:abc123:conversations:list",
+        "user:{userId}:conversations:list",
+    ),
+    (
+        "user:9f86d081:conversations:list",
+        "user:{userId}:conversations:list",
+    ),
+    (
+        "conversation:3f2b8c1e-9a4d-4e2f-8b7a-1c2d3e4f5a6b:detail",
+        "conversation:{id}:detail",
+    ),
+];
+
+/// 3,000 events over five hours of 2026-11-20 with seeded outcomes and latencies.
+fn ground_truth() -> (Vec<NewEvent>, BTreeMap<(i64, String), Expected>) {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+    let start = t("2026-11-20T08:00:00Z");
+    let mut events = Vec::new();
+    let mut expected: BTreeMap<(i64, String), Expected> = BTreeMap::new();
+    for _ in 0..3000 {
+        let at = start + Duration::milliseconds(rng.random_range(0..5 * 3_600_000));
+        let (key, family) = KEYS[rng.random_range(0..KEYS.len())];
+        let outcome = Outcome::ALL[rng.random_range(0..7)];
+        let latency = match rng.random_range(0..4) {
+            0 => None,
+            1 => Some(f64::from(rng.random_range(0..10))),
+            2 => Some(rng.random_range(0.0..500.0)),
+            _ => Some(rng.random_range(1000.0..90_000.0)),
+        };
+        let e = expected
+            .entry((at.timestamp() / 3600, family.to_owned()))
+            .or_default();
+        *e.counts.entry(outcome.as_str()).or_default() += 1;
+        e.latencies.extend(latency);
+        events.push(NewEvent {
+            at,
+            key: key.to_owned(),
+            outcome,
+            latency_ms: latency,
+            source: "test".to_owned(),
+        });
+    }
+    (events, expected)
+}
+
+type HourlyRow = (
+    DateTime<Utc>,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    f64,
+    Vec<i64>,
+);
+
+async fn hourly(pool: &PgPool) -> Vec<HourlyRow> {
+    sqlx::query_as(
+        "SELECT hour, family, hits, misses, stale, errors, sets, deletes, lists, latency_count,
+                latency_sum_ms, latency_buckets
+         FROM cachescope.cache_stats_hourly ORDER BY hour, family",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+async fn daily(pool: &PgPool) -> Vec<(chrono::NaiveDate, String, i64, i64, i64, Vec<i64>)> {
+    sqlx::query_as(
+        "SELECT day, family, hits, misses, latency_count, latency_buckets
+         FROM cachescope.cache_stats_daily ORDER BY day, family",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+async fn raw_count(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM cachescope.cache_events")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = false)]
+async fn rollup_of_known_events_matches_every_figure(pool: PgPool) {
+    migrated(&pool).await;
+    let (events, expected) = ground_truth();
+    insert_events(&pool, &events).await.unwrap();
+    let f = families();
+    let done = rollup(&pool, &f, &RollupOptions::default(), &Progress::none())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            done.hours_recomputed,
+            done.hours_merged,
+            done.events,
+            done.days
+        ),
+        (5, 0, 3000, 1)
+    );
+
+    let rows = hourly(&pool).await;
+    assert_eq!(rows.len(), expected.len());
+    for row in &rows {
+        let e = &expected[&(row.0.timestamp() / 3600, row.1.clone())];
+        let counts = [row.2, row.3, row.4, row.5, row.6, row.7, row.8];
+        let want: Vec<i64> = Outcome::ALL.iter().map(|o| e.n(o.as_str())).collect();
+        assert_eq!(counts.to_vec(), want, "{} {}", row.0, row.1);
+        assert_eq!(row.9, e.latencies.len() as i64);
+        assert!((row.10 - e.latencies.iter().sum::<f64>()).abs() < 1e-6);
+        assert_eq!(row.11.iter().sum::<i64>(), e.latencies.len() as i64);
+    }
+
+    // The query: one hour, one family, every figure.
+    let hour = t("2026-11-20T10:00:00Z");
+    let family = "user:{userId}:conversations:list";
+    let stats = cache_stats(
+        &pool,
+        &f,
+        &StatsQuery {
+            since: hour,
+            until: hour + Duration::hours(1),
+            family: Some(family.to_owned()),
+            granularity: None,
+        },
+    )
+    .await
+    .unwrap();
+    let e = &expected[&(hour.timestamp() / 3600, family.to_owned())];
+    let fig = &stats.totals;
+    assert_eq!(stats.granularity, Granularity::Hour);
+    assert_eq!(stats.buckets, vec!["2026-11-20T10:00:00Z".to_owned()]);
+    let reads = e.n("hit") + e.n("miss") + e.n("stale") + e.n("error");
+    assert_eq!(
+        (
+            fig.hits,
+            fig.misses,
+            fig.stale,
+            fig.errors,
+            fig.sets,
+            fig.deletes,
+            fig.lists
+        ),
+        (
+            e.n("hit") as u64,
+            e.n("miss") as u64,
+            e.n("stale") as u64,
+            e.n("error") as u64,
+            e.n("set") as u64,
+            e.n("delete") as u64,
+            e.n("list") as u64
+        )
+    );
+    assert_eq!(fig.reads, reads as u64);
+    assert_eq!(fig.hit_rate, Some(e.n("hit") as f64 / reads as f64));
+    assert_eq!(fig.db_queries_saved, (e.n("hit") + e.n("stale")) as u64);
+    assert_eq!(fig.latency_p50_ms, e.percentile(0.5));
+    assert_eq!(fig.latency_p95_ms, e.percentile(0.95));
+    assert_eq!(fig.latency_p99_ms, e.percentile(0.99));
+    let mean = e.latencies.iter().sum::<f64>() / e.latencies.len() as f64;
+    assert!((fig.latency_mean_ms.unwrap() - mean).abs() < 1e-9);
+    assert_eq!(stats.families.len(), 1);
+
+    // The whole day, per day: the sums of every hour and family, percentiles over all of them.
+    let day = cache_stats(
+        &pool,
+        &f,
+        &StatsQuery {
+            since: t("2026-11-20T00:00:00Z"),
+            until: t("2026-11-21T00:00:00Z"),
+            family: None,
+            granularity: Some(Granularity::Day),
+        },
+    )
+    .await
+    .unwrap();
+    let mut all = Expected::default();
+    for e in expected.values() {
+        for (o, n) in &e.counts {
+            *all.counts.entry(o).or_default() += n;
+        }
+        all.latencies.extend(&e.latencies);
+    }
+    assert_eq!(day.buckets, vec!["2026-11-20T00:00:00Z".to_owned()]);
+    assert_eq!(day.totals.hits, all.n("hit") as u64);
+    assert_eq!(day.totals.misses, all.n("miss") as u64);
+    assert_eq!(day.series[0], day.totals);
+    assert_eq!(day.totals.latency_p95_ms, all.percentile(0.95));
+    assert_eq!(day.totals.latency_p50_ms, all.percentile(0.5));
+    assert_eq!(day.families.len(), 4);
+    let ops = &day.kv_operations;
+    assert_eq!(ops.len(), 1);
+    assert_eq!(
+        (ops[0].reads, ops[0].writes, ops[0].deletes, ops[0].lists),
+        (
+            (all.n("hit") + all.n("miss") + all.n("stale") + all.n("error")) as u64,
+            all.n("set") as u64,
+            all.n("delete") as u64,
+            all.n("list") as u64
+        )
+    );
+    assert_eq!(day.limits.reads, 100_000);
+    assert_eq!(day.targets.hit_rate, 0.9);
+    // Missed keys, from the raw events, exactly.
+    let mut misses: BTreeMap<&str, u64> = BTreeMap::new();
+    for e in events.iter().filter(|e| e.outcome == Outcome::Miss) {
+        *misses.entry(e.key.as_str()).or_default() += 1;
+    }
+    assert_eq!(day.top_missed_keys.len(), KEYS.len());
+    for k in &day.top_missed_keys {
+        assert_eq!(k.misses, misses[k.key.as_str()], "{}", k.key);
+    }
+    assert!(day
+        .top_missed_keys
+        .windows(2)
+        .all(|w| w[0].misses >= w[1].misses));
+
+    // Daily rows are the sums of the hourly rows.
+    let days = daily(&pool).await;
+    assert_eq!(days.len(), 4);
+    for (_, family, hits, misses, latency_count, _) in &days {
+        let rows: Vec<_> = rows.iter().filter(|r| &r.1 == family).collect();
+        assert_eq!(*hits, rows.iter().map(|r| r.2).sum::<i64>());
+        assert_eq!(*misses, rows.iter().map(|r| r.3).sum::<i64>());
+        assert_eq!(*latency_count, rows.iter().map(|r| r.9).sum::<i64>());
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn reruns_overlaps_and_concurrent_rollups_never_double_count(pool: PgPool) {
+    migrated(&pool).await;
+    let (events, _) = ground_truth();
+    insert_events(&pool, &events[..2000]).await.unwrap();
+    let f = families();
+    let none = Progress::none();
+    rollup(&pool, &f, &RollupOptions::default(), &none)
+        .await
+        .unwrap();
+    let first = hourly(&pool).await;
+    // Nothing changed: nothing to do, same rows.
+    let again = rollup(&pool, &f, &RollupOptions::default(), &none)
+        .await
+        .unwrap();
+    assert_eq!((again.hours_recomputed, again.events), (0, 0));
+    assert_eq!(hourly(&pool).await, first);
+    // Forced over an overlapping range: recomputed, identical.
+    let forced = RollupOptions {
+        since: Some(t("2026-11-20T09:00:00Z")),
+        until: Some(t("2026-11-20T11:00:00Z")),
+    };
+    let redone = rollup(&pool, &f, &forced, &none).await.unwrap();
+    assert_eq!(redone.hours_recomputed, 2);
+    assert_eq!(hourly(&pool).await, first);
+
+    // The rest arrives; two rollups run at once, and a third overlapping one.
+    insert_events(&pool, &events[2000..]).await.unwrap();
+    let everything = RollupOptions::default();
+    let (a, b, c) = tokio::join!(
+        rollup(&pool, &f, &everything, &none),
+        rollup(&pool, &f, &everything, &none),
+        rollup(&pool, &f, &forced, &none),
+    );
+    a.unwrap();
+    b.unwrap();
+    c.unwrap();
+    let totals: (i64, i64) = sqlx::query_as(
+        "SELECT sum(hits + misses + stale + errors + sets + deletes + lists)::bigint,
+                sum(latency_count)::bigint FROM cachescope.cache_stats_hourly",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let with_latency = events.iter().filter(|e| e.latency_ms.is_some()).count() as i64;
+    assert_eq!(totals, (3000, with_latency));
+    let ledger: i64 =
+        sqlx::query_scalar("SELECT sum(events)::bigint FROM cachescope.cache_rollup_hours")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(ledger, 3000);
+}
+
+#[sqlx::test(migrations = false)]
+async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
+    migrated(&pool).await;
+    let (events, _) = ground_truth();
+    insert_events(&pool, &events).await.unwrap();
+    let f = families();
+    let none = Progress::none();
+    let now = t("2026-11-30T00:00:00Z");
+
+    // Not rolled up yet: prune keeps everything.
+    let kept = prune(&pool, Duration::days(7), now, &none).await.unwrap();
+    assert_eq!(
+        (
+            kept.hours_pruned,
+            kept.events_deleted,
+            kept.hours_not_rolled_up
+        ),
+        (0, 0, 5)
+    );
+    assert_eq!(raw_count(&pool).await, 3000);
+
+    rollup(&pool, &f, &RollupOptions::default(), &none)
+        .await
+        .unwrap();
+    let before = hourly(&pool).await;
+    // One event arrives for 12:00 after the rollup: that hour is kept, the others pruned.
+    let late = |at: &str, key: &str, outcome| NewEvent {
+        at: t(at),
+        key: key.to_owned(),
+        outcome,
+        latency_ms: Some(7.0),
+        source: "late".to_owned(),
+    };
+    insert_events(
+        &pool,
+        &[late(
+            "2026-11-20T12:30:00Z",
+            "report:system-health",
+            Outcome::Hit,
+        )],
+    )
+    .await
+    .unwrap();
+    let first = prune(&pool, Duration::days(7), now, &none).await.unwrap();
+    assert_eq!((first.hours_pruned, first.hours_not_rolled_up), (4, 1));
+    let noon: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM cachescope.cache_events WHERE at >= '2026-11-20T12:00:00Z'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(raw_count(&pool).await, noon);
+    assert_eq!(first.events_deleted as i64, 3001 - noon);
+    rollup(&pool, &f, &RollupOptions::default(), &none)
+        .await
+        .unwrap();
+    let second = prune(&pool, Duration::days(7), now, &none).await.unwrap();
+    assert_eq!(
+        (
+            second.hours_pruned,
+            second.events_deleted as i64,
+            second.hours_not_rolled_up
+        ),
+        (1, noon, 0)
+    );
+    assert_eq!(raw_count(&pool).await, 0);
+    let after_prune = hourly(&pool).await;
+    assert_eq!(after_prune.len(), before.len());
+    let total = |rows: &[HourlyRow]| {
+        rows.iter()
+            .map(|r| r.2 + r.3 + r.4 + r.5 + r.6 + r.7 + r.8)
+            .sum::<i64>()
+    };
+    assert_eq!(total(&after_prune), 3001);
+
+    // Rollups after the prune, forced or not, neither recount nor lose the pruned hours.
+    let forced = RollupOptions {
+        since: Some(t("2026-11-20T00:00:00Z")),
+        until: Some(t("2026-11-21T00:00:00Z")),
+    };
+    rollup(&pool, &f, &forced, &none).await.unwrap();
+    rollup(&pool, &f, &RollupOptions::default(), &none)
+        .await
+        .unwrap();
+    assert_eq!(hourly(&pool).await, after_prune);
+
+    // Late events for a pruned hour (and a new family in it) are added once and deleted.
+    insert_events(
+        &pool,
+        &[
+            late(
+                "2026-11-20T09:10:00Z",
+                "report:system-health",
+                Outcome::Miss,
+            ),
+            late(
+                "2026-11-20T09:20:00Z",
+                "intent:user:77:summary",
+                Outcome::Hit,
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    let merged = rollup(&pool, &f, &RollupOptions::default(), &none)
+        .await
+        .unwrap();
+    assert_eq!(
+        (merged.hours_merged, merged.hours_recomputed, merged.events),
+        (1, 0, 2)
+    );
+    assert_eq!(raw_count(&pool).await, 0);
+    rollup(&pool, &f, &forced, &none).await.unwrap();
+    let rows = hourly(&pool).await;
+    assert_eq!(total(&rows), 3003);
+    assert!(rows
+        .iter()
+        .any(|r| r.1 == "intent:user:{n}:summary" && r.2 == 1));
+    let days = daily(&pool).await;
+    assert_eq!(
+        days.iter().map(|d| d.2 + d.3).sum::<i64>(),
+        rows.iter().map(|r| r.2 + r.3).sum::<i64>()
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_hour_whose_events_vanished_is_emptied(pool: PgPool) {
+    migrated(&pool).await;
+    let f = families();
+    let none = Progress::none();
+    let event = NewEvent {
+        at: t("2026-11-20T08:00:00Z"),
+        key: "report:close-cases".to_owned(),
+        outcome: Outcome::Hit,
+        latency_ms: None,
+        source: "demo".to_owned(),
+    };
+    insert_events(&pool, &[event]).await.unwrap();
+    rollup(&pool, &f, &RollupOptions::default(), &none)
+        .await
+        .unwrap();
+    assert_eq!(hourly(&pool).await.len(), 1);
+    sqlx::query("DELETE FROM cachescope.cache_events")
+        .execute(&pool)
+        .await
+        .unwrap();
+    rollup(&pool, &f, &RollupOptions::default(), &none)
+        .await
+        .unwrap();
+    assert!(hourly(&pool).await.is_empty());
+    assert!(daily(&pool).await.is_empty());
+}
+
+const PLAIN_LOG: &str = "\
+2026-11-20T08:00:01.000Z [Cache Hit] report:system-health
+2026-11-20T08:00:02.000Z [Cache Miss] user:abc123:conversations:list
+2026-11-20T08:00:02.900Z [Cache Set] user:abc123:conversations:list (TTL: 3600s)
+2026-11-20T08:05:00Z GET /api/conversations 200 14ms
+2026-11-20T08:10:00Z [Cache Delete] user:abc123:analytics:dashboard
+2026-11-20T08:10:01Z [Cache Hits] report:close-cases
+2026-11-20T08:10:02Z [Cache Error] Failed to read \"report:todo-stats\": KV GET timed out
+[Cache Hit]
+2026-11-20 09:00:00 [Scheduled] Using cached SystemHealthData
+2026-11-20T09:15:00Z [Scheduled] KV cache miss, falling back to SQL
+[Cache Hit] report:team:enterprise
+";
+
+const TAIL_JSON: &str = r#"{
+  "outcome": "ok",
+  "scriptName": "sales-api",
+  "diagnosticsChannelEvents": [],
+  "exceptions": [],
+  "logs": [
+    {
+      "message": [
+        "[Cache Hit] user:9f86d081:analytics:dashboard"
+      ],
+      "level": "log",
+      "timestamp": 1763632800000
+    },
+    {
+      "message": [
+        "[Cache Miss]",
+        "conversation:3f2b8c1e-9a4d-4e2f-8b7a-1c2d3e4f5a6b:detail"
+      ],
+      "level": "log",
+      "timestamp": 1763632801000
+    }
+  ],
+  "eventTimestamp": 1763632799000,
+  "event": {
+    "request": {
+      "url": "https://api.example.com/dashboard",
+      "method": "GET"
+    }
+  }
+}
+{"outcome":"ok","logs":[{"message":["[Cache Hit] report:close-cases"],"level":"log"}],"eventTimestamp":1763636400000}
+{"outcome":"ok","logs":[{"message":["[Cache Hit] report:close-cases"]
+"#;
+
+#[sqlx::test(migrations = false)]
+async fn log_import_counts_exactly_and_never_twice(pool: PgPool) {
+    migrated(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("worker.log");
+    std::fs::write(&plain, PLAIN_LOG).unwrap();
+    let options = ImportOptions {
+        source: "api-worker".to_owned(),
+        fallback_at: Some(t("2026-11-20T12:00:00Z")),
+    };
+    let none = Progress::none();
+    let first = import_file(&pool, &plain, &options, &none).await.unwrap();
+    assert_eq!(first.lines, 11);
+    assert_eq!(first.events, 8);
+    // hit, miss, stale, error, set, delete, list
+    assert_eq!(first.by_outcome, [3, 2, 0, 1, 1, 1, 0]);
+    assert_eq!(first.undated, 1);
+    assert_eq!(first.malformed, 2);
+    assert_eq!(
+        first
+            .malformed_samples
+            .iter()
+            .map(|m| m.line)
+            .collect::<Vec<_>>(),
+        vec![6, 8]
+    );
+    assert!(first.malformed_samples[0].reason.contains("unknown marker"));
+    assert_eq!((first.skipped_bytes, first.held_back_bytes), (0, 0));
+    let stored: Vec<(DateTime<Utc>, String, String, String)> = sqlx::query_as(
+        "SELECT at, key, outcome, source FROM cachescope.cache_events ORDER BY at, key",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), 8);
+    assert_eq!(
+        stored[0],
+        (
+            t("2026-11-20T08:00:01Z"),
+            "report:system-health".to_owned(),
+            "hit".to_owned(),
+            "api-worker".to_owned()
+        )
+    );
+    assert!(stored.contains(&(
+        t("2026-11-20T12:00:00Z"),
+        "report:team:enterprise".to_owned(),
+        "hit".to_owned(),
+        "api-worker".to_owned()
+    )));
+    assert!(stored.contains(&(
+        t("2026-11-20T08:10:02Z"),
+        "report:todo-stats".to_owned(),
+        "error".to_owned(),
+        "api-worker".to_owned()
+    )));
+
+    // The same file again: nothing new.
+    let again = import_file(&pool, &plain, &options, &none).await.unwrap();
+    assert_eq!(
+        (again.events, again.skipped_bytes, again.imported_bytes),
+        (0, PLAIN_LOG.len() as u64, 0)
+    );
+    assert_eq!(raw_count(&pool).await, 8);
+
+    // The file grows (and its last line is still being written): only the new lines count.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&plain)
+        .unwrap();
+    file.write_all(
+        b"2026-11-20T10:00:00Z [Cache Miss] report:rep:42\n2026-11-20T10:00:01Z [Cache Hi",
+    )
+    .unwrap();
+    drop(file);
+    let grown = import_file(&pool, &plain, &options, &none).await.unwrap();
+    assert_eq!((grown.events, grown.lines, grown.malformed), (1, 1, 0));
+    assert_eq!(grown.skipped_bytes, PLAIN_LOG.len() as u64);
+    assert_eq!(
+        grown.held_back_bytes,
+        "2026-11-20T10:00:01Z [Cache Hi".len() as u64
+    );
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&plain)
+        .unwrap();
+    file.write_all(b"t] report:rep:42\n").unwrap();
+    drop(file);
+    let finished = import_file(&pool, &plain, &options, &none).await.unwrap();
+    assert_eq!((finished.events, finished.by_outcome[0]), (1, 1));
+    assert_eq!(raw_count(&pool).await, 10);
+    assert_eq!(
+        import_file(&pool, &plain, &options, &none)
+            .await
+            .unwrap()
+            .events,
+        0
+    );
+
+    // Another file that starts with the same line is another file: all of it counts.
+    let other = dir.path().join("other.log");
+    std::fs::write(
+        &other,
+        "2026-11-20T08:00:01.000Z [Cache Hit] report:system-health\n[Cache Miss] report:x\n",
+    )
+    .unwrap();
+    assert_eq!(
+        import_file(&pool, &other, &options, &none)
+            .await
+            .unwrap()
+            .events,
+        2
+    );
+    assert_eq!(raw_count(&pool).await, 12);
+
+    // wrangler tail JSON, pretty-printed and one per line; an unclosed object at the end.
+    let tail = dir.path().join("tail.json");
+    std::fs::write(&tail, TAIL_JSON).unwrap();
+    let json = import_file(&pool, &tail, &options, &none).await.unwrap();
+    assert_eq!(json.events, 3);
+    assert_eq!(json.by_outcome[..2], [2, 1]);
+    assert_eq!(json.undated, 0);
+    // The object still being written is left for the next import, not counted as malformed.
+    assert_eq!(json.malformed, 0);
+    let unfinished = r#"{"outcome":"ok","logs":[{"message":["[Cache Hit] report:close-cases"]"#;
+    assert_eq!(json.held_back_bytes, unfinished.len() as u64 + 1);
+    let dashboard: DateTime<Utc> = sqlx::query_scalar(
+        "SELECT at FROM cachescope.cache_events WHERE key = 'user:9f86d081:analytics:dashboard'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        dashboard,
+        DateTime::from_timestamp_millis(1763632800000).unwrap()
+    );
+    assert_eq!(
+        import_file(&pool, &tail, &options, &none)
+            .await
+            .unwrap()
+            .events,
+        0
+    );
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&tail)
+        .unwrap();
+    file.write_all(b",\"level\":\"log\"}],\"eventTimestamp\":1763636400000}\n")
+        .unwrap();
+    drop(file);
+    let completed = import_file(&pool, &tail, &options, &none).await.unwrap();
+    assert_eq!(
+        (
+            completed.events,
+            completed.malformed,
+            completed.held_back_bytes
+        ),
+        (1, 0, 0)
+    );
+
+    // Import, roll up, prune, import again: the ledger, not the raw events, remembers.
+    rollup(&pool, &families(), &RollupOptions::default(), &none)
+        .await
+        .unwrap();
+    prune(&pool, Duration::days(1), t("2026-12-01T00:00:00Z"), &none)
+        .await
+        .unwrap();
+    assert_eq!(raw_count(&pool).await, 0);
+    assert_eq!(
+        import_file(&pool, &plain, &options, &none)
+            .await
+            .unwrap()
+            .events,
+        0
+    );
+    let counted: i64 = sqlx::query_scalar(
+        "SELECT sum(hits + misses + stale + errors + sets + deletes + lists)::bigint FROM cachescope.cache_stats_hourly",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(counted, 16);
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_consoles_own_reads_are_counted(pool: PgPool) {
+    migrated(&pool).await;
+    let reads = cachescope_core::stats::console_reads::ConsoleReads::start();
+    for (key, outcome) in [
+        ("report:system-health", Outcome::Hit),
+        ("user:1:conversations:list", Outcome::Miss),
+    ] {
+        reads.record(
+            "demo",
+            pool.clone(),
+            key,
+            outcome,
+            std::time::Duration::from_millis(3),
+        );
+    }
+    reads.flush().await;
+    let rows: Vec<(String, String, String, f64)> = sqlx::query_as(
+        "SELECT key, outcome, source, latency_ms FROM cachescope.cache_events ORDER BY key",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "report:system-health".into(),
+                "hit".into(),
+                "console".into(),
+                3.0
+            ),
+            (
+                "user:1:conversations:list".into(),
+                "miss".into(),
+                "console".into(),
+                3.0
+            ),
+        ]
+    );
+}
