@@ -125,9 +125,9 @@ async fn run_command(ctx: &CoreContext, cli: Cli) -> Result<()> {
                 .await
         }
         Command::Jobs(command) => {
-            crate::job_commands::jobs_command(&ctx, profile, command, cli.json).await
+            crate::job_commands::jobs_command(ctx, profile, command, cli.json).await
         }
-        Command::Daemon => crate::job_commands::daemon(&ctx, profile).await,
+        Command::Daemon => crate::job_commands::daemon(ctx, profile).await,
         Command::Audit { limit, csv } => {
             let records = ctx.audit().recent(limit).await?;
             if csv {

@@ -40,7 +40,10 @@ fn key(rng: &mut rand_chacha::ChaCha8Rng) -> String {
         .replace("{u}", &format!("{:08x}", rng.random_range(0..5000u32)))
         .replace(
             "{c}",
-            &format!("3f2b8c1e-9a4d-4e2f-8b7a-{:012x}", rng.random_range(0..200_000u64)),
+            &format!(
+                "3f2b8c1e-9a4d-4e2f-8b7a-{:012x}",
+                rng.random_range(0..200_000u64)
+            ),
         )
 }
 
@@ -59,7 +62,8 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let events: u64 = args.get(1).map_or(10_000_000, |a| a.parse().unwrap());
     let log_mb: u64 = args.get(2).map_or(500, |a| a.parse().unwrap());
-    let admin_url = std::env::var("DATABASE_URL").expect("set DATABASE_URL (the server's postgres db)");
+    let admin_url =
+        std::env::var("DATABASE_URL").expect("set DATABASE_URL (the server's postgres db)");
     let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
     sqlx::query("DROP DATABASE IF EXISTS cachescope_stats_bench")
         .execute(&admin)
@@ -69,7 +73,10 @@ async fn main() {
         .execute(&admin)
         .await
         .unwrap();
-    let url = format!("{}/cachescope_stats_bench", admin_url.rsplit_once('/').unwrap().0);
+    let url = format!(
+        "{}/cachescope_stats_bench",
+        admin_url.rsplit_once('/').unwrap().0
+    );
     let pool = PgPoolOptions::new()
         .max_connections(4)
         .connect(&url)
@@ -92,7 +99,10 @@ async fn main() {
     while written < log_mb * 1_000_000 {
         let at = start + Duration::milliseconds((i * 37) as i64);
         let line = match i % 10 {
-            9 => format!("{} GET /api/conversations 200 14ms\n", at.format("%Y-%m-%dT%H:%M:%S%.3fZ")),
+            9 => format!(
+                "{} GET /api/conversations 200 14ms\n",
+                at.format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            ),
             8 => format!(
                 "{} [Cache Set] {} (TTL: 3600s)\n",
                 at.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
@@ -101,7 +111,11 @@ async fn main() {
             _ => format!(
                 "{} [Cache {}] {}\n",
                 at.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
-                if rng.random_range(0..10) < 9 { "Hit" } else { "Miss" },
+                if rng.random_range(0..10) < 9 {
+                    "Hit"
+                } else {
+                    "Miss"
+                },
                 key(&mut rng)
             ),
         };
@@ -183,7 +197,9 @@ async fn main() {
     let started = Instant::now();
     let mut tx = pool.begin().await.unwrap();
     let mut copy = tx
-        .copy_in_raw("COPY cachescope.cache_events (at, key, outcome, latency_ms, source) FROM STDIN")
+        .copy_in_raw(
+            "COPY cachescope.cache_events (at, key, outcome, latency_ms, source) FROM STDIN",
+        )
         .await
         .unwrap();
     let span_ms = 14 * 86_400_000i64;
@@ -202,7 +218,9 @@ async fn main() {
             key(&mut rng)
         ));
         if chunk.len() >= 1 << 21 {
-            copy.send(std::mem::take(&mut chunk).into_bytes()).await.unwrap();
+            copy.send(std::mem::take(&mut chunk).into_bytes())
+                .await
+                .unwrap();
         }
     }
     copy.send(chunk.into_bytes()).await.unwrap();
@@ -239,7 +257,12 @@ async fn main() {
     );
 
     // 3. A year of hourly rollups for 100 families (and the daily rows the rollup keeps).
-    for table in ["cache_stats_hourly", "cache_stats_daily", "cache_rollup_hours", "cache_events"] {
+    for table in [
+        "cache_stats_hourly",
+        "cache_stats_daily",
+        "cache_rollup_hours",
+        "cache_events",
+    ] {
         sqlx::query(&format!("TRUNCATE cachescope.{table}"))
             .execute(&pool)
             .await
@@ -271,7 +294,13 @@ async fn main() {
                 let hits = rng.random_range(50..500) * scale;
                 let misses = rng.random_range(0..50) * scale;
                 let buckets: Vec<String> = (0..BUCKETS)
-                    .map(|b| if b < 30 { ((hits + misses) / 30).to_string() } else { "0".into() })
+                    .map(|b| {
+                        if b < 30 {
+                            ((hits + misses) / 30).to_string()
+                        } else {
+                            "0".into()
+                        }
+                    })
                     .collect();
                 chunk.push_str(&format!(
                     "{at}\tfamily:{f}:{{id}}\t{hits}\t{misses}\t{}\t{}\t{}\t0\t0\t{}\t{}\t{{{}}}\n",
@@ -284,7 +313,9 @@ async fn main() {
                 ));
             }
             if chunk.len() >= 1 << 21 {
-                copy.send(std::mem::take(&mut chunk).into_bytes()).await.unwrap();
+                copy.send(std::mem::take(&mut chunk).into_bytes())
+                    .await
+                    .unwrap();
             }
         }
         copy.send(chunk.into_bytes()).await.unwrap();
@@ -305,9 +336,24 @@ async fn main() {
     let year_end = year_start + Duration::days(365);
     for (what, since, granularity, family) in [
         ("the year, per day, all families", year_start, None, None),
-        ("the year, per day, one family", year_start, None, Some("family:7:{id}".to_owned())),
-        ("the last 7 days, per hour, all families", year_end - Duration::days(7), None, None),
-        ("the year, per hour, all families", year_start, Some(Granularity::Hour), None),
+        (
+            "the year, per day, one family",
+            year_start,
+            None,
+            Some("family:7:{id}".to_owned()),
+        ),
+        (
+            "the last 7 days, per hour, all families",
+            year_end - Duration::days(7),
+            None,
+            None,
+        ),
+        (
+            "the year, per hour, all families",
+            year_start,
+            Some(Granularity::Hour),
+            None,
+        ),
     ] {
         let query = StatsQuery {
             since,

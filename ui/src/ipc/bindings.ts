@@ -194,7 +194,7 @@ export type JobOptions = {
 /**
  * Days of run history kept for this job.
  */
-historyDays: bigint, 
+historyDays: number, 
 /**
  * precompute, nightly-analytics: report names (empty: every report).
  */
@@ -214,7 +214,7 @@ idColumn: string,
 /**
  * archive: days detail rows stay hot in the database.
  */
-retentionDays: bigint, 
+retentionDays: number, 
 /**
  * archive: where archive files go (default: `archives/` in the data directory).
  */
@@ -222,15 +222,15 @@ directory: string | null,
 /**
  * archive: rows read per statement while archiving.
  */
-readChunk: bigint, 
+readChunk: number, 
 /**
  * delete-archived: rows per delete statement.
  */
-batchSize: bigint, 
+batchSize: number, 
 /**
  * delete-archived: most batches one run deletes (0: no limit).
  */
-maxBatches: bigint, 
+maxBatches: number, 
 /**
  * storage-report: the schemas measured.
  */
@@ -238,7 +238,7 @@ schemas: Array<string>,
 /**
  * storage-report: the key it writes, and its TTL in seconds.
  */
-reportKey: string, reportTtl: bigint, 
+reportKey: string, reportTtl: number, 
 /**
  * prune-snapshots: the versioned key template; `{version}` is a number.
  */
@@ -246,7 +246,7 @@ snapshotTemplate: string,
 /**
  * prune-snapshots: versions kept.
  */
-keepVersions: bigint, 
+keepVersions: number, 
 /**
  * sweep: the families swept.
  */

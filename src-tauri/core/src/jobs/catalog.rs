@@ -381,29 +381,37 @@ mod tests {
 
     #[test]
     fn bad_options_are_refused_by_name() {
-        let mut options = JobOptions::default();
-        options.retention_days = 0;
+        let options = JobOptions {
+            retention_days: 0,
+            ..JobOptions::default()
+        };
         let err = options.validate(JobName::Archive).unwrap_err().to_string();
         assert!(
             err.contains("retentionDays") && err.contains("archive"),
             "{err}"
         );
 
-        let mut options = JobOptions::default();
-        options.batch_size = 0;
+        let options = JobOptions {
+            batch_size: 0,
+            ..JobOptions::default()
+        };
         let err = options
             .validate(JobName::DeleteArchived)
             .unwrap_err()
             .to_string();
         assert!(err.contains("batchSize"), "{err}");
 
-        let mut options = JobOptions::default();
-        options.table = "sales.traffic_events; drop table x".to_owned();
+        let options = JobOptions {
+            table: "sales.traffic_events; drop table x".to_owned(),
+            ..JobOptions::default()
+        };
         let err = options.validate(JobName::Archive).unwrap_err().to_string();
         assert!(err.contains("option table"), "{err}");
 
-        let mut options = JobOptions::default();
-        options.snapshot_template = "snapshot:{name}".to_owned();
+        let options = JobOptions {
+            snapshot_template: "snapshot:{name}".to_owned(),
+            ..JobOptions::default()
+        };
         assert!(options.validate(JobName::PruneSnapshots).is_err());
 
         for job in JobName::ALL {
