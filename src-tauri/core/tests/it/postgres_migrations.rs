@@ -12,15 +12,19 @@ async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
         .unwrap();
     assert_eq!(
         tables,
-        vec![
-            "audit_log".to_owned(),
-            "cache_events".to_owned(),
-            "cache_log_imports".to_owned(),
-            "cache_rollup_hours".to_owned(),
-            "cache_stats_daily".to_owned(),
-            "cache_stats_hourly".to_owned(),
-            "precompute_runs".to_owned()
+        [
+            "archive_metadata",
+            "audit_log",
+            "cache_events",
+            "cache_log_imports",
+            "cache_rollup_hours",
+            "cache_stats_daily",
+            "cache_stats_hourly",
+            "job_runs",
+            "jobs",
+            "precompute_runs",
         ]
+        .map(str::to_owned)
     );
     // Nothing of the console lands in the public schema beside the migration ledger.
     let public: Vec<String> = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
