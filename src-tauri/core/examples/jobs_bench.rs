@@ -106,11 +106,12 @@ async fn main() {
         None,
         &Progress::none(),
         None,
+        None,
     )
     .await
     .unwrap();
     let archive_s = started.elapsed().as_secs_f64();
-    let deleted = delete_archived(&pool, &options, false, &Progress::none(), None)
+    let deleted = delete_archived(&pool, &options, false, &Progress::none(), None, None)
         .await
         .unwrap();
     let total_s = started.elapsed().as_secs_f64();

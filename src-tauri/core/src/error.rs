@@ -91,6 +91,11 @@ pub enum Error {
     #[error("Postgres: {0}")]
     Db(#[source] sqlx::Error),
 
+    /// The Postgres session holding a job's lock ended (connection lost or terminated) while the
+    /// run went on; the run stops before its next step so that it never overlaps another run.
+    #[error("Postgres: the connection holding the lock of job {job} was lost (closed or terminated), so the run stopped before its next step; what it committed is kept and the next run continues from there")]
+    JobLockLost { job: String },
+
     /// A Postgres migration failed to apply.
     #[error("Postgres migration failed: {0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
@@ -162,7 +167,9 @@ impl Error {
             // Cloudflare asks for unprocessed keys to be retried: a transient server-side failure.
             Error::KvUnavailable { .. } | Error::KvIncomplete { .. } => ErrorCode::Unavailable,
             Error::KvApi { .. } | Error::KvProtocol { .. } => ErrorCode::Internal,
-            Error::Local { .. } | Error::Db(_) | Error::Migrate(_) => ErrorCode::Database,
+            Error::Local { .. } | Error::Db(_) | Error::JobLockLost { .. } | Error::Migrate(_) => {
+                ErrorCode::Database
+            }
             Error::Secret(_) | Error::Config { .. } | Error::Io { .. } => ErrorCode::Config,
             Error::Cancelled => ErrorCode::Cancelled,
         }

@@ -1,12 +1,14 @@
 //! The `cachescope` binary as a user runs it: real processes, a temporary config and data
 //! directory, the local namespace and the Cloudflare KV simulator. Checks output, exit codes and
-//! that bad input leaves nothing half-written.
+//! that bad input leaves nothing half-written. [`killed_jobs`] kills job runs with SIGKILL.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 use std::path::Path;
 
 use assert_cmd::Command;
+
+mod killed_jobs;
 
 /// A `cachescope` command isolated in `home` (its own profiles, data and secret files).
 fn cachescope(home: &Path) -> Command {

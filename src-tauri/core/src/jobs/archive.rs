@@ -20,6 +20,7 @@ use sqlx::postgres::PgPool;
 use sqlx::Row;
 
 use super::catalog::{quote_identifier, JobOptions};
+use super::history::JobLease;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -150,7 +151,14 @@ async fn discard_unfinished(pool: &PgPool, table: &str) -> Result<u64> {
     .map_err(Error::Db)?;
     for row in &rows {
         let file: String = row.get("file");
-        for path in [PathBuf::from(&file), partial_path(Path::new(&file))] {
+        // A run stopped between claiming the row and naming its file left no file (and an empty
+        // name must not turn into `.partial` in the working directory).
+        let paths = if file.is_empty() {
+            Vec::new()
+        } else {
+            vec![PathBuf::from(&file), partial_path(Path::new(&file))]
+        };
+        for path in paths {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -172,7 +180,8 @@ fn partial_path(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Archives the rows of `options.table` older than `options.retention_days` before `now`.
+/// Archives the rows of `options.table` older than `options.retention_days` before `now`. With a
+/// `lease`, the archive is marked verified only while the job's lock is still held.
 #[allow(clippy::too_many_arguments)] // each is a distinct input of one archive run
 pub async fn archive(
     pool: &PgPool,
@@ -183,6 +192,7 @@ pub async fn archive(
     job_run: Option<i64>,
     progress: &Progress,
     hook: Option<&StepHook>,
+    lease: Option<&JobLease>,
 ) -> Result<ArchiveOutcome> {
     let cutoff = now - chrono::Duration::days(options.retention_days);
     let mut outcome = ArchiveOutcome {
@@ -309,10 +319,11 @@ pub async fn archive(
             source,
         })?
         .len();
-    sqlx::query(
+    let mut tx = pool.begin().await.map_err(Error::Db)?;
+    let marked = sqlx::query(
         "UPDATE cachescope.archive_metadata SET status = 'verified', verified_at = now(), \
          row_count = $2, checksum = $3, first_id = $4, last_id = $5, from_time = $6, to_time = $7, \
-         file_bytes = $8 WHERE id = $1",
+         file_bytes = $8 WHERE id = $1 AND status = 'writing'",
     )
     .bind(meta_id)
     .bind(count as i64)
@@ -322,9 +333,21 @@ pub async fn archive(
     .bind(bounds.from_time)
     .bind(bounds.to_time)
     .bind(file_bytes as i64)
-    .execute(pool)
+    .execute(&mut *tx)
     .await
-    .map_err(Error::Db)?;
+    .map_err(Error::Db)?
+    .rows_affected();
+    if marked != 1 {
+        return Err(Error::invalid(
+            format!("archive {meta_id} ({})", file.display()),
+            "was discarded by another run before it could be marked verified; none of its rows \
+             are eligible for deletion, and the next run archives them again",
+        ));
+    }
+    if let Some(lease) = lease {
+        lease.ensure_held(&mut tx).await?;
+    }
+    tx.commit().await.map_err(Error::Db)?;
 
     outcome.rows = count;
     outcome.first_id = bounds.first_id;
@@ -560,18 +583,37 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 }
 
 /// Deletes rows held by verified archives, at most `batch_size` per statement and `max_batches`
-/// per run (0: no limit). Each archive file is re-verified before its rows are deleted.
+/// per run (0: no limit). Each archive file is re-verified before its rows are deleted. With a
+/// `lease`, each batch commits only while the job's lock is still held; and a batch commits only
+/// if its archive's progress is still where this run read it.
 pub async fn delete_archived(
     pool: &PgPool,
     options: &JobOptions,
     dry_run: bool,
     progress: &Progress,
     hook: Option<&StepHook>,
+    lease: Option<&JobLease>,
 ) -> Result<DeleteOutcome> {
+    let mut outcome = DeleteOutcome::default();
+    delete_archived_into(pool, options, dry_run, progress, hook, lease, &mut outcome).await?;
+    Ok(outcome)
+}
+
+/// [`delete_archived`], counting into `outcome` as it goes: when it fails, `outcome` holds the
+/// batches committed before the failure.
+pub async fn delete_archived_into(
+    pool: &PgPool,
+    options: &JobOptions,
+    dry_run: bool,
+    progress: &Progress,
+    hook: Option<&StepHook>,
+    lease: Option<&JobLease>,
+    outcome: &mut DeleteOutcome,
+) -> Result<()> {
     let table = quote_identifier(&options.table);
     let id = quote_identifier(&options.id_column);
     let time = quote_identifier(&options.time_column);
-    let mut outcome = DeleteOutcome {
+    *outcome = DeleteOutcome {
         table: options.table.clone(),
         ..DeleteOutcome::default()
     };
@@ -669,18 +711,32 @@ pub async fn delete_archived(
                 .map_err(|e| table_error(&options.table, e))?
                 .rows_affected();
                 let finished = position + lines >= rows;
-                sqlx::query(
+                let advanced = sqlx::query(
                     "UPDATE cachescope.archive_metadata SET deleted_lines = deleted_lines + $2, \
                      deleted_rows = deleted_rows + $3, \
-                     status = CASE WHEN $4 THEN 'deleted' ELSE status END WHERE id = $1",
+                     status = CASE WHEN $4 THEN 'deleted' ELSE status END \
+                     WHERE id = $1 AND deleted_lines = $5",
                 )
                 .bind(archive.id)
                 .bind(lines as i64)
                 .bind(deleted as i64)
                 .bind(finished)
+                .bind(position as i64)
                 .execute(&mut *tx)
                 .await
-                .map_err(Error::Db)?;
+                .map_err(Error::Db)?
+                .rows_affected();
+                if advanced != 1 {
+                    // Dropping the transaction rolls this batch back.
+                    return Err(Error::invalid(
+                        format!("archive {} ({})", archive.id, archive.file.display()),
+                        "was advanced by another run while this one was deleting its rows; \
+                         stopped without committing the batch",
+                    ));
+                }
+                if let Some(lease) = lease {
+                    lease.ensure_held(&mut tx).await?;
+                }
                 tx.commit().await.map_err(Error::Db)?;
                 deleted
             };
@@ -697,5 +753,5 @@ pub async fn delete_archived(
         }
         outcome.rows_remaining += rows.saturating_sub(position);
     }
-    Ok(outcome)
+    Ok(())
 }

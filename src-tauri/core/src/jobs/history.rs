@@ -253,9 +253,45 @@ pub async fn prune(pool: &PgPool, job: JobName, days: i64) -> Result<u64> {
 }
 
 /// A job's advisory lock, held on a connection of its own for the length of a run. If the process
-/// dies, the connection closes and Postgres releases the lock.
+/// dies, the connection closes and Postgres releases the lock. If the connection is lost while
+/// the process lives on (a network cut, `pg_terminate_backend`), the lock is gone too: a run
+/// checks its [`JobLease`] before each step it commits, so it stops instead of carrying on
+/// unguarded beside a run that took the lock since.
 pub struct JobLock {
     conn: Option<PgConnection>,
+    lease: JobLease,
+}
+
+/// What a run needs to check that it still holds its job's lock: the job, and the Postgres
+/// session (backend pid) that took the lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobLease {
+    job: JobName,
+    pid: i32,
+}
+
+impl JobLease {
+    /// Fails with [`Error::JobLockLost`] unless the lock's session still holds the lock. Called on
+    /// the connection (or transaction) about to commit a step, as its last statement.
+    pub async fn ensure_held(&self, conn: &mut PgConnection) -> Result<()> {
+        let held: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND pid = $1 AND classid = hashtext('cachescope.job')::oid \
+             AND objid = hashtext($2)::oid AND objsubid = 2)",
+        )
+        .bind(self.pid)
+        .bind(self.job.as_str())
+        .fetch_one(conn)
+        .await
+        .map_err(Error::Db)?;
+        if held {
+            Ok(())
+        } else {
+            Err(Error::JobLockLost {
+                job: self.job.as_str().to_owned(),
+            })
+        }
+    }
 }
 
 impl JobLock {
@@ -263,8 +299,8 @@ impl JobLock {
     pub async fn try_acquire(pool: &PgPool, job: JobName) -> Result<Option<Self>> {
         let conn = pool.acquire().await.map_err(Error::Db)?;
         let mut conn = conn.detach();
-        let locked: bool = sqlx::query_scalar(
-            "SELECT pg_try_advisory_lock(hashtext('cachescope.job'), hashtext($1))",
+        let (locked, pid): (bool, i32) = sqlx::query_as(
+            "SELECT pg_try_advisory_lock(hashtext('cachescope.job'), hashtext($1)), pg_backend_pid()",
         )
         .bind(job.as_str())
         .fetch_one(&mut conn)
@@ -274,7 +310,15 @@ impl JobLock {
             let _ = conn.close().await;
             return Ok(None);
         }
-        Ok(Some(Self { conn: Some(conn) }))
+        Ok(Some(Self {
+            conn: Some(conn),
+            lease: JobLease { job, pid },
+        }))
+    }
+
+    /// What the run checks before each step it commits.
+    pub fn lease(&self) -> JobLease {
+        self.lease
     }
 
     /// Releases the lock and closes its connection.

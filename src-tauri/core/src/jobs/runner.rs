@@ -9,7 +9,7 @@ use sqlx::postgres::PgPool;
 
 use super::archive::{self, StepHook};
 use super::catalog::JobName;
-use super::history::{self, JobLock, JobRunRecord, JobRunStatus, RunOutcome};
+use super::history::{self, JobLease, JobLock, JobRunRecord, JobRunStatus, RunOutcome};
 use super::{kv_cleanup, settings, storage_report};
 use crate::audit::AuditEntry;
 use crate::context::CoreContext;
@@ -142,6 +142,7 @@ pub async fn run_job(
         archive_dir: archive_dir.as_deref(),
         progress,
         hook,
+        lease: lock.as_ref().map(JobLock::lease),
     };
     let result = work.run(options).await;
     if let Some(lock) = lock {
@@ -150,22 +151,32 @@ pub async fn run_job(
 
     let (status, outcome, error) = match result {
         Ok(outcome) => (JobRunStatus::Succeeded, outcome, None),
-        Err(Error::Cancelled) => (
+        Err(Failure {
+            error: Error::Cancelled,
+            done,
+        }) => (
             JobRunStatus::Cancelled,
             RunOutcome {
                 summary: "cancelled; the next run continues where this one stopped".to_owned(),
-                ..RunOutcome::default()
+                ..done.unwrap_or_default()
             },
             None,
         ),
-        Err(e) => (
-            JobRunStatus::Failed,
-            RunOutcome {
-                summary: format!("failed: {e}"),
-                ..RunOutcome::default()
-            },
-            Some(e.to_string()),
-        ),
+        Err(Failure { error, done }) => {
+            // What a failed run did before it failed stays counted (and audited).
+            let summary = match &done {
+                Some(done) => format!("failed: {error}; {}", done.summary),
+                None => format!("failed: {error}"),
+            };
+            (
+                JobRunStatus::Failed,
+                RunOutcome {
+                    summary,
+                    ..done.unwrap_or_default()
+                },
+                Some(error.to_string()),
+            )
+        }
     };
     history::finish(&pool, run_id, status, &outcome, error.as_deref()).await?;
     if job.is_destructive() {
@@ -215,6 +226,18 @@ fn audit_target(
     }
 }
 
+/// Why a run failed, with what it had done before when that is known.
+struct Failure {
+    error: Error,
+    done: Option<RunOutcome>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Self { error, done: None }
+    }
+}
+
 /// The work of one run, with what it needs.
 struct Work<'a> {
     ctx: &'a CoreContext,
@@ -226,6 +249,8 @@ struct Work<'a> {
     archive_dir: Option<&'a std::path::Path>,
     progress: &'a Progress,
     hook: Option<&'a StepHook>,
+    /// The job's lock (none in a dry run), checked before each committed step.
+    lease: Option<JobLease>,
 }
 
 fn counts<const N: usize>(pairs: [(&str, u64); N]) -> Map<String, Value> {
@@ -240,7 +265,10 @@ fn to_detail(value: &impl serde::Serialize) -> Value {
 }
 
 impl Work<'_> {
-    async fn run(&self, options: &super::catalog::JobOptions) -> Result<RunOutcome> {
+    async fn run(
+        &self,
+        options: &super::catalog::JobOptions,
+    ) -> std::result::Result<RunOutcome, Failure> {
         let dry = self.request.dry_run;
         match self.request.job {
             JobName::Precompute | JobName::NightlyAnalytics => {
@@ -256,7 +284,7 @@ impl Work<'_> {
                 )
                 .await?;
                 if run.status == RunStatus::Cancelled {
-                    return Err(Error::Cancelled);
+                    return Err(Error::Cancelled.into());
                 }
                 let failed: Vec<String> = run
                     .reports
@@ -268,7 +296,7 @@ impl Work<'_> {
                     .clone()
                     .or_else(|| (!failed.is_empty()).then(|| failed.join("; ")))
                 {
-                    return Err(Error::invalid("precompute", error));
+                    return Err(Error::invalid("precompute", error).into());
                 }
                 Ok(RunOutcome {
                     counts: counts([
@@ -299,6 +327,7 @@ impl Work<'_> {
                     Some(self.run_id),
                     self.progress,
                     self.hook,
+                    self.lease.as_ref(),
                 )
                 .await?;
                 Ok(RunOutcome {
@@ -322,9 +351,36 @@ impl Work<'_> {
                 })
             }
             JobName::DeleteArchived => {
-                let done =
-                    archive::delete_archived(self.pool, options, dry, self.progress, self.hook)
-                        .await?;
+                let mut done = archive::DeleteOutcome::default();
+                let result = archive::delete_archived_into(
+                    self.pool,
+                    options,
+                    dry,
+                    self.progress,
+                    self.hook,
+                    self.lease.as_ref(),
+                    &mut done,
+                )
+                .await;
+                if let Err(error) = result {
+                    // The batches committed before the failure stay counted.
+                    let before = (done.batches > 0 && !dry).then(|| RunOutcome {
+                        counts: counts([
+                            ("rowsDeleted", done.rows_deleted),
+                            ("batches", done.batches),
+                            ("archivesCompleted", done.archives_completed),
+                        ]),
+                        summary: format!(
+                            "deleted {} archived rows of {} in {} batches before that",
+                            done.rows_deleted, done.table, done.batches
+                        ),
+                        detail: to_detail(&done),
+                    });
+                    return Err(Failure {
+                        error,
+                        done: before,
+                    });
+                }
                 Ok(RunOutcome {
                     counts: counts([
                         ("rowsDeleted", done.rows_deleted),
@@ -407,14 +463,7 @@ impl Work<'_> {
                         count: done.deleted,
                     });
                 }
-                if done.failed > 0 {
-                    return Err(Error::KvIncomplete {
-                        action: format!("job {}", self.request.job),
-                        failed: done.failed,
-                        total: done.deleted + done.failed,
-                    });
-                }
-                Ok(RunOutcome {
+                let mut outcome = RunOutcome {
                     counts: counts([
                         ("matched", done.matched),
                         ("toDelete", done.to_delete),
@@ -427,7 +476,22 @@ impl Work<'_> {
                         done.matched
                     ),
                     detail: to_detail(&done),
-                })
+                };
+                if done.failed > 0 {
+                    // The keys it did delete are reported; the ones left are not.
+                    outcome
+                        .counts
+                        .insert("failed".to_owned(), json!(done.failed));
+                    return Err(Failure {
+                        error: Error::KvIncomplete {
+                            action: format!("job {}", self.request.job),
+                            failed: done.failed,
+                            total: done.deleted + done.failed,
+                        },
+                        done: Some(outcome),
+                    });
+                }
+                Ok(outcome)
             }
         }
     }

@@ -2,6 +2,7 @@
 //! (never an aggregate), an interruption at every step followed by a rerun loses and duplicates
 //! nothing, two schedulers on one database run each scheduled time once, bad input is refused
 //! before anything runs, read-only profiles refuse, and the KV cleanups delete exactly their keys.
+//! [`faults`] holds the jobs under failing servers (Postgres sessions terminated, KV 429/5xx).
 
 use std::collections::HashSet;
 use std::io::BufRead as _;
@@ -20,6 +21,8 @@ use serde_json::json;
 use sqlx::PgPool;
 
 use super::report_precompute::context_on;
+
+mod faults;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap()
