@@ -81,7 +81,7 @@ async fn point_reached(db: &PgPool, home: &Path, job: &str, run_id: i64) -> Stri
         .await
         .unwrap();
     if status != "running" {
-        return format!("the run had already finished ({status})");
+        return format!("after the run had already finished ({status})");
     }
     if job == "delete-archived" {
         let (deleted, total): (i64, i64) = sqlx::query_as(
@@ -179,7 +179,7 @@ where
     if !killed {
         point = format!("not killed: {point}");
     }
-    eprintln!("{job} run #{run_id} stopped {point}");
+    eprintln!("{job} run #{run_id}: stopped {point}");
     (run_id, point)
 }
 
