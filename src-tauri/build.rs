@@ -31,6 +31,7 @@ fn main() {
         "audit_log",
         "export_audit_csv",
         "scheduler_status",
+        "cache_stats",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

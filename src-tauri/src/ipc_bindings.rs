@@ -22,6 +22,9 @@ use cachescope_core::reports::reading::{
     ChangeKind, FieldChange, ReportDiff, ReportKey, ReportList, ReportSummary, ReportValue,
     ValueSource,
 };
+use cachescope_core::stats::queries::{
+    CacheStats, DayOperations, FamilyStats, Figures, Granularity, MissedKey, PlanLimits, Targets,
+};
 use cachescope_core::value_view::{KeyPageView, KeyView, ValueEncoding, ValueView};
 use cachescope_core::ErrorCode;
 use ts_rs::TS;
@@ -72,6 +75,14 @@ pub fn render() -> String {
         SchedulerStatus::decl(),
         SchedulerReport::decl(),
         AuditRow::decl(),
+        Granularity::decl(),
+        Figures::decl(),
+        FamilyStats::decl(),
+        DayOperations::decl(),
+        MissedKey::decl(),
+        PlanLimits::decl(),
+        Targets::decl(),
+        CacheStats::decl(),
         Event::decl(),
     ];
     let mut out = String::from(

@@ -66,6 +66,7 @@ pub fn run() {
             commands::jobs::audit_log,
             commands::jobs::export_audit_csv,
             commands::jobs::scheduler_status,
+            commands::stats::cache_stats,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

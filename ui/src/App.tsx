@@ -1,6 +1,6 @@
 // Application layout: header, a navbar with the profile picker and the Keys / Reports / Jobs /
-// Profiles links, and the chosen screen. Keys, Reports and Jobs show the chosen profile (the
-// default one until the user picks another).
+// Stats / Profiles links, and the chosen screen. Keys, Reports, Jobs and Stats show the chosen
+// profile (the default one until the user picks another).
 import { AppShell, Button, Group, NavLink, Stack, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
@@ -14,8 +14,9 @@ import { NamespacePicker } from "./profiles/NamespacePicker";
 import { ProfilePicker } from "./profiles/ProfilePicker";
 import { ProfilesScreen } from "./profiles/ProfilesScreen";
 import { ReportsScreen } from "./reports/ReportsScreen";
+import { StatsScreen } from "./stats/StatsScreen";
 
-type Screen = "keys" | "reports" | "jobs" | "profiles";
+type Screen = "keys" | "reports" | "jobs" | "stats" | "profiles";
 
 export function App() {
   useCoreEvents();
@@ -47,6 +48,14 @@ export function App() {
   else if (screen === "jobs")
     main = (
       <JobsScreen
+        key={profile.name}
+        profile={profile}
+        onOpenProfiles={() => setScreen("profiles")}
+      />
+    );
+  else if (screen === "stats")
+    main = (
+      <StatsScreen
         key={profile.name}
         profile={profile}
         onOpenProfiles={() => setScreen("profiles")}
@@ -97,6 +106,13 @@ export function App() {
               active={screen === "jobs"}
               onClick={() => setScreen("jobs")}
               data-testid="nav-jobs"
+            />
+            <NavLink
+              component="button"
+              label="Stats"
+              active={screen === "stats"}
+              onClick={() => setScreen("stats")}
+              data-testid="nav-stats"
             />
             <NavLink
               component="button"

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use cachescope_core::reports::{self, require_postgres};
 use cachescope_core::stats::demo_events::{self, DemoEventsOptions};
 use cachescope_core::stats::key_families::KeyFamilies;
 use cachescope_core::stats::log_import::{import_files, ImportOptions};
+use cachescope_core::stats::profile_stats::{key_families, stats_database};
 use cachescope_core::stats::queries::{
     cache_stats, parse_since, top_missed_families, CacheStats, Figures, Granularity, StatsQuery,
 };
@@ -21,18 +21,6 @@ use crate::output::{print_json, Bar};
 /// Families listed in the text output (the JSON has them all).
 const FAMILIES_SHOWN: usize = 15;
 
-/// The profile's Postgres with the console's migrations applied.
-async fn stats_database(ctx: &CoreContext, profile: Option<&str>) -> Result<PgPool> {
-    let name = ctx.profile(profile)?.name;
-    let pool = require_postgres(ctx, &name).await?;
-    cachescope_core::db::migrate(&pool).await?;
-    Ok(pool)
-}
-
-fn families(ctx: &CoreContext) -> Result<KeyFamilies> {
-    Ok(KeyFamilies::new(&reports::catalog(ctx)?))
-}
-
 pub async fn stats_command(
     ctx: &CoreContext,
     profile: Option<&str>,
@@ -40,7 +28,7 @@ pub async fn stats_command(
     json: bool,
 ) -> Result<()> {
     let pool = stats_database(ctx, profile).await?;
-    let families = families(ctx)?;
+    let families = key_families(ctx)?;
     let now = Utc::now();
     match args.command {
         None => show(&pool, &families, args.show, now, json).await,
@@ -357,7 +345,7 @@ pub async fn demo_events_command(
         now: now.unwrap_or_else(Utc::now),
     };
     let bar = Bar::start();
-    let summary = demo_events::generate(&pool, &families(ctx)?, &options, &bar.progress).await;
+    let summary = demo_events::generate(&pool, &key_families(ctx)?, &options, &bar.progress).await;
     bar.finish();
     let summary = summary?;
     if json {

@@ -5,3 +5,4 @@ pub mod jobs;
 pub mod keys;
 pub mod profiles;
 pub mod reports;
+pub mod stats;

@@ -322,4 +322,81 @@ status: SchedulerStatus | null, };
 
 export type AuditRow = { id: number, at: string, osUser: string, host: string, profile: string, action: string, target: string, itemCount: number, dryRun: boolean, outcome: string, detail: unknown, };
 
+export type Granularity = "hour" | "day";
+
+export type Figures = { hits: number, misses: number, stale: number, errors: number, sets: number, deletes: number, lists: number, 
+/**
+ * hits + misses + stale + errors: every read attempt.
+ */
+reads: number, 
+/**
+ * hits / reads; `None` without reads.
+ */
+hitRate: number | null, 
+/**
+ * Reads answered from KV without SQL (hits + stale): each is one report query the
+ * fallback would have run.
+ */
+dbQueriesSaved: number, latencyMeanMs: number | null, 
+/**
+ * Percentiles as the upper bound of their latency bucket (see `rollup::LATENCY_BOUNDS_MS`).
+ */
+latencyP50Ms: number | null, latencyP95Ms: number | null, latencyP99Ms: number | null, };
+
+export type FamilyStats = { family: string, totals: Figures, 
+/**
+ * Hit rate per bucket (aligned with [`CacheStats::buckets`]; `None` without reads).
+ */
+hitRate: Array<number | null>, };
+
+export type DayOperations = { 
+/**
+ * `YYYY-MM-DD`.
+ */
+day: string, reads: number, writes: number, deletes: number, lists: number, };
+
+export type MissedKey = { key: string, family: string, misses: number, reads: number, };
+
+export type PlanLimits = { reads: number, writes: number, deletes: number, lists: number, };
+
+export type Targets = { 
+/**
+ * Share of reads served fresh from KV.
+ */
+hitRate: number, meanLatencyMs: number, p95LatencyMs: number, dailyReads: number, dailyWrites: number, 
+/**
+ * Share of reads that needed no database query.
+ */
+dbQueriesSaved: number, };
+
+export type CacheStats = { since: string, until: string, granularity: Granularity, family: string | null, 
+/**
+ * Start of each bucket (RFC 3339), oldest first, every bucket of the range.
+ */
+buckets: Array<string>, 
+/**
+ * Figures per bucket, aligned with `buckets`.
+ */
+series: Array<Figures>, totals: Figures, 
+/**
+ * Every family with events in the range, most reads first.
+ */
+families: Array<FamilyStats>, 
+/**
+ * Per UTC day of the range with events.
+ */
+kvOperations: Array<DayOperations>, limits: PlanLimits, targets: Targets, 
+/**
+ * Keys with the most misses, from the raw events still kept (see `raw_events_since`).
+ */
+topMissedKeys: Array<MissedKey>, 
+/**
+ * The oldest raw event kept; misses by key are known only from then on.
+ */
+rawEventsSince: string | null, 
+/**
+ * When the rollups were last updated.
+ */
+lastRollupAt: string | null, };
+
 export type CoreEvent = { "type": "progressReported", operation: string, phase: string, done: number, total: number | null, } | { "type": "keysChanged", profile: string, count: number, } | { "type": "profilesChanged" } | { "type": "jobRunFinished", profile: string, run: JobRunRecord, };

@@ -3,7 +3,9 @@
 import { type InvokeArgs, invoke } from "@tauri-apps/api/core";
 import type {
   AuditRow,
+  CacheStats,
   ConnectionCheck,
+  Granularity,
   JobName,
   JobRunRecord,
   JobSettings,
@@ -211,3 +213,18 @@ export const exportAuditCsv = (args: { limit: number }): Promise<string> =>
 
 /** Whether this console schedules jobs (for the default profile), and why not. */
 export const schedulerStatus = (): Promise<SchedulerReport> => call("scheduler_status");
+
+export type CacheStatsArgs = {
+  profile: string;
+  /** An age before now (`24h`, `7d`, `90m`, `2w`) or an RFC 3339 instant. */
+  since: string;
+  /** Null: now. */
+  until: string | null;
+  /** Null: every key family. */
+  family: string | null;
+  /** Null: per hour up to 7 days, per day beyond. */
+  granularity: Granularity | null;
+};
+
+/** Hit/miss figures of the profile's database for a time range (new events rolled up first). */
+export const cacheStats = (args: CacheStatsArgs): Promise<CacheStats> => call("cache_stats", args);

@@ -67,7 +67,7 @@ pub struct Targets {
 }
 
 /// Per hour or per day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Granularity {
     Hour,
