@@ -1,6 +1,7 @@
 // e2e/session.mjs: one WebDriver session on Cachescope's real window, through tauri-driver, plus
 // the helpers the tests share: find elements by data-testid, poll for a condition, pick a
-// profile, take a screenshot, run the `cachescope` CLI on the same data.
+// profile, take a screenshot, run the `cachescope` CLI on the same data, give a test its own
+// Postgres database behind a profile.
 // scripts/e2e.sh sets the environment: E2E_APP, E2E_CLI, E2E_DRIVER_URL, E2E_SCREENSHOTS, and the
 // CACHESCOPE_* directories (the app inherits them from tauri-driver, the CLI from the tests).
 import { execFileSync } from "node:child_process";
@@ -29,6 +30,40 @@ export function cli(...args) {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+const POSTGRES_SERVER = process.env.CACHESCOPE_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432";
+
+/** Runs psql on `url` (stops at the first error) and returns its unaligned output. */
+export function psql(url, ...args) {
+  return execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-qAt", ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** A fresh Postgres database `database` (dropped first if a failed run left it) and a local
+ * profile `profile` on it with the console's migrations applied. `drop()` removes the database. */
+export function databaseProfile(profile, database) {
+  const url = `${POSTGRES_SERVER}/${database}`;
+  const drop = () =>
+    psql(`${POSTGRES_SERVER}/postgres`, "-c", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  drop();
+  psql(`${POSTGRES_SERVER}/postgres`, "-c", `CREATE DATABASE ${database}`);
+  const dataDir = required("CACHESCOPE_DATA_DIR");
+  cli(
+    "profile",
+    "add",
+    profile,
+    "--kind",
+    "local",
+    "--path",
+    path.join(dataDir, `${profile}.sqlite`),
+    "--postgres-url",
+    url,
+  );
+  cli("-p", profile, "db", "migrate");
+  return { url, drop };
 }
 
 /** Starts the app in a new WebDriver session (WebKit allows one at a time: quit it after use). */
@@ -68,6 +103,22 @@ export class App {
       if (error.name === "TimeoutError") throw new Error(`timed out: ${message}`);
       throw error;
     }
+  }
+
+  /** Clicks an element once nothing covers it (a closing drawer's overlay fades out first). */
+  async clickWhenFree(locator) {
+    await this.waitFor(
+      async () => {
+        try {
+          await (await this.find(locator)).click();
+          return true;
+        } catch (error) {
+          if (error.name === "ElementClickInterceptedError") return false;
+          throw error;
+        }
+      },
+      `${locator} clickable`,
+    );
   }
 
   /** Runs `script` in the page (arguments as `arguments[i]`) and returns its result. */

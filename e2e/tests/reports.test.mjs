@@ -5,63 +5,35 @@
 // system health, the raw JSON, the diff against live SQL and a precompute dry run. The database
 // is dropped at the end.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { cli, startApp, testId } from "../session.mjs";
+import { cli, databaseProfile, psql, startApp, testId } from "../session.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
-const SERVER = process.env.CACHESCOPE_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432";
-const DATABASE = "cachescope_e2e_reports";
-const DATABASE_URL = `${SERVER}/${DATABASE}`;
 const PROFILE = "reports";
 const AS_OF = "2026-11-19T12:00:00Z";
-
-function psql(url, ...args) {
-  return execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-qAt", ...args], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
-
-const dropDatabase = () =>
-  psql(`${SERVER}/postgres`, "-c", `DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
 
 /** Report keys of the profile under a prefix, as the CLI lists them. */
 const cliKeys = (prefix) =>
   cli("-p", PROFILE, "kv", "ls", "--all", "--prefix", prefix).split("\n").filter(Boolean);
 
 let app;
+let database;
 before(async () => {
-  dropDatabase();
-  psql(`${SERVER}/postgres`, "-c", `CREATE DATABASE ${DATABASE}`);
-  const dataDir = process.env.CACHESCOPE_DATA_DIR;
-  assert.ok(dataDir, "CACHESCOPE_DATA_DIR is set by scripts/e2e.sh");
-  cli(
-    "profile",
-    "add",
-    PROFILE,
-    "--kind",
-    "local",
-    "--path",
-    path.join(dataDir, "reports.sqlite"),
-    "--postgres-url",
-    DATABASE_URL,
-  );
-  cli("-p", PROFILE, "db", "migrate");
+  database = databaseProfile(PROFILE, "cachescope_e2e_reports");
   const source = path.join(ROOT, "migrations", "source");
   for (const file of readdirSync(source).filter((f) => f.endsWith(".sql")).sort()) {
-    psql(DATABASE_URL, "-f", path.join(source, file));
+    psql(database.url, "-f", path.join(source, file));
   }
-  psql(DATABASE_URL, "-f", path.join(ROOT, "src-tauri/core/tests/fixtures/sales_small.sql"));
+  psql(database.url, "-f", path.join(ROOT, "src-tauri/core/tests/fixtures/sales_small.sql"));
   cli("-p", PROFILE, "precompute", "--as-of", AS_OF);
   app = await startApp();
 });
 
 after(async () => {
   await app?.quit();
-  dropDatabase();
+  database?.drop();
 });
 
 /** Clicks a report in the list and waits for its view to show the value read from KV. */

@@ -1,0 +1,82 @@
+// The Jobs screen on a demo database (`cachescope demo db` into a fresh Postgres database): the
+// eight jobs with their seeded schedules, a run of storage-report by hand that succeeds and shows
+// in the run history, and run now on prune-snapshots showing its dry run first, audited. The
+// database is dropped at the end.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { By, cli, databaseProfile, Key, startApp, testId } from "../session.mjs";
+
+const PROFILE = "jobs";
+
+let app;
+let database;
+before(async () => {
+  database = databaseProfile(PROFILE, "cachescope_e2e_jobs");
+  cli("-p", PROFILE, "demo", "db", "--scale", "200");
+  app = await startApp();
+});
+
+after(async () => {
+  await app?.quit();
+  database?.drop();
+});
+
+test("the Jobs screen lists the eight jobs with their schedules", async () => {
+  await (await app.find(testId("nav-jobs"))).click();
+  await app.pickProfile(PROFILE, { waitForKeys: false });
+  await app.find(testId("jobs-screen", `[data-profile="${PROFILE}"]`));
+  await app.find(testId("jobs-table"));
+  const rows = await app.driver.findElements(testId("job-row"));
+  assert.equal(rows.length, 8);
+  const precompute = await app.find(testId("job-row", '[data-job="precompute"]'));
+  const schedule = await precompute.findElement(testId("job-schedule"));
+  assert.match(await schedule.getAttribute("textContent"), /every 15 minutes/i);
+  assert.match(await schedule.getAttribute("textContent"), /\(UTC\)/);
+  const sweep = await app.find(testId("job-row", '[data-job="sweep"]'));
+  assert.equal(await sweep.getAttribute("data-state"), "manual");
+  await app.screenshot("20-jobs-table");
+});
+
+test("running storage-report by hand succeeds and shows in the history", async () => {
+  const row = await app.find(testId("job-row", '[data-job="storage-report"]'));
+  await (await row.findElement(testId("job-run-now"))).click();
+  await app.find(testId("job-run-result", '[data-status="succeeded"]'), 60_000);
+  await app.find(testId("job-count-tables"));
+  await app.screenshot("21-job-run-storage-report");
+  await (await app.find(testId("job-run-close"))).click();
+  await app.waitFor(
+    async () => (await app.driver.findElements(testId("job-run-modal"))).length === 0,
+    "the run dialog closes",
+  );
+  // The table's last run follows (the core's jobRunFinished event refreshes it).
+  await app.find(
+    testId("job-row", '[data-job="storage-report"] [data-testid="job-last-run"][data-status="succeeded"]'),
+  );
+  await (await app.find(testId("jobs-history-tab"))).click();
+  const run = await app.find(
+    testId("job-history-row", '[data-job="storage-report"][data-status="succeeded"]'),
+  );
+  // WebKitWebDriver does not click a table row itself: click its first cell.
+  await (await run.findElement(By.css("td"))).click();
+  await app.find(testId("job-run-details"));
+  await app.screenshot("22-job-history");
+});
+
+test("run now on a destructive job shows its dry run first, and the dry run is audited", async () => {
+  // Close the run details drawer the previous test opened.
+  await app.driver.actions().sendKeys(Key.ESCAPE).perform();
+  await app.waitFor(
+    async () => (await app.driver.findElements(testId("job-run-details"))).length === 0,
+    "the run details close",
+  );
+  await app.clickWhenFree(testId("jobs-tab"));
+  const row = await app.find(testId("job-row", '[data-job="prune-snapshots"]'));
+  await (await row.findElement(testId("job-run-now"))).click();
+  const dryRun = await app.find(testId("job-dry-run", '[data-dry-run="true"]'), 60_000);
+  assert.equal(await dryRun.getAttribute("data-status"), "succeeded");
+  await app.screenshot("23-job-dry-run-first");
+  await (await app.find(testId("job-run-close"))).click();
+  await app.clickWhenFree(testId("jobs-audit-tab"));
+  await app.find(testId("audit-row", '[data-action="job:prune-snapshots"]'));
+  await app.screenshot("24-job-audit");
+});
