@@ -2,7 +2,8 @@
 # End-to-end tests of the real desktop window: builds the UI and the app, fills an isolated temp
 # home with test profiles through the `cachescope` CLI, starts Xvfb and tauri-driver (over
 # WebKitWebDriver), and runs e2e/tests/*.test.mjs with Node's test runner, one app session at a
-# time. Screenshots of each screen go to e2e-screenshots/. E2E_BENCH=1 also runs the benchmarks
+# time. Screenshots of each screen go to e2e-screenshots/. E2E_RELEASE=1 drives the optimized
+# build (what users run) instead of the debug one. E2E_BENCH=1 also runs the benchmarks
 # (and creates their 100,000-key profile). Idempotent; stops everything it started, even on failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/environment.sh"
@@ -30,8 +31,13 @@ build_started=$SECONDS
 npm --prefix ui run --silent build
 # The same build as scripts/test.sh (one feature set, nothing compiled twice); the UI is embedded.
 cargo build --workspace --all-targets
+build_dir=debug
+if [[ ${E2E_RELEASE:-} == 1 ]]; then
+  cargo build --release -p cachescope-app -p cachescope-cli
+  build_dir=release
+fi
 build_seconds=$((SECONDS - build_started))
-export E2E_APP="$CARGO_TARGET_DIR/debug/cachescope-app" E2E_CLI="$CARGO_TARGET_DIR/debug/cachescope"
+export E2E_APP="$CARGO_TARGET_DIR/$build_dir/cachescope-app" E2E_CLI="$CARGO_TARGET_DIR/$build_dir/cachescope"
 
 # Everything below runs in a temp home; the trap stops our processes (by pid) and removes it.
 WORK=$(mktemp -d -t cachescope-e2e.XXXXXX)

@@ -573,7 +573,7 @@ async fn db_migrate_applies_the_console_schema_to_the_profile_database() {
     .await
     .unwrap();
     let db = sqlx::PgPool::connect(&url).await.unwrap();
-    let exists: bool = sqlx::query_scalar("SELECT to_regclass('cachescope.audit_log') IS NOT NULL")
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('cachescope.job_runs') IS NOT NULL")
         .fetch_one(&db)
         .await
         .unwrap();

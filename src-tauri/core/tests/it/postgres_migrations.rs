@@ -14,7 +14,6 @@ async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
         tables,
         [
             "archive_metadata",
-            "audit_log",
             "cache_events",
             "cache_log_imports",
             "cache_rollup_hours",
