@@ -18,6 +18,15 @@ import { StatsScreen } from "./stats/StatsScreen";
 
 type Screen = "keys" | "reports" | "jobs" | "stats" | "profiles";
 
+/** The navbar's links, in order. */
+const SCREENS: { screen: Screen; label: string }[] = [
+  { screen: "keys", label: "Keys" },
+  { screen: "reports", label: "Reports" },
+  { screen: "jobs", label: "Jobs" },
+  { screen: "stats", label: "Stats" },
+  { screen: "profiles", label: "Profiles" },
+];
+
 export function App() {
   useCoreEvents();
   const profiles = useQuery({ queryKey: queryKeys.profiles(), queryFn: listProfiles });
@@ -86,41 +95,16 @@ export function App() {
           />
           {profile && <NamespacePicker key={profile.name} profile={profile} />}
           <Stack gap={2}>
-            <NavLink
-              component="button"
-              label="Keys"
-              active={screen === "keys"}
-              onClick={() => setScreen("keys")}
-              data-testid="nav-keys"
-            />
-            <NavLink
-              component="button"
-              label="Reports"
-              active={screen === "reports"}
-              onClick={() => setScreen("reports")}
-              data-testid="nav-reports"
-            />
-            <NavLink
-              component="button"
-              label="Jobs"
-              active={screen === "jobs"}
-              onClick={() => setScreen("jobs")}
-              data-testid="nav-jobs"
-            />
-            <NavLink
-              component="button"
-              label="Stats"
-              active={screen === "stats"}
-              onClick={() => setScreen("stats")}
-              data-testid="nav-stats"
-            />
-            <NavLink
-              component="button"
-              label="Profiles"
-              active={screen === "profiles"}
-              onClick={() => setScreen("profiles")}
-              data-testid="nav-profiles"
-            />
+            {SCREENS.map(({ screen: id, label }) => (
+              <NavLink
+                key={id}
+                component="button"
+                label={label}
+                active={screen === id}
+                onClick={() => setScreen(id)}
+                data-testid={`nav-${id}`}
+              />
+            ))}
           </Stack>
         </Stack>
       </AppShell.Navbar>
