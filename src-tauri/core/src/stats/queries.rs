@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use super::key_families::KeyFamilies;
-use super::rollup::{tally_from_row, Tally, TALLY_COLUMNS};
+use super::rollup::{Tally, BUCKETS};
 use super::Outcome;
 use crate::error::{Error, Result};
 
@@ -268,54 +268,112 @@ pub async fn cache_stats(
         .map(|(i, t)| (t.timestamp(), i))
         .collect();
 
+    // Postgres sums the rollup rows twice, per bucket (the series) and per family (the family
+    // totals, with each family's hits and reads per bucket for its hit-rate line), so only a few
+    // hundred rows cross the wire instead of one per (bucket, family) with its latency buckets.
+    // Both queries run at once, on two connections, as do the rest.
     let family_filter = query.family.as_deref();
-    let hourly_sql = format!(
-        "SELECT extract(epoch FROM hour)::bigint, family, {TALLY_COLUMNS}
-         FROM cachescope.cache_stats_hourly
-         WHERE hour >= $1 AND hour < $2 AND ($3::text IS NULL OR family = $3)"
+    let (table, at, range) = match granularity {
+        Granularity::Hour => (
+            "cachescope.cache_stats_hourly",
+            // Whole seconds, exact as float8; cheaper than extract's numeric.
+            "date_part('epoch', hour)::bigint",
+            "hour >= $1 AND hour < $2",
+        ),
+        Granularity::Day => (
+            "cachescope.cache_stats_daily",
+            "(day - DATE '1970-01-01')::bigint * 86400",
+            "day >= $1 AND day <= $2",
+        ),
+    };
+    let where_clause = format!("WHERE {range} AND ($3::text IS NULL OR family = $3)");
+    let sums = SUM_COLUMNS.as_str();
+    let series_sql = format!("SELECT {at}, {sums} FROM {table} {where_clause} GROUP BY 1");
+    let families_sql = format!(
+        "SELECT family, {sums}, array_agg({at}), array_agg(hits),
+                array_agg(hits + misses + stale + errors)
+         FROM {table} {where_clause} GROUP BY family"
     );
-    let daily_sql = format!(
-        "SELECT extract(epoch FROM day::timestamp AT TIME ZONE 'UTC')::bigint, family, {TALLY_COLUMNS}
-         FROM cachescope.cache_stats_daily
-         WHERE day >= $1 AND day <= $2 AND ($3::text IS NULL OR family = $3)"
-    );
-    let rows = match granularity {
-        Granularity::Hour => sqlx::query(&hourly_sql).bind(first_hour).bind(query.until),
-        Granularity::Day => sqlx::query(&daily_sql).bind(first_day).bind(last_day),
-    }
-    .bind(family_filter)
-    .fetch_all(pool)
-    .await
-    .map_err(Error::Db)?;
+    let bind = |sql| {
+        let q = sqlx::query(sql);
+        match granularity {
+            Granularity::Hour => q.bind(first_hour).bind(query.until),
+            Granularity::Day => q.bind(first_day).bind(last_day),
+        }
+        .bind(family_filter)
+        .fetch_all(pool)
+    };
+    let meta = sqlx::query_as::<_, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>(
+        "SELECT (SELECT min(at) FROM cachescope.cache_events),
+                (SELECT max(rolled_up_at) FROM cachescope.cache_rollup_hours)",
+    )
+    .fetch_one(pool);
+    let kv = async {
+        match granularity {
+            // Per day already: the series rows are the days with events.
+            Granularity::Day => Ok(None),
+            Granularity::Hour => kv_operations(pool, first_day, last_day, family_filter)
+                .await
+                .map(Some),
+        }
+    };
+    let (series_rows, family_rows, kv, top_missed_keys, meta) = futures::try_join!(
+        async { bind(&series_sql).await.map_err(Error::Db) },
+        async { bind(&families_sql).await.map_err(Error::Db) },
+        kv,
+        top_missed_keys(pool, families, query),
+        async { meta.await.map_err(Error::Db) },
+    )?;
+    let (raw_events_since, last_rollup_at) = meta;
 
+    use sqlx::Row as _;
     let mut series = vec![Tally::default(); buckets.len()];
-    let mut by_family: HashMap<String, (Tally, Vec<Tally>)> = HashMap::new();
     let mut totals = Tally::default();
-    for row in &rows {
-        use sqlx::Row as _;
+    let mut days: Vec<(i64, DayOperations)> = Vec::new();
+    for row in &series_rows {
         let at: i64 = row.try_get(0).map_err(Error::Db)?;
-        let family: String = row.try_get(1).map_err(Error::Db)?;
         let Some(&i) = index.get(&at) else { continue };
-        let tally = tally_from_row(row, 2)?;
-        series[i].merge(&tally);
-        totals.merge(&tally);
-        let entry = by_family
-            .entry(family)
-            .or_insert_with(|| (Tally::default(), vec![Tally::default(); buckets.len()]));
-        entry.0.merge(&tally);
-        entry.1[i].merge(&tally);
+        series[i] = tally_from_sums(row, 1)?;
+        totals.merge(&series[i]);
+        let f = Figures::from(&series[i]);
+        days.push((
+            at,
+            DayOperations {
+                day: buckets[i].format("%Y-%m-%d").to_string(),
+                reads: f.reads,
+                writes: f.sets,
+                deletes: f.deletes,
+                lists: f.lists,
+            },
+        ));
     }
-    let mut families_out: Vec<FamilyStats> = by_family
-        .into_iter()
-        .map(|(family, (total, per_bucket))| FamilyStats {
+    let kv_operations = match kv {
+        Some(kv) => kv,
+        None => {
+            days.sort_by_key(|(at, _)| *at);
+            days.into_iter().map(|(_, d)| d).collect()
+        }
+    };
+    let mut families_out: Vec<FamilyStats> = Vec::with_capacity(family_rows.len());
+    for row in &family_rows {
+        let family: String = row.try_get(0).map_err(Error::Db)?;
+        let total = tally_from_sums(row, 1)?;
+        let first = 1 + SUMS;
+        let ats: Vec<i64> = row.try_get(first).map_err(Error::Db)?;
+        let hits: Vec<i64> = row.try_get(first + 1).map_err(Error::Db)?;
+        let reads: Vec<i64> = row.try_get(first + 2).map_err(Error::Db)?;
+        let mut hit_rate = vec![None; buckets.len()];
+        for ((at, hits), reads) in ats.into_iter().zip(hits).zip(reads) {
+            if let Some(&i) = index.get(&at) {
+                hit_rate[i] = (reads > 0).then(|| hits as f64 / reads as f64);
+            }
+        }
+        families_out.push(FamilyStats {
             family,
             totals: Figures::from(&total),
-            hit_rate: per_bucket
-                .iter()
-                .map(|t| Figures::from(t).hit_rate)
-                .collect(),
-        })
-        .collect();
+            hit_rate,
+        });
+    }
     families_out.sort_by(|a, b| {
         b.totals
             .reads
@@ -323,16 +381,6 @@ pub async fn cache_stats(
             .then_with(|| a.family.cmp(&b.family))
     });
 
-    let kv_operations = kv_operations(pool, first_day, last_day, family_filter).await?;
-    let top_missed_keys = top_missed_keys(pool, families, query).await?;
-    let (raw_events_since, last_rollup_at): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
-        sqlx::query_as(
-            "SELECT (SELECT min(at) FROM cachescope.cache_events),
-                    (SELECT max(rolled_up_at) FROM cachescope.cache_rollup_hours)",
-        )
-        .fetch_one(pool)
-        .await
-        .map_err(Error::Db)?;
     Ok(CacheStats {
         since: query.since,
         until: query.until,
@@ -352,6 +400,43 @@ pub async fn cache_stats(
         raw_events_since,
         last_rollup_at,
     })
+}
+
+/// Columns summed over rollup rows: the seven outcomes, the latency count and sum, then each
+/// latency bucket. The buckets are summed as float8, which is several times cheaper than
+/// Postgres' numeric sum of bigint and exact for any count below 2^53.
+const SUMS: usize = 9 + BUCKETS;
+
+static SUM_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut columns = String::from(
+        "sum(hits)::bigint, sum(misses)::bigint, sum(stale)::bigint, sum(errors)::bigint,
+         sum(sets)::bigint, sum(deletes)::bigint, sum(lists)::bigint,
+         sum(latency_count)::bigint, sum(latency_sum_ms)",
+    );
+    for i in 1..=BUCKETS {
+        columns.push_str(&format!(", sum(latency_buckets[{i}]::float8)"));
+    }
+    columns
+});
+
+/// Reads a tally from the [`SUM_COLUMNS`] of a row, from column `first` on.
+fn tally_from_sums(row: &sqlx::postgres::PgRow, first: usize) -> Result<Tally> {
+    use sqlx::Row as _;
+    let mut tally = Tally::default();
+    for i in 0..7 {
+        let n: Option<i64> = row.try_get(first + i).map_err(Error::Db)?;
+        tally.by_outcome[i] = n.unwrap_or(0);
+    }
+    let n: Option<i64> = row.try_get(first + 7).map_err(Error::Db)?;
+    tally.latency_count = n.unwrap_or(0);
+    let sum: Option<f64> = row.try_get(first + 8).map_err(Error::Db)?;
+    tally.latency_sum_ms = sum.unwrap_or(0.0);
+    for (i, slot) in tally.buckets.iter_mut().enumerate() {
+        // NULL: every array of the group was shorter.
+        let n: Option<f64> = row.try_get(first + 9 + i).map_err(Error::Db)?;
+        *slot = n.unwrap_or(0.0) as i64;
+    }
+    Ok(tally)
 }
 
 async fn kv_operations(

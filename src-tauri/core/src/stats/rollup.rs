@@ -194,6 +194,13 @@ fn day_of_hour(no: i64) -> NaiveDate {
     hour_start(no).date_naive()
 }
 
+/// The hour number (hours since the epoch, as [`hour_no`]) of `at` in SQL. The hour's start from
+/// `date_bin` is whole seconds, exact as float8, so the division is exact integer arithmetic; it
+/// costs a fraction of `floor(extract(epoch FROM at) / 3600)`, whose numeric arithmetic took
+/// more than half the time of reading a day's events.
+const HOUR_NO: &str =
+    "date_part('epoch', date_bin('1 hour', at, TIMESTAMPTZ '1970-01-01 00:00:00+00'))::bigint / 3600";
+
 /// A literal timestamp for statements that cannot take parameters (COPY).
 fn literal(t: DateTime<Utc>) -> String {
     format!("'{}'", t.format("%Y-%m-%d %H:%M:%S+00"))
@@ -208,9 +215,12 @@ pub async fn rollup(
     progress: &Progress,
 ) -> Result<RollupOutcome> {
     let started = std::time::Instant::now();
+    // date_bin from the epoch is the UTC hour, like date_trunc('hour', at, 'UTC'), without a
+    // time zone conversion per event (half the time of this scan over 10M events).
     let dirty: Vec<(DateTime<Utc>,)> = sqlx::query_as(
         "WITH raw AS (
-             SELECT date_trunc('hour', at, 'UTC') AS hour, count(*) AS n
+             SELECT date_bin('1 hour', at, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS hour,
+                    count(*) AS n
              FROM cachescope.cache_events GROUP BY 1
          )
          SELECT hour FROM raw FULL JOIN cachescope.cache_rollup_hours l USING (hour)
@@ -358,11 +368,11 @@ async fn roll_up_day(
                 .or_default()
                 .merge(&tally_from_row(row, 2)?);
         }
-        let late: Vec<(i64, String, String, Option<f64>)> = sqlx::query_as(
+        let late: Vec<(i64, String, String, Option<f64>)> = sqlx::query_as(&format!(
             "DELETE FROM cachescope.cache_events
              WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
-             RETURNING floor(extract(epoch FROM at) / 3600)::bigint, outcome, key, latency_ms",
-        )
+             RETURNING {HOUR_NO}, outcome, key, latency_ms"
+        ))
         .bind(&pruned_times)
         .bind(pruned_times.first())
         .bind(pruned_times.last().map(|t| *t + Duration::hours(1)))
@@ -380,7 +390,7 @@ async fn roll_up_day(
     // Other hours: recomputed whole from their raw events, streamed with COPY.
     if let (Some(&first), Some(&last)) = (recompute.first(), recompute.last()) {
         let statement = format!(
-            "COPY (SELECT floor(extract(epoch FROM at) / 3600)::bigint, outcome, latency_ms, key
+            "COPY (SELECT {HOUR_NO}, outcome, latency_ms, key
                    FROM cachescope.cache_events WHERE at >= {} AND at < {}) TO STDOUT",
             literal(hour_start(first)),
             literal(hour_start(last + 1)),

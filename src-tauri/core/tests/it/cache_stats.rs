@@ -10,8 +10,8 @@ use cachescope_core::progress::Progress;
 use cachescope_core::reports::Catalog;
 use cachescope_core::stats::key_families::KeyFamilies;
 use cachescope_core::stats::log_import::{import_file, ImportOptions};
-use cachescope_core::stats::queries::{cache_stats, Granularity, StatsQuery};
-use cachescope_core::stats::rollup::{prune, rollup, RollupOptions, LATENCY_BOUNDS_MS};
+use cachescope_core::stats::queries::{cache_stats, Figures, Granularity, StatsQuery};
+use cachescope_core::stats::rollup::{prune, rollup, RollupOptions, Tally, LATENCY_BOUNDS_MS};
 use cachescope_core::stats::{insert_events, NewEvent, Outcome};
 use chrono::{DateTime, Duration, Utc};
 use rand::{Rng as _, SeedableRng as _};
@@ -298,6 +298,86 @@ async fn rollup_of_known_events_matches_every_figure(pool: PgPool) {
         assert_eq!(*hits, rows.iter().map(|r| r.2).sum::<i64>());
         assert_eq!(*misses, rows.iter().map(|r| r.3).sum::<i64>());
         assert_eq!(*latency_count, rows.iter().map(|r| r.9).sum::<i64>());
+    }
+
+    // The query's sums (done by Postgres) equal the hourly rows merged one by one, per hour and
+    // per family: every figure of every bucket, every family's totals and hit-rate line.
+    for (granularity, until) in [
+        (Granularity::Hour, t("2026-11-20T14:00:00Z")),
+        (Granularity::Day, t("2026-11-22T00:00:00Z")),
+    ] {
+        let stats = cache_stats(
+            &pool,
+            &f,
+            &StatsQuery {
+                since: t("2026-11-20T07:00:00Z"),
+                until,
+                family: None,
+                granularity: Some(granularity),
+            },
+        )
+        .await
+        .unwrap();
+        let bucket_of = |at: DateTime<Utc>| {
+            let start = match granularity {
+                Granularity::Hour => at,
+                Granularity::Day => at.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc(),
+            };
+            let name = start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            stats.buckets.iter().position(|b| *b == name).unwrap()
+        };
+        let mut series = vec![Tally::default(); stats.buckets.len()];
+        let mut totals = Tally::default();
+        let mut by_family: BTreeMap<String, (Tally, Vec<Tally>)> = BTreeMap::new();
+        for r in &rows {
+            let mut tally = Tally {
+                by_outcome: [r.2, r.3, r.4, r.5, r.6, r.7, r.8],
+                latency_count: r.9,
+                latency_sum_ms: r.10,
+                ..Tally::default()
+            };
+            tally.buckets.copy_from_slice(&r.11);
+            let i = bucket_of(r.0);
+            series[i].merge(&tally);
+            totals.merge(&tally);
+            let e = by_family
+                .entry(r.1.clone())
+                .or_insert_with(|| (Tally::default(), vec![Tally::default(); series.len()]));
+            e.0.merge(&tally);
+            e.1[i].merge(&tally);
+        }
+        // Float sums may differ in the last bits with the order of addition.
+        let same = |got: &Figures, want: &Figures| {
+            let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+                (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                (a, b) => a == b,
+            };
+            assert!(close(got.latency_mean_ms, want.latency_mean_ms));
+            let exact = |f: &Figures| Figures {
+                latency_mean_ms: None,
+                ..f.clone()
+            };
+            assert_eq!(exact(got), exact(want));
+        };
+        same(&stats.totals, &Figures::from(&totals));
+        assert_eq!(stats.series.len(), series.len());
+        for (got, want) in stats.series.iter().zip(&series) {
+            same(got, &Figures::from(want));
+        }
+        assert_eq!(stats.families.len(), by_family.len());
+        for family in &stats.families {
+            let (total, per_bucket) = &by_family[&family.family];
+            same(&family.totals, &Figures::from(total));
+            let rates: Vec<Option<f64>> = per_bucket
+                .iter()
+                .map(|t| Figures::from(t).hit_rate)
+                .collect();
+            assert_eq!(family.hit_rate, rates);
+        }
+        assert!(stats
+            .families
+            .windows(2)
+            .all(|w| w[0].totals.reads >= w[1].totals.reads));
     }
 }
 
