@@ -304,7 +304,16 @@ pub async fn cache_stats(
         .fetch_all(pool)
     };
     let meta = sqlx::query_as::<_, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>(
-        "SELECT (SELECT min(at) FROM cachescope.cache_events),
+        // The oldest raw event, without scanning them all (cache_events has only a BRIN index
+        // on `at`): it is before the end of the oldest rolled-up, unpruned hour with events, so
+        // that hour bounds the scan; the full scan is the fallback when the ledger has no such
+        // hour. COALESCE evaluates its second subquery only when the first is null.
+        "SELECT COALESCE(
+                    (SELECT min(at) FROM cachescope.cache_events
+                     WHERE at < (SELECT min(hour) + interval '1 hour'
+                                 FROM cachescope.cache_rollup_hours
+                                 WHERE pruned_at IS NULL AND events > 0)),
+                    (SELECT min(at) FROM cachescope.cache_events)),
                 (SELECT max(rolled_up_at) FROM cachescope.cache_rollup_hours)",
     )
     .fetch_one(pool);

@@ -155,6 +155,25 @@ async fn raw_count(pool: &PgPool) -> i64 {
         .unwrap()
 }
 
+/// The oldest raw event, as the Stats query reports it and as a full scan finds it.
+async fn oldest_raw_event(
+    pool: &PgPool,
+    f: &KeyFamilies,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let query = StatsQuery {
+        since: t("2026-11-01T00:00:00Z"),
+        until: t("2026-12-01T00:00:00Z"),
+        family: None,
+        granularity: None,
+    };
+    let reported = cache_stats(pool, f, &query).await.unwrap().raw_events_since;
+    let scanned = sqlx::query_scalar("SELECT min(at) FROM cachescope.cache_events")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    (reported, scanned)
+}
+
 #[sqlx::test(migrations = false)]
 async fn rollup_of_known_events_matches_every_figure(pool: PgPool) {
     migrated(&pool).await;
@@ -488,6 +507,10 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
     .unwrap();
     assert_eq!(raw_count(&pool).await, noon);
     assert_eq!(first.events_deleted as i64, 3001 - noon);
+    // The oldest kept event, found from the ledger's oldest unpruned hour.
+    let (reported, scanned) = oldest_raw_event(&pool, &f).await;
+    assert!(scanned.is_some());
+    assert_eq!(reported, scanned);
     rollup(&pool, &f, &RollupOptions::default(), &none)
         .await
         .unwrap();
@@ -539,6 +562,14 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
     )
     .await
     .unwrap();
+    // Every hour is pruned: the late events are found by the fallback scan.
+    assert_eq!(
+        oldest_raw_event(&pool, &f).await,
+        (
+            Some(t("2026-11-20T09:10:00Z")),
+            Some(t("2026-11-20T09:10:00Z"))
+        )
+    );
     let merged = rollup(&pool, &f, &RollupOptions::default(), &none)
         .await
         .unwrap();
