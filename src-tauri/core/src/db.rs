@@ -54,3 +54,21 @@ async fn run_beside_others(migrator: &Migrator, pool: &PgPool) -> Result<()> {
     };
     migrator.run(pool).await.map_err(Error::Migrate)
 }
+
+/// The profile's Postgres, or an error naming the profile, what it needs the database for
+/// (`used_for`, e.g. "which reports are computed from") and how to give it one.
+pub async fn profile_database(
+    ctx: &crate::CoreContext,
+    profile: &str,
+    used_for: &str,
+) -> Result<PgPool> {
+    ctx.postgres(Some(profile)).await?.ok_or_else(|| {
+        Error::invalid(
+            format!("profile {profile:?}"),
+            format!(
+                "names no Postgres database, {used_for} (add one with \
+                 `cachescope profile add ... --postgres-url`)"
+            ),
+        )
+    })
+}

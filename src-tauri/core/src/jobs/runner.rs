@@ -53,13 +53,12 @@ impl JobRunRequest {
 
 /// The profile's Postgres, which jobs keep their schedules and history in.
 pub async fn jobs_database(ctx: &CoreContext, profile: &str) -> Result<PgPool> {
-    ctx.postgres(Some(profile)).await?.ok_or_else(|| {
-        Error::invalid(
-            format!("profile {profile:?}"),
-            "names no Postgres database; jobs keep their schedules and history there and read \
-             their data from it (add one with `cachescope profile add ... --postgres-url`)",
-        )
-    })
+    crate::db::profile_database(
+        ctx,
+        profile,
+        "where jobs keep their schedules and history, and whose data they read",
+    )
+    .await
 }
 
 /// Runs a job for a profile. Returns the recorded run, or `None` when a scheduled run was not
@@ -260,6 +259,19 @@ fn counts<const N: usize>(pairs: [(&str, u64); N]) -> Map<String, Value> {
         .collect()
 }
 
+/// The counts of a delete-archived run; the rows remaining are known only when it finished.
+fn delete_counts(done: &archive::DeleteOutcome, finished: bool) -> Map<String, Value> {
+    let mut c = counts([
+        ("rowsDeleted", done.rows_deleted),
+        ("batches", done.batches),
+        ("archivesCompleted", done.archives_completed),
+    ]);
+    if finished {
+        c.insert("rowsRemaining".to_owned(), json!(done.rows_remaining));
+    }
+    c
+}
+
 fn to_detail(value: &impl serde::Serialize) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
@@ -365,11 +377,7 @@ impl Work<'_> {
                 if let Err(error) = result {
                     // The batches committed before the failure stay counted.
                     let before = (done.batches > 0 && !dry).then(|| RunOutcome {
-                        counts: counts([
-                            ("rowsDeleted", done.rows_deleted),
-                            ("batches", done.batches),
-                            ("archivesCompleted", done.archives_completed),
-                        ]),
+                        counts: delete_counts(&done, false),
                         summary: format!(
                             "deleted {} archived rows of {} in {} batches before that",
                             done.rows_deleted, done.table, done.batches
@@ -382,12 +390,7 @@ impl Work<'_> {
                     });
                 }
                 Ok(RunOutcome {
-                    counts: counts([
-                        ("rowsDeleted", done.rows_deleted),
-                        ("batches", done.batches),
-                        ("archivesCompleted", done.archives_completed),
-                        ("rowsRemaining", done.rows_remaining),
-                    ]),
+                    counts: delete_counts(&done, true),
                     summary: format!(
                         "{} {} archived rows of {} in {} batches; {} left for later runs",
                         if dry { "would delete" } else { "deleted" },

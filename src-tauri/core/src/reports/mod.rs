@@ -13,7 +13,7 @@ pub mod reading;
 use sqlx::postgres::PgPool;
 
 use crate::context::CoreContext;
-use crate::error::{Error, Result};
+use crate::error::Result;
 pub use definitions::Catalog;
 
 /// The user's definitions file (extends and overrides the built-ins).
@@ -28,11 +28,5 @@ pub fn catalog(ctx: &CoreContext) -> Result<Catalog> {
 
 /// The profile's Postgres, or an error saying how to give it one.
 pub async fn require_postgres(ctx: &CoreContext, profile: &str) -> Result<PgPool> {
-    ctx.postgres(Some(profile)).await?.ok_or_else(|| {
-        Error::invalid(
-            format!("profile {profile:?}"),
-            "names no Postgres database, which reports are computed from (add one with \
-             `cachescope profile add ... --postgres-url`)",
-        )
-    })
+    crate::db::profile_database(ctx, profile, "which reports are computed from").await
 }

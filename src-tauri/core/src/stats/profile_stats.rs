@@ -7,14 +7,19 @@ use super::key_families::KeyFamilies;
 use super::queries::{cache_stats, CacheStats, StatsQuery};
 use super::rollup::{rollup, RollupOptions};
 use crate::progress::Progress;
-use crate::reports::{self, require_postgres};
+use crate::reports;
 use crate::{CoreContext, Result};
 
 /// The profile's Postgres (the default profile's when `None`) with the console's migrations
 /// applied; refused with a clear message when the profile names no database.
 pub async fn stats_database(ctx: &CoreContext, profile: Option<&str>) -> Result<PgPool> {
     let name = ctx.profile(profile)?.name;
-    let pool = require_postgres(ctx, &name).await?;
+    let pool = crate::db::profile_database(
+        ctx,
+        &name,
+        "where cache events and their hourly rollups live",
+    )
+    .await?;
     crate::db::migrate(&pool).await?;
     Ok(pool)
 }
