@@ -45,8 +45,6 @@ export const queryKeys = {
   /** This machine's audit log (not per profile). */
   audit: () => ["audit"] as const,
   scheduler: () => ["scheduler"] as const,
-  /** Prefix for every statistics query of one profile. */
-  stats: (profile: string) => ["profile", profile, "stats"] as const,
   cacheStats: (profile: string, since: string, family: string | null, granularity: string | null) =>
     ["profile", profile, "stats", since, family, granularity] as const,
 };

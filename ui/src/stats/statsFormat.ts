@@ -1,5 +1,6 @@
 // Time ranges of the Stats screen and the labels of its figures (pure, unit-tested).
 import type { Figures, Granularity } from "../ipc/bindings";
+import { formatPercent } from "../reports/reportFormat";
 
 /** The ranges people pick, as ages the core understands. */
 export const RANGES = [
@@ -24,8 +25,7 @@ export function bucketLabel(iso: string, granularity: Granularity): string {
 
 /** A 0–1 share as "93.4 %", or "—" without data. */
 export function formatRate(rate: number | null | undefined): string {
-  if (rate === null || rate === undefined || Number.isNaN(rate)) return "—";
-  return `${(rate * 100).toFixed(1)} %`;
+  return formatPercent(rate === null || rate === undefined ? null : rate * 100);
 }
 
 /** Milliseconds: "38 ms", "1.2 s", or "—". */
