@@ -282,15 +282,15 @@ async fn add_profile(ctx: &CoreContext, add: ProfileAdd, json: bool) -> Result<(
     Ok(())
 }
 
-/// `kv get --json`: the viewer's fields, with the metadata as JSON rather than as the text the UI
-/// gets (its reason, JSON.parse rounding big integers, does not apply to scripts).
+/// `kv get --json`: the viewer's fields, with the metadata as JSON (its exact text) rather than as
+/// the string the UI gets (its reason, JSON.parse rounding big integers, does not apply to scripts).
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 struct GetJson<'a> {
     key: &'a str,
     size_bytes: u64,
     expiration: Option<i64>,
-    metadata: Option<serde_json::Value>,
+    metadata: Option<cachescope_core::kv::Metadata>,
     encoding: value_view::ValueEncoding,
     data: &'a str,
     truncated: bool,
@@ -409,10 +409,7 @@ async fn kv_command(
                 (None, None) => return Err(Error::invalid("value", "give a value or --file")),
             };
             let metadata = metadata
-                .map(|m| {
-                    serde_json::from_str(&m)
-                        .map_err(|e| Error::invalid("--metadata", format!("not valid JSON ({e})")))
-                })
+                .map(|m| cachescope_core::kv::Metadata::parse(&m, "--metadata"))
                 .transpose()?;
             let options = PutOptions {
                 expiry: ttl.map_or(Expiry::Never, Expiry::Ttl),

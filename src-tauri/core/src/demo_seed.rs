@@ -191,7 +191,10 @@ impl Out {
             entry: Entry {
                 key,
                 value,
-                options: PutOptions { expiry, metadata },
+                options: PutOptions {
+                    expiry,
+                    metadata: metadata.map(Into::into),
+                },
             },
         });
     }
@@ -2807,7 +2810,7 @@ mod tests {
         let metadata = entries
             .iter()
             .find(|e| e.key == "report:system-health")
-            .and_then(|e| e.options.metadata.clone())
+            .and_then(|e| e.options.metadata.as_ref().map(|m| m.to_value()))
             .expect("metadata");
         assert_eq!(metadata["source"], "precompute");
         assert_eq!(metadata["generatedAt"], health["generatedAt"]);
@@ -2839,7 +2842,12 @@ mod tests {
         for e in entries.iter().filter(|e| e.key.starts_with("report:")) {
             let value: Json = serde_json::from_slice(&e.value).expect("report JSON");
             assert!(value["generatedAt"].is_string(), "{}", e.key);
-            let metadata = e.options.metadata.as_ref().expect("report metadata");
+            let metadata = e
+                .options
+                .metadata
+                .as_ref()
+                .expect("report metadata")
+                .to_value();
             assert_eq!(metadata["contentHash"], content_hash(&e.value));
         }
     }
@@ -2930,7 +2938,12 @@ mod tests {
                 .read_to_string(&mut text)
                 .expect("gunzip");
             let snapshot: Json = serde_json::from_str(&text).expect("snapshot JSON");
-            let metadata = entry.options.metadata.as_ref().expect("metadata");
+            let metadata = entry
+                .options
+                .metadata
+                .as_ref()
+                .expect("metadata")
+                .to_value();
             assert_eq!(snapshot["version"], v);
             assert_eq!(metadata["version"], v);
             assert_eq!(metadata["encoding"], "gzip");

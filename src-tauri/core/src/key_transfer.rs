@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::kv::limits::{self, unix_now};
-use crate::kv::{list_all, BulkOutcome, Entry, Expiry, KvStore, PutOptions};
+use crate::kv::{list_all, BulkOutcome, Entry, Expiry, KvStore, Metadata, PutOptions};
 use crate::progress::Progress;
 
 /// Values fetched at once during an export.
@@ -27,7 +27,7 @@ pub struct ExportRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<serde_json::Value>,
+    pub metadata: Option<Metadata>,
 }
 
 /// What an import did.

@@ -8,15 +8,13 @@ use serde::Serialize;
 
 use crate::context::CoreContext;
 use crate::error::{Error, Result};
-use crate::kv::{KeyInfo, KeyPage};
+use crate::kv::{KeyInfo, KeyPage, Metadata};
 use crate::stats::console_reads;
 use crate::stats::Outcome;
 
-/// Metadata as compact JSON text. Integers within 64 bits keep every digit; the core holds
-/// metadata as `serde_json::Value`, so larger integers and over-long decimals are already
-/// floating point here.
-fn metadata_text(metadata: Option<serde_json::Value>) -> Option<String> {
-    metadata.map(|m| m.to_string())
+/// Metadata as the JSON text the store returned, every digit kept.
+fn metadata_text(metadata: Option<Metadata>) -> Option<String> {
+    metadata.map(|m| m.as_str().to_owned())
 }
 
 /// One listed key as the UI shows it.
@@ -169,10 +167,9 @@ mod tests {
 
     #[test]
     fn metadata_crosses_as_exact_json_text() {
-        let metadata: serde_json::Value =
-            serde_json::from_str(r#"{"id":12345678901234567890,"min":-9223372036854775808}"#)
-                .unwrap();
-        let text = r#"{"id":12345678901234567890,"min":-9223372036854775808}"#;
+        // Beyond 64 bits, and a decimal longer than a double holds.
+        let text = r#"{"id":123456789012345678901234567890,"min":-9223372036854775809,"r":0.1000000000000000000001}"#;
+        let metadata = Metadata::parse(text, "metadata").unwrap();
         let v = view(
             "k",
             Value {

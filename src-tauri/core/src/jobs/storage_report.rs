@@ -211,11 +211,14 @@ pub async fn storage_report(
                 &body,
                 &PutOptions {
                     expiry: Expiry::Ttl(options.report_ttl),
-                    metadata: Some(serde_json::json!({
-                        "report": "storage",
-                        "generatedAt": report.generated_at,
-                        "bytes": body.len(),
-                    })),
+                    metadata: Some(
+                        serde_json::json!({
+                            "report": "storage",
+                            "generatedAt": report.generated_at,
+                            "bytes": body.len(),
+                        })
+                        .into(),
+                    ),
                 },
             )
             .await?;

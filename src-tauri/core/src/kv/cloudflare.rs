@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::limits::{self, unix_now};
 use super::{
-    BulkOutcome, Entry, Expiry, KeyInfo, KeyPage, KvStore, ListOptions, PutOptions, Value,
+    BulkOutcome, Entry, Expiry, KeyInfo, KeyPage, KvStore, ListOptions, Metadata, PutOptions, Value,
 };
 use crate::error::{Error, Result};
 
@@ -153,8 +153,9 @@ struct Envelope {
     success: bool,
     #[serde(default)]
     errors: Vec<ApiMessage>,
+    /// Kept as text and parsed into the caller's type, so numbers in it keep every digit.
     #[serde(default)]
-    result: serde_json::Value,
+    result: Option<Box<serde_json::value::RawValue>>,
     #[serde(default)]
     result_info: Option<ResultInfo>,
 }
@@ -175,7 +176,7 @@ struct ResultInfo {
 struct ListedKey {
     name: String,
     expiration: Option<i64>,
-    metadata: Option<serde_json::Value>,
+    metadata: Option<Metadata>,
 }
 
 #[derive(Deserialize, Default)]
@@ -196,18 +197,18 @@ struct BulkItem<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     expiration_ttl: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    metadata: Option<&'a serde_json::Value>,
+    metadata: Option<&'a Metadata>,
 }
 
 #[derive(Deserialize)]
 struct BulkGetResult {
-    values: serde_json::Map<String, serde_json::Value>,
+    values: std::collections::HashMap<String, Box<serde_json::value::RawValue>>,
 }
 
 #[derive(Deserialize)]
 struct BulkGetItem {
     value: Option<serde_json::Value>,
-    metadata: Option<serde_json::Value>,
+    metadata: Option<Metadata>,
     expiration: Option<i64>,
 }
 
@@ -401,23 +402,18 @@ impl CloudflareStore {
             .result_info
             .and_then(|i| i.cursor)
             .filter(|c| !c.is_empty());
-        let result = serde_json::from_value(envelope.result).map_err(|e| Error::KvProtocol {
+        let result_text = envelope.result.as_deref().map_or("null", |r| r.get());
+        let result = serde_json::from_str(result_text).map_err(|e| Error::KvProtocol {
             endpoint: self.endpoint(url),
             reason: format!("{what}: unexpected result shape ({e})"),
         })?;
         Ok((result, cursor))
     }
 
-    async fn get_metadata(&self, key: &str) -> Result<Option<serde_json::Value>> {
+    async fn get_metadata(&self, key: &str) -> Result<Option<Metadata>> {
         let url = self.key_url("metadata", key);
         match self
-            .call_json::<Option<serde_json::Value>>(
-                Method::GET,
-                &url,
-                "read metadata",
-                Some(key),
-                |r| r,
-            )
+            .call_json::<Option<Metadata>>(Method::GET, &url, "read metadata", Some(key), |r| r)
             .await
         {
             Ok((metadata, _)) => Ok(metadata.filter(|m| !m.is_null())),
@@ -586,7 +582,7 @@ impl KvStore for CloudflareStore {
                 .map(|k| KeyInfo {
                     name: k.name,
                     expiration: k.expiration,
-                    metadata: k.metadata.filter(|m| !m.is_null()),
+                    metadata: k.metadata,
                 })
                 .collect();
             return Ok(KeyPage { keys, cursor: next });
@@ -715,10 +711,12 @@ impl KvStore for CloudflareStore {
                 .call_json(Method::POST, &url, "bulk read", None, |r| r.json(&body))
                 .await?;
             for key in chunk {
-                let item = result.values.get(key).cloned().filter(|v| !v.is_null());
-                let item = item
-                    .map(serde_json::from_value::<BulkGetItem>)
+                let item = result
+                    .values
+                    .get(key)
+                    .map(|raw| serde_json::from_str::<Option<BulkGetItem>>(raw.get()))
                     .transpose()
+                    .map(Option::flatten)
                     .map_err(|e| Error::KvProtocol {
                         endpoint: self.endpoint(&url),
                         reason: format!("bulk read: unexpected item for {key:?} ({e})"),
@@ -731,7 +729,7 @@ impl KvStore for CloudflareStore {
                     Some(Value {
                         bytes,
                         expiration: item.expiration,
-                        metadata: item.metadata.filter(|m| !m.is_null()),
+                        metadata: item.metadata,
                     })
                 }));
             }

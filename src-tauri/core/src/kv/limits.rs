@@ -73,9 +73,7 @@ pub fn check_put(key: &str, value_len: usize, options: &PutOptions, now: i64) ->
         ));
     }
     if let Some(metadata) = &options.metadata {
-        let len = serde_json::to_vec(metadata)
-            .map(|v| v.len())
-            .unwrap_or(usize::MAX);
+        let len = metadata.as_str().len();
         if len > MAX_METADATA_BYTES {
             return Err(Error::invalid(
                 format!("metadata of key {:?}", preview(key)),
@@ -168,13 +166,13 @@ mod tests {
         let big = serde_json::json!({ "x": "y".repeat(1016) }); // {"x":"..."} = 1024 bytes
         let opts = PutOptions {
             expiry: Expiry::Never,
-            metadata: Some(big),
+            metadata: Some(big.into()),
         };
         assert!(check_put("k", 1, &opts, 0).is_ok());
         let bigger = serde_json::json!({ "x": "y".repeat(1017) });
         let opts = PutOptions {
             expiry: Expiry::Never,
-            metadata: Some(bigger),
+            metadata: Some(bigger.into()),
         };
         let err = check_put("k", 1, &opts, 0).unwrap_err();
         assert!(err.to_string().contains("metadata of key \"k\""), "{err}");

@@ -9,7 +9,9 @@ use sqlx::sqlite::SqlitePool;
 use sqlx::Row;
 
 use super::limits::{self, absolute_expiry, unix_now};
-use super::{BulkOutcome, Entry, KeyInfo, KeyPage, KvStore, ListOptions, PutOptions, Value};
+use super::{
+    BulkOutcome, Entry, KeyInfo, KeyPage, KvStore, ListOptions, Metadata, PutOptions, Value,
+};
 use crate::error::{Error, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/local-namespace");
@@ -137,8 +139,11 @@ fn decode_cursor(cursor: &str) -> Result<Vec<u8>> {
         .map_err(|_| Error::invalid("cursor", "not a cursor returned by this namespace"))
 }
 
-fn parse_metadata(text: Option<String>) -> Option<serde_json::Value> {
-    text.and_then(|t| serde_json::from_str(&t).ok())
+/// Stored metadata text as the store's metadata (text that is not JSON, which this store never
+/// writes, reads as none).
+fn parse_metadata(text: Option<String>) -> Option<Metadata> {
+    text.and_then(|t| Metadata::parse(&t, "metadata").ok())
+        .filter(|m| !m.is_null())
 }
 
 #[async_trait]

@@ -4,12 +4,14 @@
 pub mod cloudflare;
 pub mod limits;
 pub mod local;
+pub mod metadata;
 pub mod read_only;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+pub use metadata::Metadata;
 
 /// One key as a listing returns it. The UI gets it as a [`crate::value_view::KeyView`], with the
 /// metadata as JSON text.
@@ -19,7 +21,7 @@ pub struct KeyInfo {
     pub name: String,
     /// Absolute expiry, Unix seconds.
     pub expiration: Option<i64>,
-    pub metadata: Option<serde_json::Value>,
+    pub metadata: Option<Metadata>,
 }
 
 /// One page of a listing. `cursor` is `None` once the listing is complete.
@@ -44,7 +46,7 @@ pub struct Value {
     pub bytes: Vec<u8>,
     /// Absolute expiry, Unix seconds.
     pub expiration: Option<i64>,
-    pub metadata: Option<serde_json::Value>,
+    pub metadata: Option<Metadata>,
 }
 
 /// When a written key expires.
@@ -63,7 +65,7 @@ pub enum Expiry {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutOptions {
     pub expiry: Expiry,
-    pub metadata: Option<serde_json::Value>,
+    pub metadata: Option<Metadata>,
 }
 
 /// One item of a bulk write.

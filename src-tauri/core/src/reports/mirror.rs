@@ -10,13 +10,21 @@ use serde_json::{json, Value};
 use super::definitions::listing_prefixes;
 use crate::context::CoreContext;
 use crate::error::Result;
-use crate::kv::{limits, list_all, Entry, KeyInfo, KvStore, PutOptions};
+use crate::kv::{limits, list_all, Entry, KeyInfo, KvStore, Metadata, PutOptions};
 use crate::progress::Progress;
 
 /// Metadata field holding when a mirror copy was made.
 pub const SYNCED_AT: &str = "syncedAt";
 const SOURCE_EXPIRATION: &str = "sourceExpiration";
-const SOURCE_METADATA: &str = "sourceMetadata";
+
+/// A mirror copy's metadata: its own fields, then the source's metadata as its exact text.
+#[derive(Serialize)]
+struct MirrorCopyMetadata<'a> {
+    #[serde(flatten)]
+    fields: serde_json::Map<String, Value>,
+    #[serde(rename = "sourceMetadata", skip_serializing_if = "Option::is_none")]
+    source: Option<&'a Metadata>,
+}
 
 /// What a mirror copy remembers of its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +35,8 @@ pub struct MirrorMetadata {
 
 impl MirrorMetadata {
     /// Reads the mirror fields from a key's metadata (`None` if it is not a mirror copy).
-    pub fn read(metadata: Option<&Value>) -> Option<Self> {
-        let m = metadata?;
+    pub fn read(metadata: Option<&Metadata>) -> Option<Self> {
+        let m = metadata?.to_value();
         Some(Self {
             synced_at: m.get(SYNCED_AT)?.as_str()?.to_owned(),
             source_expiration: m.get(SOURCE_EXPIRATION).and_then(Value::as_i64),
@@ -93,22 +101,24 @@ pub async fn sync(
             // Expired or deleted between the listing and the read.
             let Some(value) = value else { continue };
             outcome.bytes += value.bytes.len() as u64;
-            let mut metadata = json!({ SYNCED_AT: synced_at, SOURCE_EXPIRATION: info.expiration });
+            let mut fields = serde_json::Map::new();
+            fields.insert(SYNCED_AT.into(), json!(synced_at));
+            fields.insert(SOURCE_EXPIRATION.into(), json!(info.expiration));
+            let mut source = None;
             if let Some(m) = &info.metadata {
                 // Kept as the source wrote it, minus what the mirror adds itself.
-                if let Some(generated) = m.get("generatedAt") {
-                    metadata["generatedAt"] = generated.clone();
+                let parsed = m.to_value();
+                for field in ["generatedAt", "contentHash"] {
+                    if let Some(value) = parsed.get(field) {
+                        fields.insert(field.into(), value.clone());
+                    }
                 }
-                if let Some(hash) = m.get("contentHash") {
-                    metadata["contentHash"] = hash.clone();
-                }
-                if serde_json::to_vec(&metadata).map_or(0, |v| v.len())
-                    + serde_json::to_vec(m).map_or(0, |v| v.len())
-                    < limits::MAX_METADATA_BYTES - 32
-                {
-                    metadata[SOURCE_METADATA] = m.clone();
+                let own = serde_json::to_vec(&fields).map_or(0, |v| v.len());
+                if own + m.as_str().len() < limits::MAX_METADATA_BYTES - 32 {
+                    source = Some(m);
                 }
             }
+            let metadata = Metadata::to_json(&MirrorCopyMetadata { fields, source })?;
             entries.push(Entry {
                 key: info.name.clone(),
                 value: value.bytes,

@@ -344,8 +344,7 @@ async fn existing_keys(
                 .metadata
                 .as_ref()
                 .and_then(|m| m.get("contentHash"))
-                .and_then(|h| h.as_str())
-                .map(str::to_owned);
+                .and_then(|h| h.as_str().map(str::to_owned));
             existing.insert(k.name, (hash, k.expiration));
         }
     }
@@ -376,12 +375,15 @@ fn entry(def: &ReportDefinition, instance: &ReportInstance) -> Entry {
         value: instance.bytes.clone(),
         options: PutOptions {
             expiry: Expiry::Ttl(def.ttl),
-            metadata: Some(serde_json::json!({
-                "report": def.name,
-                "contentHash": instance.content_hash,
-                "generatedAt": instance.payload.get("generatedAt"),
-                "bytes": instance.bytes.len(),
-            })),
+            metadata: Some(
+                serde_json::json!({
+                    "report": def.name,
+                    "contentHash": instance.content_hash,
+                    "generatedAt": instance.payload.get("generatedAt"),
+                    "bytes": instance.bytes.len(),
+                })
+                .into(),
+            ),
         },
     }
 }

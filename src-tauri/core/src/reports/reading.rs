@@ -254,14 +254,15 @@ fn report_key(
     checked: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> ReportKey {
-    let meta = info.metadata.as_ref();
+    let meta = info.metadata.as_ref().map(|m| m.to_value());
     let text = |name: &str| {
-        meta.and_then(|m| m.get(name))
+        meta.as_ref()
+            .and_then(|m| m.get(name))
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
     let generated_at = text("generatedAt");
-    let mirror = MirrorMetadata::read(meta);
+    let mirror = MirrorMetadata::read(info.metadata.as_ref());
     let expiration = mirror
         .as_ref()
         .map_or(info.expiration, |m| m.source_expiration);

@@ -555,3 +555,87 @@ async fn a_prefix_delete_reports_keys_the_server_did_not_delete_and_audits_both_
     assert_eq!(audit.detail["failedSample"][20], json!(null), "capped");
     assert_eq!(audit.detail["failedSample"][1], json!("user:7:k00500"));
 }
+
+/// Integers beyond 64 bits in metadata, as a server may send them: every digit reaches the
+/// listing, the read and the bulk read, and a write sends them back unchanged.
+#[tokio::test]
+async fn metadata_beyond_64_bits_keeps_every_digit_both_ways() {
+    const META: &str = r#"{"id":123456789012345678901234567890,"r":0.1000000000000000000001}"#;
+    let server = MockServer::start().await;
+    let body = |result: String| {
+        ResponseTemplate::new(200).set_body_raw(
+            format!(r#"{{"success":true,"errors":[],"messages":[],"result":{result}}}"#),
+            "application/json",
+        )
+    };
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/keys")))
+        .respond_with(body(format!(r#"[{{"name":"k","metadata":{META}}}]"#)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/metadata/k")))
+        .respond_with(body(META.to_owned()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/values/k")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{}", "application/octet-stream"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{BASE}/bulk/get")))
+        .respond_with(body(format!(
+            r#"{{"values":{{"k":{{"value":"{{}}","metadata":{META},"expiration":null}}}}}}"#
+        )))
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!("{BASE}/values/k")))
+        .respond_with(envelope(json!({})))
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!("{BASE}/bulk")))
+        .respond_with(envelope(
+            json!({ "successful_key_count": 1, "unsuccessful_keys": [] }),
+        ))
+        .mount(&server)
+        .await;
+    let s = store(&server, 1, Duration::from_secs(5));
+
+    let page = s.list(&ListOptions::default()).await.unwrap();
+    let listed = page.keys[0].metadata.clone().expect("listed metadata");
+    assert_eq!(listed.as_str(), META);
+    let got = s.get("k").await.unwrap().expect("value");
+    assert_eq!(got.metadata.as_ref().map(|m| m.as_str()), Some(META));
+    let bulk = s.bulk_get(&["k".to_owned()]).await.unwrap();
+    let bulk_meta = bulk[0].as_ref().and_then(|v| v.metadata.as_ref());
+    assert_eq!(bulk_meta.map(|m| m.as_str()), Some(META));
+
+    // Rewriting the key (as "set TTL" does) sends the metadata back as it came.
+    let options = PutOptions {
+        metadata: Some(listed),
+        ..PutOptions::default()
+    };
+    s.put("k", b"{}", &options).await.unwrap();
+    s.bulk_put(&[cachescope_core::kv::Entry {
+        key: "k".into(),
+        value: b"{}".to_vec(),
+        options,
+    }])
+    .await
+    .unwrap();
+    let writes: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert_eq!(writes.len(), 2);
+    for body in writes {
+        assert!(body.contains(META), "{body}");
+    }
+}

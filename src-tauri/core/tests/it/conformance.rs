@@ -2,14 +2,17 @@
 //! Cloudflare client against the simulator): same inputs, same observable results.
 
 use cachescope_core::kv::limits::unix_now;
-use cachescope_core::kv::{Entry, Expiry, KeyInfo, KvStore, ListOptions, PutOptions};
+use cachescope_core::kv::{Entry, Expiry, KeyInfo, KvStore, ListOptions, Metadata, PutOptions};
 use cachescope_core::Error;
 use serde_json::json;
 
 use super::support::Subject;
 
 fn opts(expiry: Expiry, metadata: Option<serde_json::Value>) -> PutOptions {
-    PutOptions { expiry, metadata }
+    PutOptions {
+        expiry,
+        metadata: metadata.map(Into::into),
+    }
 }
 
 async fn names(store: &dyn KvStore, prefix: &str, limit: Option<u32>) -> Vec<String> {
@@ -63,7 +66,10 @@ pub async fn put_get_round_trip_with_metadata_and_ttl(s: Subject) {
         .unwrap()
         .expect("written key is readable");
     assert_eq!(got.bytes, value);
-    assert_eq!(got.metadata, Some(metadata.clone()));
+    assert_eq!(
+        got.metadata.as_ref().map(Metadata::to_value),
+        Some(metadata.clone())
+    );
     let expiration = got.expiration.expect("a TTL gives an expiration");
     assert!(
         (before + 3600..=unix_now() + 3600).contains(&expiration),
@@ -82,7 +88,7 @@ pub async fn put_get_round_trip_with_metadata_and_ttl(s: Subject) {
         vec![KeyInfo {
             name: key.clone(),
             expiration: Some(expiration),
-            metadata: Some(metadata)
+            metadata: Some(metadata.into())
         }]
     );
     assert_eq!(listed.cursor, None);
@@ -250,7 +256,10 @@ pub async fn binary_values_round_trip_exactly(s: Subject) {
         .await
         .unwrap();
     let got = s.store.get(&key2).await.unwrap().unwrap();
-    assert_eq!((got.bytes, got.metadata), (all_bytes.clone(), Some(meta)));
+    assert_eq!(
+        (got.bytes, got.metadata.as_ref().map(Metadata::to_value)),
+        (all_bytes.clone(), Some(meta))
+    );
     // Bulk writes carry binary as base64.
     let key3 = format!("{}snapshot:path-stats:v3", s.prefix);
     s.store
@@ -288,7 +297,10 @@ pub async fn bulk_put_get_delete(s: Subject) {
     assert_eq!(got[3], None);
     let v7 = got[8].as_ref().expect("present");
     assert_eq!(v7.bytes, br#"{"summary":{"totalConversations":7}}"#);
-    assert_eq!(v7.metadata, Some(json!({ "i": 7 })));
+    assert_eq!(
+        v7.metadata.as_ref().map(Metadata::to_value),
+        Some(json!({ "i": 7 }))
+    );
     let to_delete: Vec<String> = batch.iter().take(100).map(|e| e.key.clone()).collect();
     assert_eq!(
         s.store.bulk_delete(&to_delete).await.unwrap().succeeded,

@@ -4,13 +4,12 @@
 
 use cachescope_core::key_deletion::{delete_prefix, DeleteMode};
 use cachescope_core::key_transfer::{export_prefix, import_jsonl};
-use cachescope_core::kv::{Entry, Expiry, KvStore, PutOptions};
+use cachescope_core::kv::{Entry, Expiry, KvStore, Metadata, PutOptions};
 use cachescope_core::paths::AppDirs;
 use cachescope_core::profiles::{Profile, ProfileKind};
 use cachescope_core::progress::Progress;
 use cachescope_core::secrets::SecretStore;
 use cachescope_core::{CoreContext, Error};
-use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 pub async fn context() -> (CoreContext, tempfile::TempDir) {
@@ -258,7 +257,11 @@ async fn export_import_round_trip(source: &dyn KvStore, target: &dyn KvStore, pr
             value: br#"{"thisWeek":{"wonCount":3}}"#.to_vec(),
             options: PutOptions {
                 expiry: Expiry::At(far),
-                metadata: Some(json!({ "h": "1" })),
+                // Beyond 64 bits: an export and an import keep every digit.
+                metadata: Some(
+                    Metadata::parse(r#"{"h":"1","id":123456789012345678901234567890}"#, "m")
+                        .unwrap(),
+                ),
             },
         },
         Entry {
@@ -373,8 +376,9 @@ async fn a_bad_line_anywhere_stops_the_import_before_any_write() {
 async fn metadata_reaches_the_key_views_as_exact_json_text() {
     let (ctx, _dir) = context().await;
     let store = ctx.store(None).await.unwrap();
-    let text = r#"{"id":12345678901234567890,"rows":-9223372036854775808,"v":2}"#;
-    let metadata: serde_json::Value = serde_json::from_str(text).unwrap();
+    // 64-bit extremes, an integer beyond 64 bits and a decimal longer than a double holds.
+    let text = r#"{"id":12345678901234567890,"rows":-9223372036854775808,"big":123456789012345678901234567890,"r":0.1000000000000000000001,"v":2}"#;
+    let metadata = Metadata::parse(text, "metadata").unwrap();
     store
         .put(
             "report:ids",

@@ -45,7 +45,7 @@ async fn rerun_writes_nothing_and_a_changed_row_rewrites_exactly_its_keys(pool: 
         .iter()
         .find(|k| k.name == "report:system-health")
         .unwrap();
-    let meta = health.metadata.as_ref().unwrap();
+    let meta = health.metadata.as_ref().unwrap().to_value();
     assert_eq!(meta["report"], "system-health");
     assert!(meta["contentHash"].as_str().unwrap().starts_with("sha256:"));
     let ttl_left = health.expiration.unwrap() - chrono::Utc::now().timestamp();
