@@ -32,19 +32,33 @@ export function formatCountdown(expiration: number | null, nowMs: number): strin
     : `expired ${formatDuration(-seconds)} ago`;
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one (it resolves locale
+// data), and lists format an expiry per row, so one formatter is kept per time zone.
+const absoluteFormats = new Map<string, Intl.DateTimeFormat>();
+
+function absoluteFormat(timeZone: string | undefined): Intl.DateTimeFormat {
+  const id = timeZone ?? "";
+  let format = absoluteFormats.get(id);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    });
+    absoluteFormats.set(id, format);
+  }
+  return format;
+}
+
 /** "2026-11-22 14:05:09 UTC"; `timeZone` defaults to the machine's own. */
 export function formatAbsolute(expiration: number, timeZone?: string): string {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "short",
-  }).formatToParts(new Date(expiration * 1000));
+  const parts = absoluteFormat(timeZone).formatToParts(new Date(expiration * 1000));
   const part = (type: Intl.DateTimeFormatPartTypes) =>
     parts.find((p) => p.type === type)?.value ?? "";
   return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}:${part("second")} ${part("timeZoneName")}`;

@@ -1,12 +1,11 @@
-// A key's expiry as a countdown, with the absolute local time on hover.
+// A key's expiry as a countdown ticking every second on the shared clock, with the absolute
+// local time on hover.
 import { Text, type TextProps, Tooltip } from "@mantine/core";
 import { formatAbsolute, formatCountdown } from "../format/expiry";
+import { useNow } from "./useNow";
 
-export function Expiry({
-  expiration,
-  now,
-  ...textProps
-}: { expiration: number | null; now: number } & TextProps) {
+export function Expiry({ expiration, ...textProps }: { expiration: number | null } & TextProps) {
+  const now = useNow();
   const label = formatCountdown(expiration, now);
   if (expiration === null) {
     return (

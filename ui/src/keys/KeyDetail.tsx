@@ -15,7 +15,6 @@ import { CopyTextButton } from "./CopyTextButton";
 import { DeleteKeyButton } from "./DeleteKeyButton";
 import { Expiry } from "./Expiry";
 import { KeyTtlPopover } from "./KeyTtlPopover";
-import { useNow } from "./useNow";
 import { ValueViewer } from "./ValueViewer";
 
 const PREVIEW_BYTES = 1024 * 1024;
@@ -63,7 +62,6 @@ export function KeyDetail({
     // Keep the preview on screen while the full value loads.
     placeholderData: keepPreviousData,
   });
-  const now = useNow();
 
   if (value.isPending) return <LoadingState label="Loading value…" />;
   if (value.isError) return <ErrorAlert error={value.error} onRetry={() => value.refetch()} />;
@@ -85,7 +83,7 @@ export function KeyDetail({
           </Text>
         </Fact>
         <Fact label="Expiry" testId="key-expiry">
-          <Expiry expiration={view.expiration} now={now} fz="sm" />
+          <Expiry expiration={view.expiration} fz="sm" />
         </Fact>
         <Fact label="Encoding">{view.encoding === "utf8" ? "UTF-8 text" : "Binary"}</Fact>
       </Group>

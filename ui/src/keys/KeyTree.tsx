@@ -16,7 +16,6 @@ import {
   type KeyTreeNode,
   prefixFolderPaths,
 } from "./keyTree";
-import { useNow } from "./useNow";
 
 const ROW_HEIGHT = 30;
 const INDENT = 16;
@@ -61,7 +60,6 @@ export function KeyTree({
   const tree = useMemo(() => buildKeyTree(keys, sort), [keys, sort]);
   const rows = useMemo(() => flattenKeyTree(tree, expanded), [tree, expanded]);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const now = useNow();
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -150,12 +148,7 @@ export function KeyTree({
                 <Text size="sm" ff="monospace" className={classes.label}>
                   <Segment segment={row.segment} />
                 </Text>
-                <Expiry
-                  expiration={row.key.expiration}
-                  now={now}
-                  size="xs"
-                  style={{ flexShrink: 0 }}
-                />
+                <Expiry expiration={row.key.expiration} size="xs" style={{ flexShrink: 0 }} />
               </UnstyledButton>
             );
           })}
