@@ -256,10 +256,14 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    // 3. A year of hourly rollups for 100 families (and the daily rows the rollup keeps).
+    // 3. A year of hourly rollups for 100 families (and the daily rows the rollup keeps, and
+    // their sums over all families and per month that it keeps too).
     for table in [
         "cache_stats_hourly",
         "cache_stats_daily",
+        "cache_stats_hourly_all",
+        "cache_stats_daily_all",
+        "cache_stats_monthly",
         "cache_rollup_hours",
         "cache_events",
     ] {
@@ -272,6 +276,30 @@ async fn main() {
         .unwrap()
         .with_timezone(&Utc);
     let started = Instant::now();
+    // Sums in the column order of the rollup tables: seven outcomes and the latency count, the
+    // latency sum, the buckets.
+    type Sums = ([i64; 8], f64, [i64; BUCKETS]);
+    let add = |sums: &mut Sums, counts: &[i64; 8], latency_sum: f64, buckets: &[i64; BUCKETS]| {
+        for (a, b) in sums.0.iter_mut().zip(counts) {
+            *a += b;
+        }
+        sums.1 += latency_sum;
+        for (a, b) in sums.2.iter_mut().zip(buckets) {
+            *a += b;
+        }
+    };
+    let sums_row = |sums: &Sums| {
+        let buckets: Vec<String> = sums.2.iter().map(i64::to_string).collect();
+        let counts: Vec<String> = sums.0.iter().map(i64::to_string).collect();
+        format!(
+            "{}\t{}\t{{{}}}\n",
+            counts.join("\t"),
+            sums.1,
+            buckets.join(",")
+        )
+    };
+    let mut all_families: Vec<(&str, String, Sums)> = Vec::new();
+    let mut monthly: std::collections::BTreeMap<(String, u32), Sums> = Default::default();
     for (table, step, rows) in [
         ("cache_stats_hourly", Duration::hours(1), 365 * 24),
         ("cache_stats_daily", Duration::days(1), 365),
@@ -289,29 +317,42 @@ async fn main() {
             } else {
                 at.format("%Y-%m-%d %H:%M:%S+00").to_string()
             };
+            let mut over_families: Sums = ([0; 8], 0.0, [0; BUCKETS]);
             for f in 0..100 {
                 let scale = if table == "cache_stats_daily" { 24 } else { 1 };
                 let hits = rng.random_range(50..500) * scale;
                 let misses = rng.random_range(0..50) * scale;
-                let buckets: Vec<String> = (0..BUCKETS)
-                    .map(|b| {
-                        if b < 30 {
-                            ((hits + misses) / 30).to_string()
-                        } else {
-                            "0".into()
-                        }
-                    })
-                    .collect();
-                chunk.push_str(&format!(
-                    "{at}\tfamily:{f}:{{id}}\t{hits}\t{misses}\t{}\t{}\t{}\t0\t0\t{}\t{}\t{{{}}}\n",
+                let mut buckets = [0i64; BUCKETS];
+                for b in buckets.iter_mut().take(30) {
+                    *b = (hits + misses) / 30;
+                }
+                let counts = [
+                    hits,
+                    misses,
                     scale,
                     scale,
                     misses,
+                    0,
+                    0,
                     (hits + misses) / 30 * 30,
-                    (hits + misses) as f64 * 20.0,
-                    buckets.join(",")
+                ];
+                let latency_sum = (hits + misses) as f64 * 20.0;
+                let texts: Vec<String> = buckets.iter().map(i64::to_string).collect();
+                chunk.push_str(&format!(
+                    "{at}\tfamily:{f}:{{id}}\t{hits}\t{misses}\t{scale}\t{scale}\t{misses}\t0\t0\t{}\t{latency_sum}\t{{{}}}\n",
+                    counts[7],
+                    texts.join(",")
                 ));
+                add(&mut over_families, &counts, latency_sum, &buckets);
+                if table == "cache_stats_daily" {
+                    let month = format!("{}-01", &at[..7]);
+                    let entry = monthly
+                        .entry((month, f))
+                        .or_insert(([0; 8], 0.0, [0; BUCKETS]));
+                    add(entry, &counts, latency_sum, &buckets);
+                }
             }
+            all_families.push((table, at, over_families));
             if chunk.len() >= 1 << 21 {
                 copy.send(std::mem::take(&mut chunk).into_bytes())
                     .await
@@ -320,6 +361,45 @@ async fn main() {
         }
         copy.send(chunk.into_bytes()).await.unwrap();
         copy.finish().await.unwrap();
+    }
+    let mut text = std::collections::HashMap::<&str, String>::new();
+    for (table, at, sums) in &all_families {
+        text.entry(table)
+            .or_default()
+            .push_str(&format!("{at}\t{}", sums_row(sums)));
+    }
+    let mut month_text = String::new();
+    for ((month, f), sums) in &monthly {
+        month_text.push_str(&format!("{month}\tfamily:{f}:{{id}}\t{}", sums_row(sums)));
+    }
+    for (table, text) in [
+        (
+            "cache_stats_hourly_all",
+            text.remove("cache_stats_hourly").unwrap(),
+        ),
+        (
+            "cache_stats_daily_all",
+            text.remove("cache_stats_daily").unwrap(),
+        ),
+        ("cache_stats_monthly", month_text),
+    ] {
+        let mut conn = pool.acquire().await.unwrap();
+        let mut copy = conn
+            .copy_in_raw(&format!("COPY cachescope.{table} FROM STDIN"))
+            .await
+            .unwrap();
+        copy.send(text.into_bytes()).await.unwrap();
+        copy.finish().await.unwrap();
+    }
+    for table in [
+        "cache_stats_hourly_all",
+        "cache_stats_daily_all",
+        "cache_stats_monthly",
+    ] {
+        sqlx::query(&format!("VACUUM ANALYZE cachescope.{table}"))
+            .execute(&pool)
+            .await
+            .unwrap();
     }
     sqlx::query("VACUUM ANALYZE cachescope.cache_stats_hourly")
         .execute(&pool)

@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 
 use super::key_families::KeyFamilies;
-use super::rollup::{Tally, BUCKETS};
+use super::rollup::{tally_from_row, Tally, BUCKETS, TALLY_COLUMNS};
 use super::Outcome;
 use crate::error::{Error, Result};
 
@@ -268,11 +268,23 @@ pub async fn cache_stats(
         .map(|(i, t)| (t.timestamp(), i))
         .collect();
 
-    // Postgres sums the rollup rows twice, per bucket (the series) and per family (the family
-    // totals, with each family's hits and reads per bucket for its hit-rate line), so only a few
-    // hundred rows cross the wire instead of one per (bucket, family) with its latency buckets.
-    // Both queries run at once, on two connections, as do the rest.
+    // Three reads, at once on separate connections, none of which sums much in Postgres:
+    // - the series: one row per bucket, from the rows pre-summed over all families (or the one
+    //   family's rows);
+    // - each family's totals: summed over the fewest rows that cover the range, whole months
+    //   from `cache_stats_monthly`, the days and hours at the ends from the daily and hourly rows;
+    // - each family's hits and reads per bucket (its hit-rate line), without latency buckets.
     let family_filter = query.family.as_deref();
+    let (range_start, range_end) = match granularity {
+        Granularity::Hour => (
+            first_hour,
+            first_hour + Duration::hours(buckets.len() as i64),
+        ),
+        Granularity::Day => (
+            day_start(first_day),
+            day_start(last_day) + Duration::days(1),
+        ),
+    };
     let (table, at, range) = match granularity {
         Granularity::Hour => (
             "cachescope.cache_stats_hourly",
@@ -286,13 +298,17 @@ pub async fn cache_stats(
             "day >= $1 AND day <= $2",
         ),
     };
-    let where_clause = format!("WHERE {range} AND ($3::text IS NULL OR family = $3)");
-    let sums = SUM_COLUMNS.as_str();
-    let series_sql = format!("SELECT {at}, {sums} FROM {table} {where_clause} GROUP BY 1");
-    let families_sql = format!(
-        "SELECT family, {sums}, array_agg({at}), array_agg(hits),
-                array_agg(hits + misses + stale + errors)
-         FROM {table} {where_clause} GROUP BY family"
+    let series_sql = match family_filter {
+        None => format!(
+            "SELECT {at}, {TALLY_COLUMNS} FROM {table}_all WHERE {range} AND $3::text IS NULL"
+        ),
+        Some(_) => {
+            format!("SELECT {at}, {TALLY_COLUMNS} FROM {table} WHERE {range} AND family = $3")
+        }
+    };
+    let lines_sql = format!(
+        "SELECT family, array_agg({at}), array_agg(hits), array_agg(hits + misses + stale + errors)
+         FROM {table} WHERE {range} AND ($3::text IS NULL OR family = $3) GROUP BY family"
     );
     let bind = |sql| {
         let q = sqlx::query(sql);
@@ -303,6 +319,33 @@ pub async fn cache_stats(
         .bind(family_filter)
         .fetch_all(pool)
     };
+    let cover = Cover::of(range_start, range_end);
+    let sums = SUM_COLUMNS.as_str();
+    let totals_sql = format!(
+        "SELECT family, {sums} FROM (
+             SELECT family, {TALLY_COLUMNS} FROM cachescope.cache_stats_hourly
+             WHERE (hour >= $1 AND hour < $2) OR (hour >= $3 AND hour < $4)
+             UNION ALL
+             SELECT family, {TALLY_COLUMNS} FROM cachescope.cache_stats_daily
+             WHERE (day >= $5 AND day < $6) OR (day >= $7 AND day < $8)
+             UNION ALL
+             SELECT family, {TALLY_COLUMNS} FROM cachescope.cache_stats_monthly
+             WHERE month >= $9 AND month < $10
+         ) r WHERE $11::text IS NULL OR family = $11 GROUP BY family"
+    );
+    let totals_query = sqlx::query(&totals_sql)
+        .bind(cover.hours[0].0)
+        .bind(cover.hours[0].1)
+        .bind(cover.hours[1].0)
+        .bind(cover.hours[1].1)
+        .bind(cover.days[0].0)
+        .bind(cover.days[0].1)
+        .bind(cover.days[1].0)
+        .bind(cover.days[1].1)
+        .bind(cover.months.0)
+        .bind(cover.months.1)
+        .bind(family_filter)
+        .fetch_all(pool);
     let meta = sqlx::query_as::<_, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>(
         // The oldest raw event, without scanning them all (cache_events has only a BRIN index
         // on `at`): it is before the end of the oldest rolled-up, unpruned hour with events, so
@@ -326,9 +369,10 @@ pub async fn cache_stats(
                 .map(Some),
         }
     };
-    let (series_rows, family_rows, kv, top_missed_keys, meta) = futures::try_join!(
+    let (series_rows, total_rows, line_rows, kv, top_missed_keys, meta) = futures::try_join!(
         async { bind(&series_sql).await.map_err(Error::Db) },
-        async { bind(&families_sql).await.map_err(Error::Db) },
+        async { totals_query.await.map_err(Error::Db) },
+        async { bind(&lines_sql).await.map_err(Error::Db) },
         kv,
         top_missed_keys(pool, families, query),
         async { meta.await.map_err(Error::Db) },
@@ -337,13 +381,11 @@ pub async fn cache_stats(
 
     use sqlx::Row as _;
     let mut series = vec![Tally::default(); buckets.len()];
-    let mut totals = Tally::default();
     let mut days: Vec<(i64, DayOperations)> = Vec::new();
     for row in &series_rows {
         let at: i64 = row.try_get(0).map_err(Error::Db)?;
         let Some(&i) = index.get(&at) else { continue };
-        series[i] = tally_from_sums(row, 1)?;
-        totals.merge(&series[i]);
+        series[i] = tally_from_row(row, 1)?;
         let f = Figures::from(&series[i]);
         days.push((
             at,
@@ -356,6 +398,11 @@ pub async fn cache_stats(
             },
         ));
     }
+    // Summed in bucket order, whatever order the rows came in.
+    let mut totals = Tally::default();
+    for tally in &series {
+        totals.merge(tally);
+    }
     let kv_operations = match kv {
         Some(kv) => kv,
         None => {
@@ -363,20 +410,27 @@ pub async fn cache_stats(
             days.into_iter().map(|(_, d)| d).collect()
         }
     };
-    let mut families_out: Vec<FamilyStats> = Vec::with_capacity(family_rows.len());
-    for row in &family_rows {
+    let mut lines: HashMap<String, Vec<Option<f64>>> = HashMap::with_capacity(line_rows.len());
+    for row in &line_rows {
         let family: String = row.try_get(0).map_err(Error::Db)?;
-        let total = tally_from_sums(row, 1)?;
-        let first = 1 + SUMS;
-        let ats: Vec<i64> = row.try_get(first).map_err(Error::Db)?;
-        let hits: Vec<i64> = row.try_get(first + 1).map_err(Error::Db)?;
-        let reads: Vec<i64> = row.try_get(first + 2).map_err(Error::Db)?;
+        let ats: Vec<i64> = row.try_get(1).map_err(Error::Db)?;
+        let hits: Vec<i64> = row.try_get(2).map_err(Error::Db)?;
+        let reads: Vec<i64> = row.try_get(3).map_err(Error::Db)?;
         let mut hit_rate = vec![None; buckets.len()];
         for ((at, hits), reads) in ats.into_iter().zip(hits).zip(reads) {
             if let Some(&i) = index.get(&at) {
                 hit_rate[i] = (reads > 0).then(|| hits as f64 / reads as f64);
             }
         }
+        lines.insert(family, hit_rate);
+    }
+    let mut families_out: Vec<FamilyStats> = Vec::with_capacity(total_rows.len());
+    for row in &total_rows {
+        let family: String = row.try_get(0).map_err(Error::Db)?;
+        let total = tally_from_sums(row, 1)?;
+        let hit_rate = lines
+            .remove(&family)
+            .unwrap_or_else(|| vec![None; buckets.len()]);
         families_out.push(FamilyStats {
             family,
             totals: Figures::from(&total),
@@ -411,11 +465,59 @@ pub async fn cache_stats(
     })
 }
 
+/// The rollup rows that cover `[start, end)` (whole hours) exactly once, fewest first: whole
+/// calendar months from the monthly rows, the whole days left at either end from the daily
+/// rows, the hours left at either end from the hourly rows. Empty ranges are `(x, x)`.
+#[derive(Debug, Clone, PartialEq)]
+struct Cover {
+    hours: [(DateTime<Utc>, DateTime<Utc>); 2],
+    days: [(NaiveDate, NaiveDate); 2],
+    months: (NaiveDate, NaiveDate),
+}
+
+impl Cover {
+    fn of(start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        // The whole days inside the range.
+        let mut first_day = start.date_naive();
+        if midnight(first_day) < start {
+            first_day = first_day.succ_opt().unwrap_or(first_day);
+        }
+        let end_day = end.date_naive();
+        if first_day >= end_day {
+            return Self {
+                hours: [(start, end), (end, end)],
+                days: [(end_day, end_day); 2],
+                months: (end_day, end_day),
+            };
+        }
+        let hours = [(start, midnight(first_day)), (midnight(end_day), end)];
+        // The whole months inside those days.
+        let mut first_month = first_day.with_day(1).unwrap_or(first_day);
+        if first_month < first_day {
+            first_month = first_month
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(first_month);
+        }
+        let end_month = end_day.with_day(1).unwrap_or(end_day);
+        if first_month >= end_month {
+            return Self {
+                hours,
+                days: [(first_day, end_day), (end_day, end_day)],
+                months: (end_day, end_day),
+            };
+        }
+        Self {
+            hours,
+            days: [(first_day, first_month), (end_month, end_day)],
+            months: (first_month, end_month),
+        }
+    }
+}
+
 /// Columns summed over rollup rows: the seven outcomes, the latency count and sum, then each
 /// latency bucket. The buckets are summed as float8, which is several times cheaper than
 /// Postgres' numeric sum of bigint and exact for any count below 2^53.
-const SUMS: usize = 9 + BUCKETS;
-
 static SUM_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let mut columns = String::from(
         "sum(hits)::bigint, sum(misses)::bigint, sum(stale)::bigint, sum(errors)::bigint,
@@ -454,13 +556,16 @@ async fn kv_operations(
     last_day: NaiveDate,
     family: Option<&str>,
 ) -> Result<Vec<DayOperations>> {
-    let rows: Vec<(NaiveDate, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT day, sum(hits + misses + stale + errors)::bigint, sum(sets)::bigint,
-                sum(deletes)::bigint, sum(lists)::bigint
-         FROM cachescope.cache_stats_daily
-         WHERE day >= $1 AND day <= $2 AND ($3::text IS NULL OR family = $3)
-         GROUP BY day ORDER BY day",
-    )
+    // One row per day either way: summed over all families already, or the one family's.
+    let (table, filter) = match family {
+        None => ("cache_stats_daily_all", "$3::text IS NULL"),
+        Some(_) => ("cache_stats_daily", "family = $3"),
+    };
+    let rows: Vec<(NaiveDate, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT day, hits + misses + stale + errors, sets, deletes, lists
+         FROM cachescope.{table}
+         WHERE day >= $1 AND day <= $2 AND {filter} ORDER BY day"
+    ))
     .bind(first_day)
     .bind(last_day)
     .bind(family)
@@ -566,6 +671,54 @@ pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn covers_take_whole_months_then_days_then_hours() {
+        let t = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let d = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        // Ragged hours at both ends, days around two whole months.
+        let c = Cover::of(t("2026-09-29T05:00:00Z"), t("2026-12-01T14:00:00Z"));
+        assert_eq!(
+            c,
+            Cover {
+                hours: [
+                    (t("2026-09-29T05:00:00Z"), t("2026-09-30T00:00:00Z")),
+                    (t("2026-12-01T00:00:00Z"), t("2026-12-01T14:00:00Z"))
+                ],
+                days: [
+                    (d("2026-09-30"), d("2026-10-01")),
+                    (d("2026-12-01"), d("2026-12-01"))
+                ],
+                months: (d("2026-10-01"), d("2026-12-01")),
+            }
+        );
+        // Whole days, no whole month.
+        let c = Cover::of(t("2026-10-31T00:00:00Z"), t("2026-11-03T00:00:00Z"));
+        assert_eq!(c.hours[0].0, c.hours[0].1);
+        assert_eq!(c.hours[1].0, c.hours[1].1);
+        assert_eq!(c.days[0], (d("2026-10-31"), d("2026-11-03")));
+        assert_eq!(c.months.0, c.months.1);
+        // Within one day: hours only.
+        let c = Cover::of(t("2026-10-10T03:00:00Z"), t("2026-10-10T09:00:00Z"));
+        assert_eq!(
+            c.hours,
+            [
+                (t("2026-10-10T03:00:00Z"), t("2026-10-10T09:00:00Z")),
+                (t("2026-10-10T09:00:00Z"), t("2026-10-10T09:00:00Z"))
+            ]
+        );
+        assert_eq!(c.days[0].0, c.days[0].1);
+        assert_eq!(c.months.0, c.months.1);
+        // Exactly a month.
+        let c = Cover::of(t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
+        assert_eq!(c.months, (d("2026-02-01"), d("2026-03-01")));
+        assert_eq!(c.days[0].0, c.days[0].1);
+        assert_eq!(c.days[1].0, c.days[1].1);
+    }
 
     #[test]
     fn ages_and_instants() {

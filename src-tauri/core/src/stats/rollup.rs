@@ -1,9 +1,13 @@
-//! Idempotent rollups of `cachescope.cache_events` into per-hour and per-day rows per key family,
-//! and pruning of raw events that are rolled up and older than the retention.
+//! Idempotent rollups of `cachescope.cache_events` into per-hour and per-day rows per key family
+//! (with their sums over all families per hour and day, and per family per calendar month, kept
+//! in the same transaction), and pruning of raw events that are rolled up and older than the
+//! retention.
 //!
 //! Why nothing is counted twice (the seeds' retry bug) or lost:
 //! - an hour is always recomputed whole from its raw events and its rows replaced, never
-//!   incremented, so rerunning or overlapping rollups give the same rows;
+//!   incremented, so rerunning or overlapping rollups give the same rows; the day's rows, the
+//!   sums over all families and the month's rows are recomputed whole from the rows below them
+//!   in the same transaction;
 //! - the ledger `cache_rollup_hours` records how many raw events each hour's rows count; an hour
 //!   whose raw count differs (late events) is recomputed by the next rollup;
 //! - pruning deletes an hour's raw events only when exactly the counted events are there, and
@@ -13,7 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, Duration, Months, NaiveDate, Utc};
 use futures::TryStreamExt as _;
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
@@ -433,15 +437,23 @@ async fn roll_up_day(
         }
     }
 
-    // Replace the hours' rows (never add to them) and record what they count.
-    sqlx::query("DELETE FROM cachescope.cache_stats_hourly WHERE hour = ANY($1)")
+    // Replace the hours' rows (never add to them), per family and summed over the families, and
+    // record what they count. Summed in the same order every time, so a rerun writes the same
+    // floats.
+    for table in ["cache_stats_hourly", "cache_stats_hourly_all"] {
+        sqlx::query(&format!(
+            "DELETE FROM cachescope.{table} WHERE hour = ANY($1)"
+        ))
         .bind(&hour_times)
         .execute(&mut *tx)
         .await
         .map_err(Error::Db)?;
+    }
     let mut text = String::new();
+    let mut all: BTreeMap<i64, Tally> = BTreeMap::new();
+    // By hour and family name (family ids depend on the order keys were met in).
     let mut keys: Vec<&(i64, u32)> = tallies.keys().collect();
-    keys.sort_unstable();
+    keys.sort_unstable_by_key(|&&(hour, family)| (hour, cache.names[family as usize].as_str()));
     for k in keys {
         let (hour, family) = *k;
         text.push_str(
@@ -452,10 +464,26 @@ async fn roll_up_day(
         escape_copy(&mut text, &cache.names[family as usize]);
         text.push('\t');
         tallies[k].copy_columns(&mut text);
+        all.entry(hour).or_default().merge(&tallies[k]);
     }
     copy_in(
         tx,
         &format!("COPY cachescope.cache_stats_hourly (hour, family, {TALLY_COLUMNS}) FROM STDIN"),
+        text,
+    )
+    .await?;
+    let mut text = String::new();
+    for (hour, tally) in &all {
+        text.push_str(
+            &hour_start(*hour)
+                .format("%Y-%m-%d %H:00:00+00\t")
+                .to_string(),
+        );
+        tally.copy_columns(&mut text);
+    }
+    copy_in(
+        tx,
+        &format!("COPY cachescope.cache_stats_hourly_all (hour, {TALLY_COLUMNS}) FROM STDIN"),
         text,
     )
     .await?;
@@ -581,18 +609,21 @@ async fn copy_in(tx: &mut PgConnection, statement: &str, text: String) -> Result
     Ok(())
 }
 
-/// Replaces the daily rows of `day` with the sums of its hourly rows.
-async fn recompute_day(tx: &mut PgConnection, day: NaiveDate) -> Result<()> {
-    let start = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let rows = sqlx::query(&format!(
-        "SELECT family, {TALLY_COLUMNS} FROM cachescope.cache_stats_hourly
-         WHERE hour >= $1 AND hour < $2"
-    ))
-    .bind(start)
-    .bind(start + Duration::days(1))
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(Error::Db)?;
+/// Reads rows of a rollup table holding `family, TALLY_COLUMNS` and sums them per family, in
+/// the order of the statement (which sorts, so that a rerun sums the same floats in the same
+/// order).
+async fn sums_per_family(
+    tx: &mut PgConnection,
+    statement: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<BTreeMap<String, Tally>> {
+    let rows = sqlx::query(statement)
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(Error::Db)?;
     let mut sums: BTreeMap<String, Tally> = BTreeMap::new();
     for row in &rows {
         use sqlx::Row as _;
@@ -601,22 +632,103 @@ async fn recompute_day(tx: &mut PgConnection, day: NaiveDate) -> Result<()> {
             .or_default()
             .merge(&tally_from_row(row, 1)?);
     }
-    sqlx::query("DELETE FROM cachescope.cache_stats_daily WHERE day = $1")
-        .bind(day)
-        .execute(&mut *tx)
-        .await
-        .map_err(Error::Db)?;
+    Ok(sums)
+}
+
+/// Replaces the rows of `table` whose `column` is `at` with `rows`: each is `at`, its family if
+/// the table has one, then the tally.
+async fn replace_rows<'t>(
+    tx: &mut PgConnection,
+    table: &str,
+    column: &str,
+    at: NaiveDate,
+    rows: impl Iterator<Item = (Option<&'t str>, &'t Tally)>,
+) -> Result<()> {
+    sqlx::query(&format!(
+        "DELETE FROM cachescope.{table} WHERE {column} = $1"
+    ))
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .map_err(Error::Db)?;
     let mut text = String::new();
-    for (family, tally) in &sums {
-        text.push_str(&day.format("%Y-%m-%d\t").to_string());
-        escape_copy(&mut text, family);
-        text.push('\t');
+    let mut family_column = "";
+    for (family, tally) in rows {
+        text.push_str(&at.format("%Y-%m-%d\t").to_string());
+        if let Some(family) = family {
+            family_column = "family, ";
+            escape_copy(&mut text, family);
+            text.push('\t');
+        }
         tally.copy_columns(&mut text);
     }
     copy_in(
         tx,
-        &format!("COPY cachescope.cache_stats_daily (day, family, {TALLY_COLUMNS}) FROM STDIN"),
+        &format!("COPY cachescope.{table} ({column}, {family_column}{TALLY_COLUMNS}) FROM STDIN"),
         text,
+    )
+    .await
+}
+
+/// The first day of the calendar month of `day`.
+fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// Replaces the daily rows of `day` with the sums of its hourly rows (per family and over all
+/// families), then the monthly rows of its month with the sums of the month's daily rows.
+async fn recompute_day(tx: &mut PgConnection, day: NaiveDate) -> Result<()> {
+    let next = day.succ_opt().unwrap_or(day);
+    let sums = sums_per_family(
+        tx,
+        &format!(
+            "SELECT family, {TALLY_COLUMNS} FROM cachescope.cache_stats_hourly
+             WHERE hour >= $1::date::timestamp AT TIME ZONE 'UTC'
+               AND hour < $2::date::timestamp AT TIME ZONE 'UTC'
+             ORDER BY family, hour"
+        ),
+        day,
+        next,
+    )
+    .await?;
+    let mut all = Tally::default();
+    for tally in sums.values() {
+        all.merge(tally);
+    }
+    replace_rows(
+        tx,
+        "cache_stats_daily",
+        "day",
+        day,
+        sums.iter().map(|(f, t)| (Some(f.as_str()), t)),
+    )
+    .await?;
+    replace_rows(
+        tx,
+        "cache_stats_daily_all",
+        "day",
+        day,
+        (!sums.is_empty()).then_some((None, &all)).into_iter(),
+    )
+    .await?;
+    let month = month_of(day);
+    let next_month = month.checked_add_months(Months::new(1)).unwrap_or(month);
+    let sums = sums_per_family(
+        tx,
+        &format!(
+            "SELECT family, {TALLY_COLUMNS} FROM cachescope.cache_stats_daily
+             WHERE day >= $1 AND day < $2 ORDER BY family, day"
+        ),
+        month,
+        next_month,
+    )
+    .await?;
+    replace_rows(
+        tx,
+        "cache_stats_monthly",
+        "month",
+        month,
+        sums.iter().map(|(f, t)| (Some(f.as_str()), t)),
     )
     .await
 }

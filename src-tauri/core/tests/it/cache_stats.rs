@@ -174,6 +174,107 @@ async fn oldest_raw_event(
     (reported, scanned)
 }
 
+/// Rows of a rollup table as tallies, by (time as text, family; "" for the all-families tables).
+async fn tally_rows(pool: &PgPool, table: &str) -> BTreeMap<(String, String), Tally> {
+    use sqlx::Row as _;
+    let (at, family) = match table {
+        "cache_stats_hourly" => (
+            "to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')",
+            "family",
+        ),
+        "cache_stats_hourly_all" => ("to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')", "''"),
+        "cache_stats_daily" => ("day::text", "family"),
+        "cache_stats_daily_all" => ("day::text", "''"),
+        "cache_stats_monthly" => ("month::text", "family"),
+        other => panic!("{other}"),
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {at}, {family}, hits, misses, stale, errors, sets, deletes, lists, latency_count,
+                latency_sum_ms, latency_buckets FROM cachescope.{table}"
+    ))
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let mut tally = Tally::default();
+        for i in 0..7 {
+            tally.by_outcome[i] = row.get(2 + i);
+        }
+        tally.latency_count = row.get(9);
+        tally.latency_sum_ms = row.get(10);
+        let buckets: Vec<i64> = row.get(11);
+        tally.buckets.copy_from_slice(&buckets);
+        let previous = out.insert((row.get::<String, _>(0), row.get::<String, _>(1)), tally);
+        assert!(previous.is_none(), "{table}: one row per time and family");
+    }
+    out
+}
+
+/// Equal counts, and latency sums equal up to the order of float additions.
+fn assert_same_tallies(
+    what: &str,
+    got: &BTreeMap<(String, String), Tally>,
+    want: &BTreeMap<(String, String), Tally>,
+) {
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "{what}: the same rows"
+    );
+    for (k, g) in got {
+        let w = &want[k];
+        assert!(
+            (g.latency_sum_ms - w.latency_sum_ms).abs() <= 1e-9 * w.latency_sum_ms.abs().max(1.0),
+            "{what} {k:?}"
+        );
+        let exact = |t: &Tally| Tally {
+            latency_sum_ms: 0.0,
+            ..t.clone()
+        };
+        assert_eq!(exact(g), exact(w), "{what} {k:?}");
+    }
+}
+
+/// Sums of `rows` regrouped by `key` (merged one by one).
+fn regrouped(
+    rows: &BTreeMap<(String, String), Tally>,
+    key: impl Fn(&(String, String)) -> (String, String),
+) -> BTreeMap<(String, String), Tally> {
+    let mut out: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    for (k, t) in rows {
+        out.entry(key(k)).or_default().merge(t);
+    }
+    out
+}
+
+/// Every pre-summed table holds exactly the sums of the rows below it: the hours of all
+/// families, the days per family and of all families, the months per family.
+async fn assert_presummed_consistent(pool: &PgPool) {
+    let hourly = tally_rows(pool, "cache_stats_hourly").await;
+    let daily = tally_rows(pool, "cache_stats_daily").await;
+    assert_same_tallies(
+        "hourly, all families",
+        &tally_rows(pool, "cache_stats_hourly_all").await,
+        &regrouped(&hourly, |(h, _)| (h.clone(), String::new())),
+    );
+    assert_same_tallies(
+        "daily",
+        &daily,
+        &regrouped(&hourly, |(h, f)| (h[..10].to_owned(), f.clone())),
+    );
+    assert_same_tallies(
+        "daily, all families",
+        &tally_rows(pool, "cache_stats_daily_all").await,
+        &regrouped(&daily, |(d, _)| (d.clone(), String::new())),
+    );
+    assert_same_tallies(
+        "monthly",
+        &tally_rows(pool, "cache_stats_monthly").await,
+        &regrouped(&daily, |(d, f)| (format!("{}-01", &d[..7]), f.clone())),
+    );
+}
+
 #[sqlx::test(migrations = false)]
 async fn rollup_of_known_events_matches_every_figure(pool: PgPool) {
     migrated(&pool).await;
@@ -192,6 +293,7 @@ async fn rollup_of_known_events_matches_every_figure(pool: PgPool) {
         ),
         (5, 0, 3000, 1)
     );
+    assert_presummed_consistent(&pool).await;
 
     let rows = hourly(&pool).await;
     assert_eq!(rows.len(), expected.len());
@@ -400,6 +502,247 @@ async fn rollup_of_known_events_matches_every_figure(pool: PgPool) {
     }
 }
 
+/// Figures equal up to the order of float additions (the latency mean).
+fn assert_same_figures(what: &str, got: &Figures, want: &Figures) {
+    let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+        (a, b) => a == b,
+    };
+    assert!(
+        close(got.latency_mean_ms, want.latency_mean_ms),
+        "{what}: {got:?} {want:?}"
+    );
+    let exact = |f: &Figures| Figures {
+        latency_mean_ms: None,
+        ..f.clone()
+    };
+    assert_eq!(exact(got), exact(want), "{what}");
+}
+
+/// Two months and more of events: the query's figures over ranges that take whole months from
+/// the monthly rows, whole days and ragged hours at the ends, and the series from the rows
+/// pre-summed over all families, equal the events merged one by one.
+#[sqlx::test(migrations = false)]
+async fn ranges_over_months_match_the_events_one_by_one(pool: PgPool) {
+    migrated(&pool).await;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+    let start = t("2026-09-28T00:00:00Z");
+    let span_ms = (t("2026-12-03T00:00:00Z") - start).num_milliseconds();
+    let mut events = Vec::new();
+    for _ in 0..4000 {
+        let (key, _) = KEYS[rng.random_range(0..KEYS.len())];
+        let latency = match rng.random_range(0..4) {
+            0 => None,
+            1 => Some(f64::from(rng.random_range(0..10))),
+            2 => Some(rng.random_range(0.0..500.0)),
+            _ => Some(rng.random_range(1000.0..90_000.0)),
+        };
+        events.push(NewEvent {
+            at: start + Duration::milliseconds(rng.random_range(0..span_ms)),
+            key: key.to_owned(),
+            outcome: Outcome::ALL[rng.random_range(0..7)],
+            latency_ms: latency,
+            source: "test".to_owned(),
+        });
+    }
+    insert_events(&pool, &events).await.unwrap();
+    let f = families();
+    rollup(&pool, &f, &RollupOptions::default(), &Progress::none())
+        .await
+        .unwrap();
+    assert_presummed_consistent(&pool).await;
+    let months: i64 =
+        sqlx::query_scalar("SELECT count(DISTINCT month) FROM cachescope.cache_stats_monthly")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(months, 4);
+
+    let family = "user:{userId}:conversations:list";
+    for (since, until, family, granularity) in [
+        ("2026-09-28T00:00:00Z", "2026-12-03T00:00:00Z", None, None),
+        (
+            "2026-09-29T05:30:00Z",
+            "2026-12-01T13:10:00Z",
+            None,
+            Some(Granularity::Hour),
+        ),
+        (
+            "2026-09-29T05:30:00Z",
+            "2026-12-01T13:10:00Z",
+            None,
+            Some(Granularity::Day),
+        ),
+        (
+            "2026-09-29T05:30:00Z",
+            "2026-12-01T13:10:00Z",
+            Some(family),
+            Some(Granularity::Hour),
+        ),
+        (
+            "2026-10-01T00:00:00Z",
+            "2026-11-01T00:00:00Z",
+            Some(family),
+            None,
+        ),
+        ("2026-10-31T22:00:00Z", "2026-11-02T03:00:00Z", None, None),
+        ("2026-10-10T03:15:00Z", "2026-10-10T09:00:00Z", None, None),
+        ("2026-12-05T00:00:00Z", "2026-12-06T00:00:00Z", None, None),
+    ] {
+        let what = format!("{since} .. {until} {family:?} {granularity:?}");
+        let query = StatsQuery {
+            since: t(since),
+            until: t(until),
+            family: family.map(str::to_owned),
+            granularity,
+        };
+        let stats = cache_stats(&pool, &f, &query).await.unwrap();
+        // The buckets: every whole hour or UTC day that overlaps the range.
+        let per_day = stats.granularity == Granularity::Day;
+        let floor = |at: DateTime<Utc>| {
+            if per_day {
+                at.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc()
+            } else {
+                DateTime::from_timestamp(at.timestamp().div_euclid(3600) * 3600, 0).unwrap()
+            }
+        };
+        let step = if per_day {
+            Duration::days(1)
+        } else {
+            Duration::hours(1)
+        };
+        let mut starts = vec![floor(query.since)];
+        while *starts.last().unwrap() + step < query.until {
+            starts.push(*starts.last().unwrap() + step);
+        }
+        let names: Vec<String> = starts
+            .iter()
+            .map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .collect();
+        assert_eq!(stats.buckets, names, "{what}");
+        let end = *starts.last().unwrap() + step;
+        let mut series = vec![Tally::default(); starts.len()];
+        let mut by_family: BTreeMap<String, (Tally, Vec<Tally>)> = BTreeMap::new();
+        let mut days: BTreeMap<String, Tally> = BTreeMap::new();
+        for e in &events {
+            let fam = f.family(&e.key).into_owned();
+            if family.is_some_and(|want| want != fam) {
+                continue;
+            }
+            if e.at.date_naive() >= query.since.date_naive()
+                && e.at.date_naive() <= (query.until - Duration::nanoseconds(1)).date_naive()
+            {
+                days.entry(e.at.format("%Y-%m-%d").to_string())
+                    .or_default()
+                    .add(e.outcome, e.latency_ms);
+            }
+            if e.at < starts[0] || e.at >= end {
+                continue;
+            }
+            let i = starts.partition_point(|s| *s <= e.at) - 1;
+            series[i].add(e.outcome, e.latency_ms);
+            let entry = by_family
+                .entry(fam)
+                .or_insert_with(|| (Tally::default(), vec![Tally::default(); starts.len()]));
+            entry.0.add(e.outcome, e.latency_ms);
+            entry.1[i].add(e.outcome, e.latency_ms);
+        }
+        let mut totals = Tally::default();
+        for (i, want) in series.iter().enumerate() {
+            assert_same_figures(
+                &format!("{what} bucket {i}"),
+                &stats.series[i],
+                &Figures::from(want),
+            );
+            totals.merge(want);
+        }
+        assert_same_figures(&what, &stats.totals, &Figures::from(&totals));
+        assert_eq!(
+            stats
+                .families
+                .iter()
+                .map(|x| x.family.clone())
+                .collect::<std::collections::BTreeSet<_>>(),
+            by_family.keys().cloned().collect(),
+            "{what}"
+        );
+        for got in &stats.families {
+            let (total, per_bucket) = &by_family[&got.family];
+            assert_same_figures(
+                &format!("{what} {}", got.family),
+                &got.totals,
+                &Figures::from(total),
+            );
+            let rates: Vec<Option<f64>> = per_bucket
+                .iter()
+                .map(|t| Figures::from(t).hit_rate)
+                .collect();
+            assert_eq!(got.hit_rate, rates, "{what} {}", got.family);
+        }
+        // KV operations per UTC day of the range with events (whole days, per hour too).
+        let want_days: Vec<(String, u64, u64, u64, u64)> = days
+            .iter()
+            .map(|(day, t)| {
+                let f = Figures::from(t);
+                (day.clone(), f.reads, f.sets, f.deletes, f.lists)
+            })
+            .collect();
+        let got_days: Vec<(String, u64, u64, u64, u64)> = stats
+            .kv_operations
+            .iter()
+            .map(|d| (d.day.clone(), d.reads, d.writes, d.deletes, d.lists))
+            .collect();
+        assert_eq!(got_days, want_days, "{what}");
+    }
+}
+
+/// The migration that added the pre-summed tables fills them from rollups made before it with
+/// what the rollup itself writes.
+#[sqlx::test(migrations = false)]
+async fn the_presummed_tables_are_backfilled_from_older_rollups(pool: PgPool) {
+    migrated(&pool).await;
+    let (events, _) = ground_truth();
+    insert_events(&pool, &events).await.unwrap();
+    let mut later = events.clone();
+    for e in &mut later {
+        e.at += Duration::days(40);
+    }
+    insert_events(&pool, &later).await.unwrap();
+    rollup(
+        &pool,
+        &families(),
+        &RollupOptions::default(),
+        &Progress::none(),
+    )
+    .await
+    .unwrap();
+    let tables = [
+        "cache_stats_hourly_all",
+        "cache_stats_daily_all",
+        "cache_stats_monthly",
+    ];
+    let mut written = Vec::new();
+    for table in tables {
+        written.push(tally_rows(&pool, table).await);
+    }
+    assert!(written.iter().all(|rows| !rows.is_empty()));
+    let migration = cachescope_core::db::CONSOLE_MIGRATOR
+        .iter()
+        .find(|m| m.description.contains("presummed"))
+        .unwrap();
+    sqlx::raw_sql(&format!(
+        "DROP TABLE cachescope.{}",
+        tables.join(", cachescope.")
+    ))
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::raw_sql(&migration.sql).execute(&pool).await.unwrap();
+    for (table, rows) in tables.iter().zip(&written) {
+        assert_same_tallies(table, &tally_rows(&pool, table).await, rows);
+    }
+}
+
 #[sqlx::test(migrations = false)]
 async fn reruns_overlaps_and_concurrent_rollups_never_double_count(pool: PgPool) {
     migrated(&pool).await;
@@ -417,7 +760,14 @@ async fn reruns_overlaps_and_concurrent_rollups_never_double_count(pool: PgPool)
         .unwrap();
     assert_eq!((again.hours_recomputed, again.events), (0, 0));
     assert_eq!(hourly(&pool).await, first);
-    // Forced over an overlapping range: recomputed, identical.
+    assert_presummed_consistent(&pool).await;
+    let presummed = [
+        tally_rows(&pool, "cache_stats_hourly_all").await,
+        tally_rows(&pool, "cache_stats_daily_all").await,
+        tally_rows(&pool, "cache_stats_monthly").await,
+    ];
+    // Forced over an overlapping range: recomputed, identical (the pre-summed rows too, to the
+    // last bit of their float sums).
     let forced = RollupOptions {
         since: Some(t("2026-11-20T09:00:00Z")),
         until: Some(t("2026-11-20T11:00:00Z")),
@@ -425,6 +775,20 @@ async fn reruns_overlaps_and_concurrent_rollups_never_double_count(pool: PgPool)
     let redone = rollup(&pool, &f, &forced, &none).await.unwrap();
     assert_eq!(redone.hours_recomputed, 2);
     assert_eq!(hourly(&pool).await, first);
+    for (table, before) in [
+        "cache_stats_hourly_all",
+        "cache_stats_daily_all",
+        "cache_stats_monthly",
+    ]
+    .iter()
+    .zip(&presummed)
+    {
+        let after = tally_rows(&pool, table).await;
+        for (k, v) in &after {
+            assert_eq!(Some(v), before.get(k), "{table} {k:?}");
+        }
+        assert_eq!(after.len(), before.len(), "{table}");
+    }
 
     // The rest arrives; two rollups run at once, and a third overlapping one.
     insert_events(&pool, &events[2000..]).await.unwrap();
@@ -452,6 +816,7 @@ async fn reruns_overlaps_and_concurrent_rollups_never_double_count(pool: PgPool)
             .await
             .unwrap();
     assert_eq!(ledger, 3000);
+    assert_presummed_consistent(&pool).await;
 }
 
 #[sqlx::test(migrations = false)]
@@ -543,6 +908,7 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(hourly(&pool).await, after_prune);
+    assert_presummed_consistent(&pool).await;
 
     // Late events for a pruned hour (and a new family in it) are added once and deleted.
     insert_events(
@@ -589,6 +955,8 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
         days.iter().map(|d| d.2 + d.3).sum::<i64>(),
         rows.iter().map(|r| r.2 + r.3).sum::<i64>()
     );
+    // The merged late events reached the sums over all families and the month as well.
+    assert_presummed_consistent(&pool).await;
 }
 
 #[sqlx::test(migrations = false)]
@@ -608,6 +976,8 @@ async fn an_hour_whose_events_vanished_is_emptied(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(hourly(&pool).await.len(), 1);
+    assert_presummed_consistent(&pool).await;
+    assert_eq!(tally_rows(&pool, "cache_stats_monthly").await.len(), 1);
     sqlx::query("DELETE FROM cachescope.cache_events")
         .execute(&pool)
         .await
@@ -617,6 +987,13 @@ async fn an_hour_whose_events_vanished_is_emptied(pool: PgPool) {
         .unwrap();
     assert!(hourly(&pool).await.is_empty());
     assert!(daily(&pool).await.is_empty());
+    for table in [
+        "cache_stats_hourly_all",
+        "cache_stats_daily_all",
+        "cache_stats_monthly",
+    ] {
+        assert!(tally_rows(&pool, table).await.is_empty(), "{table}");
+    }
 }
 
 const PLAIN_LOG: &str = "\
@@ -849,6 +1226,7 @@ async fn log_import_counts_exactly_and_never_twice(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(counted, 16);
+    assert_presummed_consistent(&pool).await;
 }
 
 #[sqlx::test(migrations = false)]
