@@ -14,6 +14,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
+use futures::TryStreamExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::postgres::PgPool;
@@ -261,9 +262,9 @@ pub async fn archive(
     at(hook, Step::ArchiveClaimed)?;
 
     // Rows are read in (time, id) order, a chunk per statement, and compressed on a blocking
-    // thread while the next chunk is read.
+    // thread while the rest arrive.
     let partial = partial_path(&file);
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(2);
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(8);
     let writer = {
         let partial = partial.clone();
         tokio::task::spawn_blocking(move || write_archive(&partial, receiver))
@@ -295,7 +296,10 @@ pub async fn archive(
     }
     at(hook, Step::FileSynced)?;
 
-    let (verified_count, verified_checksum) = verify_file(&file)?;
+    let (verified_count, verified_checksum) = {
+        let file = file.clone();
+        blocking(move || verify_file(&file)).await??
+    };
     if verified_count != count || verified_checksum != checksum {
         let _ = std::fs::remove_file(&file);
         sqlx::query("DELETE FROM cachescope.archive_metadata WHERE id = $1")
@@ -401,20 +405,22 @@ async fn read_rows(
     let mut done = 0u64;
     loop {
         progress.check()?;
-        let rows = sqlx::query(&sql)
+        // Rows are taken as they arrive and handed to the writer a megabyte at a time, so
+        // Postgres, this task and the compression work at once.
+        let mut rows = sqlx::query(&sql)
             .bind(cutoff)
             .bind(&options.table)
             .bind(after.0)
             .bind(after.1)
             .bind(options.read_chunk)
-            .fetch_all(pool)
+            .fetch(pool);
+        let mut read = 0i64;
+        let mut chunk = Vec::with_capacity(SEND_BYTES + 4096);
+        while let Some(row) = rows
+            .try_next()
             .await
-            .map_err(|e| table_error(&options.table, e))?;
-        if rows.is_empty() {
-            return Ok(bounds);
-        }
-        let mut chunk = Vec::with_capacity(rows.len() * 160);
-        for row in &rows {
+            .map_err(|e| table_error(&options.table, e))?
+        {
             let row_id: i64 = row.get(0);
             let row_time: DateTime<Utc> = row.get(1);
             let json: &str = row.get(2);
@@ -425,18 +431,29 @@ async fn read_rows(
             bounds.from_time.get_or_insert(row_time);
             bounds.to_time = Some(row_time);
             after = (row_time, row_id);
+            read += 1;
+            if chunk.len() >= SEND_BYTES {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(SEND_BYTES + 4096));
+                if sender.send(full).await.is_err() {
+                    // The writer stopped; its error is the one reported.
+                    return Ok(bounds);
+                }
+            }
         }
-        done += rows.len() as u64;
-        if sender.send(chunk).await.is_err() {
-            // The writer stopped; its error is the one reported.
+        drop(rows);
+        if !chunk.is_empty() && sender.send(chunk).await.is_err() {
             return Ok(bounds);
         }
+        done += read as u64;
         progress.report("archive", done.min(total), Some(total.max(done)));
-        if (rows.len() as i64) < options.read_chunk {
+        if read < options.read_chunk {
             return Ok(bounds);
         }
     }
 }
+
+/// How much NDJSON the reader hands the archive writer at a time.
+const SEND_BYTES: usize = 1 << 20;
 
 /// Writes chunks to a gzip file, fsyncs it, and returns (rows, sha256 of the uncompressed text).
 fn write_archive(
