@@ -2,7 +2,8 @@
 //! mid-delete (the run fails naming Postgres, loses nothing, leaves no lock held, and the next run
 //! finishes with exact counts), and a Cloudflare API (wiremock) answering 429, 500 or leaving keys
 //! unprocessed mid-prune (the run fails naming the cause, reports no key it did not delete, and
-//! the next run deletes exactly the keys left).
+//! the next run deletes exactly the keys left); and an archive's progress moved on under a
+//! delete run (its next batch deletes nothing and the run stops).
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicI64, Ordering};
