@@ -2,7 +2,8 @@
 //! than the retention) by the archive and delete-archived jobs' core functions, against psql doing
 //! `COPY (...) TO PROGRAM 'gzip > file'` and one `DELETE` on the same rows. While the jobs run, a
 //! watcher samples `pg_stat_activity` every 20 ms for the longest-running statement of the
-//! console's connections. Uses (and recreates) the database `cachescope_jobs_bench`.
+//! console's connections. Each job holds its lock and checks it before every commit, as in a
+//! run by the runner. Uses (and recreates) the database `cachescope_jobs_bench`.
 //!
 //! ```sh
 //! cargo run --release -p cachescope-core --example jobs_bench -- 1000000
@@ -15,7 +16,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cachescope_core::jobs::archive::{archive, delete_archived};
-use cachescope_core::jobs::catalog::JobOptions;
+use cachescope_core::jobs::catalog::{JobName, JobOptions};
+use cachescope_core::jobs::history::JobLock;
 use cachescope_core::progress::Progress;
 use chrono::{TimeZone, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -96,7 +98,12 @@ async fn main() {
             }
         })
     };
+    // As in a real run, each job holds its lock and every committed step checks it.
     let started = Instant::now();
+    let lock = JobLock::try_acquire(&pool, JobName::Archive)
+        .await
+        .unwrap()
+        .unwrap();
     let archived = archive(
         &pool,
         &options,
@@ -106,14 +113,27 @@ async fn main() {
         None,
         &Progress::none(),
         None,
-        None,
+        Some(&lock.lease()),
     )
     .await
     .unwrap();
+    lock.release().await;
     let archive_s = started.elapsed().as_secs_f64();
-    let deleted = delete_archived(&pool, &options, false, &Progress::none(), None, None)
+    let lock = JobLock::try_acquire(&pool, JobName::DeleteArchived)
         .await
+        .unwrap()
         .unwrap();
+    let deleted = delete_archived(
+        &pool,
+        &options,
+        false,
+        &Progress::none(),
+        None,
+        Some(&lock.lease()),
+    )
+    .await
+    .unwrap();
+    lock.release().await;
     let total_s = started.elapsed().as_secs_f64();
     watching.store(false, Ordering::Relaxed);
     watcher.await.unwrap();

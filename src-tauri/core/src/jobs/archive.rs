@@ -14,6 +14,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
+use futures::TryStreamExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::postgres::PgPool;
@@ -261,9 +262,9 @@ pub async fn archive(
     at(hook, Step::ArchiveClaimed)?;
 
     // Rows are read in (time, id) order, a chunk per statement, and compressed on a blocking
-    // thread while the next chunk is read.
+    // thread while the rest arrive.
     let partial = partial_path(&file);
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(2);
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(8);
     let writer = {
         let partial = partial.clone();
         tokio::task::spawn_blocking(move || write_archive(&partial, receiver))
@@ -295,7 +296,10 @@ pub async fn archive(
     }
     at(hook, Step::FileSynced)?;
 
-    let (verified_count, verified_checksum) = verify_file(&file)?;
+    let (verified_count, verified_checksum) = {
+        let file = file.clone();
+        blocking(move || verify_file(&file)).await??
+    };
     if verified_count != count || verified_checksum != checksum {
         let _ = std::fs::remove_file(&file);
         sqlx::query("DELETE FROM cachescope.archive_metadata WHERE id = $1")
@@ -401,20 +405,22 @@ async fn read_rows(
     let mut done = 0u64;
     loop {
         progress.check()?;
-        let rows = sqlx::query(&sql)
+        // Rows are taken as they arrive and handed to the writer a megabyte at a time, so
+        // Postgres, this task and the compression work at once.
+        let mut rows = sqlx::query(&sql)
             .bind(cutoff)
             .bind(&options.table)
             .bind(after.0)
             .bind(after.1)
             .bind(options.read_chunk)
-            .fetch_all(pool)
+            .fetch(pool);
+        let mut read = 0i64;
+        let mut chunk = Vec::with_capacity(SEND_BYTES + 4096);
+        while let Some(row) = rows
+            .try_next()
             .await
-            .map_err(|e| table_error(&options.table, e))?;
-        if rows.is_empty() {
-            return Ok(bounds);
-        }
-        let mut chunk = Vec::with_capacity(rows.len() * 160);
-        for row in &rows {
+            .map_err(|e| table_error(&options.table, e))?
+        {
             let row_id: i64 = row.get(0);
             let row_time: DateTime<Utc> = row.get(1);
             let json: &str = row.get(2);
@@ -425,18 +431,29 @@ async fn read_rows(
             bounds.from_time.get_or_insert(row_time);
             bounds.to_time = Some(row_time);
             after = (row_time, row_id);
+            read += 1;
+            if chunk.len() >= SEND_BYTES {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(SEND_BYTES + 4096));
+                if sender.send(full).await.is_err() {
+                    // The writer stopped; its error is the one reported.
+                    return Ok(bounds);
+                }
+            }
         }
-        done += rows.len() as u64;
-        if sender.send(chunk).await.is_err() {
-            // The writer stopped; its error is the one reported.
+        drop(rows);
+        if !chunk.is_empty() && sender.send(chunk).await.is_err() {
             return Ok(bounds);
         }
+        done += read as u64;
         progress.report("archive", done.min(total), Some(total.max(done)));
-        if (rows.len() as i64) < options.read_chunk {
+        if read < options.read_chunk {
             return Ok(bounds);
         }
     }
 }
+
+/// How much NDJSON the reader hands the archive writer at a time.
+const SEND_BYTES: usize = 1 << 20;
 
 /// Writes chunks to a gzip file, fsyncs it, and returns (rows, sha256 of the uncompressed text).
 fn write_archive(
@@ -505,11 +522,112 @@ struct PendingArchive {
     deleted_lines: i64,
 }
 
+/// The id of an archived line. The lines are `row_to_json` objects, whose keys follow the
+/// table's columns, so the id usually comes first (`{"id":123,...`) and is read without parsing
+/// the rest of the line; any other line is parsed in full.
+struct IdField {
+    column: String,
+    /// `{"<column>":`, JSON-escaped.
+    prefix: Vec<u8>,
+}
+
+impl IdField {
+    fn new(column: &str) -> Self {
+        let quoted = serde_json::Value::String(column.to_owned()).to_string();
+        Self {
+            column: column.to_owned(),
+            prefix: format!("{{{quoted}:").into_bytes(),
+        }
+    }
+
+    /// The line's id, or why it has none.
+    fn read(&self, line: &[u8]) -> std::result::Result<i64, String> {
+        if let Some(rest) = line.strip_prefix(self.prefix.as_slice()) {
+            let end = rest
+                .iter()
+                .position(|b| !(b.is_ascii_digit() || *b == b'-'))
+                .unwrap_or(rest.len());
+            if matches!(rest.get(end), Some(b',' | b'}')) {
+                if let Some(id) = std::str::from_utf8(&rest[..end])
+                    .ok()
+                    .and_then(|digits| digits.parse::<i64>().ok())
+                {
+                    return Ok(id);
+                }
+            }
+        }
+        let value: serde_json::Value = serde_json::from_slice(line).map_err(|e| e.to_string())?;
+        value
+            .get(&self.column)
+            .and_then(serde_json::Value::as_i64)
+            .ok_or_else(|| format!("has no integer {:?}", self.column))
+    }
+}
+
+/// Re-reads an archive file in one pass, like [`verify_file`] (rows, sha256 of the uncompressed
+/// text), and takes the ids of lines `skip..skip + take` (counted from 0) from the very bytes it
+/// checksums, so a delete needs no second pass over the file for them.
+fn verify_reading_ids(
+    path: &Path,
+    id_column: &str,
+    skip: u64,
+    take: u64,
+) -> Result<(u64, String, Vec<i64>)> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let field = IdField::new(id_column);
+    let file = File::open(path).map_err(io)?;
+    let mut reader = BufReader::with_capacity(1 << 20, MultiGzDecoder::new(BufReader::new(file)));
+    let mut hash = Sha256::new();
+    let mut ids = Vec::with_capacity(take.min(IDS_IN_MEMORY) as usize);
+    let end = skip.saturating_add(take);
+    // The line being read (from 0), and its start when it began in an earlier buffer.
+    let mut line = 0u64;
+    let mut carried: Vec<u8> = Vec::new();
+    let mut take_id = |line: u64, text: &[u8]| {
+        field.read(text).map(|id| ids.push(id)).map_err(|why| {
+            Error::invalid(
+                format!("archive file {} line {}", path.display(), line + 1),
+                why,
+            )
+        })
+    };
+    loop {
+        let buf = reader.fill_buf().map_err(io)?;
+        if buf.is_empty() {
+            break;
+        }
+        hash.update(buf);
+        let mut start = 0;
+        for newline in memchr::memchr_iter(b'\n', buf) {
+            if (skip..end).contains(&line) {
+                if carried.is_empty() {
+                    take_id(line, &buf[start..newline])?;
+                } else {
+                    carried.extend_from_slice(&buf[start..newline]);
+                    take_id(line, &carried)?;
+                    carried.clear();
+                }
+            }
+            line += 1;
+            start = newline + 1;
+        }
+        if (skip..end).contains(&line) {
+            carried.extend_from_slice(&buf[start..]);
+        }
+        let n = buf.len();
+        reader.consume(n);
+    }
+    Ok((line, hex(&hash.finalize()), ids))
+}
+
 /// Reads the ids of an archive file's lines in order, a batch at a time.
 struct IdReader {
     path: PathBuf,
-    id_column: String,
-    lines: std::io::Lines<BufReader<MultiGzDecoder<BufReader<File>>>>,
+    field: IdField,
+    lines: std::io::Split<BufReader<MultiGzDecoder<BufReader<File>>>>,
     line: u64,
 }
 
@@ -522,9 +640,9 @@ impl IdReader {
         })?;
         let mut reader = Self {
             path: path.to_owned(),
-            id_column: id_column.to_owned(),
+            field: IdField::new(id_column),
             lines: BufReader::with_capacity(1 << 20, MultiGzDecoder::new(BufReader::new(file)))
-                .lines(),
+                .split(b'\n'),
             line: 0,
         };
         while reader.line < skip {
@@ -561,15 +679,12 @@ impl IdReader {
                 break;
             };
             self.line += 1;
-            let at_fault = || format!("archive file {} line {}", self.path.display(), self.line);
-            let value: serde_json::Value = serde_json::from_str(&line)
-                .map_err(|e| Error::invalid(at_fault(), e.to_string()))?;
-            let id = value
-                .get(&self.id_column)
-                .and_then(serde_json::Value::as_i64)
-                .ok_or_else(|| {
-                    Error::invalid(at_fault(), format!("has no integer {:?}", self.id_column))
-                })?;
+            let id = self.field.read(&line).map_err(|why| {
+                Error::invalid(
+                    format!("archive file {} line {}", self.path.display(), self.line),
+                    why,
+                )
+            })?;
             ids.push(id);
         }
         Ok(ids)
@@ -580,6 +695,58 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| Error::invalid("archive file worker", e.to_string()))
+}
+
+/// The most ids of an archive that a delete run keeps in memory (8 bytes each) from the re-read
+/// that verifies its file; a run that deletes more of it reads the rest from the file as it goes.
+const IDS_IN_MEMORY: u64 = 2_000_000;
+
+/// One delete batch as one statement, so one round trip and one transaction of its own:
+///
+/// 1. `held`: the job's lock is still held by the run's lock session (with a lease; else true);
+/// 2. `claimed`: the archive's progress row, locked, only if its progress is still where this
+///    run read it (`$4`) and the lock is held, so no other run can advance it until commit;
+/// 3. `gone`: the batch's rows (`$1`, ids read back from the verified file, and older than the
+///    archive's cutoff `$2`), deleted only if the archive row was claimed;
+/// 4. `advanced`: the archive's progress moved past the batch's lines (`$5`) with the rows
+///    deleted, and marked `deleted` when the batch finishes it (`$6`).
+///
+/// So the rows and the progress change together or not at all: without the lock, or when another
+/// run moved the archive on, nothing is deleted and the caller stops. The lock is checked before
+/// the delete instead of after it (as `ensure_held` is); either way a lock lost in between is
+/// caught by the next batch, and two runs can never both advance the same lines, because the
+/// progress row is locked and compared before any row is deleted.
+///
+/// With `$7` true the batch commits asynchronously (`synchronous_commit = off` for this
+/// transaction only), which saves a WAL flush per batch. A Postgres crash can then lose the last
+/// few such batches (at most about three `wal_writer_delay`s' worth); since each batch's delete
+/// and progress are one transaction, they are lost together: the rows are back, still held by
+/// the verified archive, and the next run deletes them again. Nothing is deleted early and no
+/// count disagrees with the table. The batch that finishes an archive or the run commits
+/// synchronously, which flushes the WAL of every batch before it, so what a finished run reports
+/// is durable; so is the run's history row, written after. The archive's own records (writing,
+/// verified) always commit synchronously.
+fn delete_batch_sql(table: &str, id: &str, time: &str, with_lease: bool) -> String {
+    let held = if with_lease {
+        JobLease::held_sql("$8", "$9")
+    } else {
+        "true".to_owned()
+    };
+    format!(
+        "WITH held AS (SELECT {held} AS held), \
+         claimed AS (SELECT id FROM cachescope.archive_metadata \
+           WHERE id = $3 AND deleted_lines = $4 AND (SELECT held FROM held) FOR UPDATE), \
+         gone AS (DELETE FROM {table} WHERE {id} = ANY($1) AND {time} < $2 \
+           AND EXISTS (SELECT 1 FROM claimed) RETURNING 1), \
+         advanced AS (UPDATE cachescope.archive_metadata a \
+           SET deleted_lines = a.deleted_lines + $5, \
+               deleted_rows = a.deleted_rows + (SELECT count(*) FROM gone), \
+               status = CASE WHEN $6 THEN 'deleted' ELSE a.status END \
+           FROM claimed WHERE a.id = claimed.id RETURNING 1) \
+         SELECT (SELECT held FROM held), (SELECT count(*) FROM gone), \
+           (SELECT count(*) FROM advanced), \
+           CASE WHEN $7 THEN set_config('synchronous_commit', 'off', true) END"
+    )
 }
 
 /// Deletes rows held by verified archives, at most `batch_size` per statement and `max_batches`
@@ -647,16 +814,31 @@ pub async fn delete_archived_into(
         .sum::<u64>()
         .min(limit.saturating_mul(batch));
 
+    let batch_sql = delete_batch_sql(&table, &id, &time, lease.is_some());
+
     for archive in &archives {
         let mut position = archive.deleted_lines as u64;
         let rows = archive.row_count as u64;
+        // The ids of lines `position..in_memory_until`, taken while re-verifying the file; a run
+        // that goes further reads the rest from the file as it goes.
+        let mut in_memory = Vec::new().into_iter();
+        let mut in_memory_until = position;
         if position < rows && outcome.batches < limit {
-            let (count, checksum) = verify_file(&archive.file).map_err(|e| {
-                Error::invalid(
-                    format!("archive {} ({})", archive.id, archive.file.display()),
-                    format!("cannot be re-read, so none of its rows are deleted: {e}"),
-                )
-            })?;
+            progress.check()?;
+            // Whole batches, so that no batch straddles memory and file.
+            let take = (rows - position)
+                .min((limit - outcome.batches).saturating_mul(batch))
+                .min((IDS_IN_MEMORY / batch).max(1) * batch);
+            let (file, column) = (archive.file.clone(), options.id_column.clone());
+            let (count, checksum, ids) =
+                blocking(move || verify_reading_ids(&file, &column, position, take))
+                    .await?
+                    .map_err(|e| {
+                        Error::invalid(
+                            format!("archive {} ({})", archive.id, archive.file.display()),
+                            format!("cannot be re-read, so none of its rows are deleted: {e}"),
+                        )
+                    })?;
             if count != rows || checksum != archive.checksum {
                 return Err(Error::invalid(
                     format!("archive {} ({})", archive.id, archive.file.display()),
@@ -667,24 +849,30 @@ pub async fn delete_archived_into(
                     ),
                 ));
             }
+            in_memory_until = position + ids.len() as u64;
+            in_memory = ids.into_iter();
         }
         let mut reader = None;
         while position < rows && outcome.batches < limit {
             progress.check()?;
-            let mut ids_reader = match reader.take() {
-                Some(r) => r,
-                None => {
-                    let (file, column) = (archive.file.clone(), options.id_column.clone());
-                    blocking(move || IdReader::open(&file, &column, position)).await??
-                }
+            let ids: Vec<i64> = if position < in_memory_until {
+                in_memory.by_ref().take(batch as usize).collect()
+            } else {
+                let mut ids_reader = match reader.take() {
+                    Some(r) => r,
+                    None => {
+                        let (file, column) = (archive.file.clone(), options.id_column.clone());
+                        blocking(move || IdReader::open(&file, &column, position)).await??
+                    }
+                };
+                let (ids_reader, ids) = blocking(move || {
+                    let ids = ids_reader.next_batch(batch);
+                    (ids_reader, ids)
+                })
+                .await?;
+                reader = Some(ids_reader);
+                ids?
             };
-            let (ids_reader, ids) = blocking(move || {
-                let ids = ids_reader.next_batch(batch);
-                (ids_reader, ids)
-            })
-            .await?;
-            reader = Some(ids_reader);
-            let ids = ids?;
             if ids.is_empty() {
                 break;
             }
@@ -700,45 +888,38 @@ pub async fn delete_archived_into(
                 .map_err(|e| table_error(&options.table, e))?;
                 existing as u64
             } else {
-                let mut tx = pool.begin().await.map_err(Error::Db)?;
-                let deleted = sqlx::query(&format!(
-                    "DELETE FROM {table} WHERE {id} = ANY($1) AND {time} < $2"
-                ))
-                .bind(&ids)
-                .bind(archive.cutoff)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| table_error(&options.table, e))?
-                .rows_affected();
                 let finished = position + lines >= rows;
-                let advanced = sqlx::query(
-                    "UPDATE cachescope.archive_metadata SET deleted_lines = deleted_lines + $2, \
-                     deleted_rows = deleted_rows + $3, \
-                     status = CASE WHEN $4 THEN 'deleted' ELSE status END \
-                     WHERE id = $1 AND deleted_lines = $5",
-                )
-                .bind(archive.id)
-                .bind(lines as i64)
-                .bind(deleted as i64)
-                .bind(finished)
-                .bind(position as i64)
-                .execute(&mut *tx)
-                .await
-                .map_err(Error::Db)?
-                .rows_affected();
+                // The batch that finishes an archive or the run commits durably; so do all the
+                // batches before it (the WAL is flushed in order). See `delete_batch_sql`.
+                let durable = finished || outcome.batches + 1 >= limit;
+                let mut query = sqlx::query_as::<_, (bool, i64, i64, Option<String>)>(&batch_sql)
+                    .bind(&ids)
+                    .bind(archive.cutoff)
+                    .bind(archive.id)
+                    .bind(position as i64)
+                    .bind(lines as i64)
+                    .bind(finished)
+                    .bind(!durable);
+                if let Some(lease) = lease {
+                    query = query.bind(lease.pid()).bind(lease.job().as_str());
+                }
+                let (held, deleted, advanced, _) = query
+                    .fetch_one(pool)
+                    .await
+                    .map_err(|e| table_error(&options.table, e))?;
+                // In both cases the statement deleted nothing.
+                if !held {
+                    return Err(lease
+                        .map_or_else(|| Error::invalid("job lock", "not held"), JobLease::lost));
+                }
                 if advanced != 1 {
-                    // Dropping the transaction rolls this batch back.
                     return Err(Error::invalid(
                         format!("archive {} ({})", archive.id, archive.file.display()),
                         "was advanced by another run while this one was deleting its rows; \
-                         stopped without committing the batch",
+                         stopped without deleting the batch",
                     ));
                 }
-                if let Some(lease) = lease {
-                    lease.ensure_held(&mut tx).await?;
-                }
-                tx.commit().await.map_err(Error::Db)?;
-                deleted
+                deleted as u64
             };
             position += lines;
             outcome.batches += 1;
@@ -754,4 +935,84 @@ pub async fn delete_archived_into(
         outcome.rows_remaining += rows.saturating_sub(position);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn ids_are_read_from_the_leading_key_or_by_a_full_parse() {
+        let field = IdField::new("id");
+        assert_eq!(field.read(br#"{"id":42,"path":"/a"}"#), Ok(42));
+        assert_eq!(field.read(br#"{"id":-7}"#), Ok(-7));
+        assert_eq!(field.read(br#"{"id":9223372036854775807}"#), Ok(i64::MAX));
+        // Not first, spaced, or followed by something else than `,`/`}`: parsed in full.
+        assert_eq!(field.read(br#"{"path":"/a","id":5}"#), Ok(5));
+        assert_eq!(field.read(br#"{ "id" : 6 }"#), Ok(6));
+        assert_eq!(field.read(br#"{"id":1.5}"#).map_err(|_| ()), Err(()));
+        assert_eq!(field.read(br#"{"id":"12"}"#).map_err(|_| ()), Err(()));
+        assert_eq!(field.read(br#"{"other":1}"#).map_err(|_| ()), Err(()));
+        assert_eq!(field.read(br#"{"id":12"#).map_err(|_| ()), Err(()));
+        assert_eq!(field.read(b"not json").map_err(|_| ()), Err(()));
+        // A column name that needs escaping in JSON.
+        let odd = IdField::new("my \"id\"");
+        assert_eq!(odd.read(br#"{"my \"id\"":3,"x":1}"#), Ok(3));
+    }
+
+    fn gzip_file(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
+        let path = dir.join(name);
+        let mut gz = GzEncoder::new(File::create(&path).unwrap(), flate2::Compression::new(6));
+        gz.write_all(text).unwrap();
+        gz.finish().unwrap();
+        path
+    }
+
+    #[test]
+    fn the_verifying_re_read_takes_exactly_the_ids_of_its_window() {
+        let dir = tempfile::tempdir().unwrap();
+        // Long lines, so that many straddle the reader's 1 MiB buffers.
+        let pad = "x".repeat(3_000);
+        let text: String = (0..5_000)
+            .map(|i| format!("{{\"id\":{},\"pad\":\"{pad}\"}}\n", 10_000 - i))
+            .collect();
+        let path = gzip_file(dir.path(), "a.ndjson.gz", text.as_bytes());
+        let whole = verify_file(&path).unwrap();
+        for (skip, take) in [
+            (0, 5_000),
+            (0, 100),
+            (1_234, 777),
+            (4_990, 100),
+            (5_000, 10),
+        ] {
+            let (rows, checksum, ids) = verify_reading_ids(&path, "id", skip, take).unwrap();
+            assert_eq!((rows, checksum), whole, "the same count and checksum");
+            let expected: Vec<i64> = (skip..(skip + take).min(5_000))
+                .map(|i| 10_000 - i as i64)
+                .collect();
+            assert_eq!(ids, expected, "ids of lines {skip}..{}", skip + take);
+            // The streaming reader, used beyond the in-memory window, agrees.
+            let mut reader = IdReader::open(&path, "id", skip).unwrap();
+            assert_eq!(reader.next_batch(take).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn a_line_without_an_id_in_the_window_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = gzip_file(
+            dir.path(),
+            "b.ndjson.gz",
+            b"{\"id\":1}\n{\"id\":2}\n{\"nope\":3}\n{\"id\":4}\n",
+        );
+        let err = verify_reading_ids(&path, "id", 1, 3)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3") && err.contains("\"id\""), "{err}");
+        // Outside the window the line is only counted and checksummed.
+        let (rows, _, ids) = verify_reading_ids(&path, "id", 3, 1).unwrap();
+        assert_eq!((rows, ids), (4, vec![4]));
+    }
 }

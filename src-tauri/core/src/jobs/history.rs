@@ -274,22 +274,44 @@ impl JobLease {
     /// Fails with [`Error::JobLockLost`] unless the lock's session still holds the lock. Called on
     /// the connection (or transaction) about to commit a step, as its last statement.
     pub async fn ensure_held(&self, conn: &mut PgConnection) -> Result<()> {
-        let held: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
-             AND pid = $1 AND classid = hashtext('cachescope.job')::oid \
-             AND objid = hashtext($2)::oid AND objsubid = 2)",
-        )
-        .bind(self.pid)
-        .bind(self.job.as_str())
-        .fetch_one(conn)
-        .await
-        .map_err(Error::Db)?;
+        let held: bool = sqlx::query_scalar(&format!("SELECT {}", Self::held_sql("$1", "$2")))
+            .bind(self.pid)
+            .bind(self.job.as_str())
+            .fetch_one(conn)
+            .await
+            .map_err(Error::Db)?;
         if held {
             Ok(())
         } else {
-            Err(Error::JobLockLost {
-                job: self.job.as_str().to_owned(),
-            })
+            Err(self.lost())
+        }
+    }
+
+    /// The check of [`ensure_held`](Self::ensure_held) as an SQL condition, for a statement that
+    /// checks the lock itself: `pid` and `job` are its parameters for [`pid`](Self::pid) (int4)
+    /// and the job's name (text).
+    pub(crate) fn held_sql(pid: &str, job: &str) -> String {
+        format!(
+            "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND pid = {pid} AND classid = hashtext('cachescope.job')::oid \
+             AND objid = hashtext({job})::oid AND objsubid = 2)"
+        )
+    }
+
+    /// The Postgres session (backend pid) that holds the lock.
+    pub(crate) fn pid(&self) -> i32 {
+        self.pid
+    }
+
+    /// The job whose lock this is.
+    pub(crate) fn job(&self) -> JobName {
+        self.job
+    }
+
+    /// The error of a step that found the lock gone.
+    pub(crate) fn lost(&self) -> Error {
+        Error::JobLockLost {
+            job: self.job.as_str().to_owned(),
         }
     }
 }

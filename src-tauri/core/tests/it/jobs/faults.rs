@@ -2,7 +2,8 @@
 //! mid-delete (the run fails naming Postgres, loses nothing, leaves no lock held, and the next run
 //! finishes with exact counts), and a Cloudflare API (wiremock) answering 429, 500 or leaving keys
 //! unprocessed mid-prune (the run fails naming the cause, reports no key it did not delete, and
-//! the next run deletes exactly the keys left).
+//! the next run deletes exactly the keys left); and an archive's progress moved on under a
+//! delete run (its next batch deletes nothing and the run stops).
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -69,6 +70,25 @@ fn terminate_at(step: Step, db: String, ended: Arc<AtomicI64>) -> StepHook {
 }
 
 /// Advisory locks held in this test's database (`pg_locks` spans the server's databases).
+/// Runs `sql` on a connection of its own to database `db`, from a thread of its own (so a step
+/// hook can call it), as another console would.
+fn execute_beside(db: &str, sql: &'static str) {
+    let url = format!("postgres://postgres@127.0.0.1:5432/{db}");
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+                conn.close().await.unwrap();
+            })
+    })
+    .join()
+    .unwrap();
+}
+
 async fn advisory_locks(pool: &PgPool) -> i64 {
     sqlx::query_scalar(
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
@@ -245,6 +265,64 @@ async fn postgres_sessions_terminated_mid_delete_fail_the_run_lose_nothing_and_f
         history::get(&pool, failed.id).await.unwrap().status,
         JobRunStatus::Failed
     );
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_archive_advanced_by_another_run_mid_delete_stops_the_run_before_its_next_batch_deletes(
+    pool: PgPool,
+) {
+    let (ctx, _dir) = setup(&pool).await;
+    insert_events(&pool, 3_000, 6, 0).await;
+    let cutoff = now() - chrono::Duration::days(3);
+    let old = ids_older_than(&pool, cutoff).await;
+    let archived = run(&ctx, JobName::Archive, false).await;
+    assert_eq!(count(&archived, "rowsArchived"), old.len() as u64);
+    set_options(
+        &pool,
+        JobName::DeleteArchived,
+        json!({ "batchSize": 100, "maxBatches": 0 }),
+    )
+    .await;
+    let db = database_name(&pool).await;
+
+    // After batch 2, the archive's progress moves on under the run (as if another run, which
+    // must not exist while this one holds the lock, had deleted the next 100 lines).
+    let hook: StepHook = Arc::new(move |at| {
+        if at == Step::BatchDeleted(2) {
+            execute_beside(
+                &db,
+                "UPDATE cachescope.archive_metadata SET deleted_lines = deleted_lines + 100",
+            );
+        }
+        Ok(())
+    });
+    let failed = run_with(&ctx, JobName::DeleteArchived, false, Some(&hook)).await;
+    assert_eq!(failed.status, JobRunStatus::Failed, "{failed:?}");
+    let error = failed.error.clone().unwrap();
+    assert!(error.contains("was advanced by another run"), "{error}");
+    assert_eq!(
+        failed.counts,
+        json!({ "rowsDeleted": 200, "batches": 2, "archivesCompleted": 0 })
+    );
+    // Batch 3 deleted nothing: exactly the rows of the 2 committed batches are gone.
+    let left = ids_older_than(&pool, cutoff).await;
+    assert_eq!(old.len() - left.len(), 200);
+    assert_eq!(archive_progress(&pool).await, (200, 300));
+
+    // The batches' asynchronous commit was set for their transactions only: every connection
+    // the job used is back to the server's default.
+    let job_pool = ctx.postgres(Some("jobs")).await.unwrap().unwrap();
+    let mut held = Vec::new();
+    for _ in 0..job_pool.size() {
+        let mut conn = job_pool.acquire().await.unwrap();
+        let setting: String = sqlx::query_scalar("SHOW synchronous_commit")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(setting, "on");
+        held.push(conn);
+    }
+    assert!(!held.is_empty());
 }
 
 const ACCOUNT: &str = "acct";
