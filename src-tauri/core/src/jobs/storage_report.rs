@@ -142,21 +142,15 @@ async fn family_sizes(
     let mut sizes = Vec::new();
     for (family, keys) in families {
         progress.check()?;
-        let known: Vec<u64> = keys
-            .iter()
-            .filter_map(|k| k.metadata.as_ref()?.get("bytes")?.as_u64())
-            .collect();
-        let unknown: Vec<String> = keys
-            .iter()
-            .filter(|k| {
-                k.metadata
-                    .as_ref()
-                    .and_then(|m| m.get("bytes")?.as_u64())
-                    .is_none()
-            })
-            .map(|k| k.name.clone())
-            .collect();
-        let mut bytes: u64 = known.iter().sum();
+        // Each key's metadata is parsed once: its size, or the key joins those to sample.
+        let mut bytes: u64 = 0;
+        let mut unknown: Vec<String> = Vec::new();
+        for k in &keys {
+            match k.metadata.as_ref().and_then(|m| m.get("bytes")?.as_u64()) {
+                Some(size) => bytes += size,
+                None => unknown.push(k.name.clone()),
+            }
+        }
         if !unknown.is_empty() {
             let sample: Vec<String> = unknown.iter().take(SAMPLE_PER_FAMILY).cloned().collect();
             let values = store.bulk_get(&sample).await?;
