@@ -156,7 +156,7 @@ async fn main() {
     let cutoff = (now - chrono::Duration::days(3)).to_rfc3339();
     let script = format!(
         "COPY (SELECT row_to_json(t)::text FROM sales.traffic_events t WHERE occurred_at < '{cutoff}' \
-         ORDER BY occurred_at, id) TO PROGRAM 'gzip > {}';\n\
+         ORDER BY id) TO PROGRAM 'gzip > {}';\n\
          DELETE FROM sales.traffic_events WHERE occurred_at < '{cutoff}';\n",
         out.display()
     );

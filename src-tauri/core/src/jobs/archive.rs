@@ -227,15 +227,17 @@ pub async fn archive(
     }
 
     outcome.discarded_unfinished = discard_unfinished(pool, &options.table).await?;
-    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {candidates}"))
-        .bind(cutoff)
-        .bind(&options.table)
-        .fetch_one(pool)
-        .await
-        .map_err(|e| table_error(&options.table, e))?;
-    if total == 0 {
+    let (total, last_id): (i64, Option<i64>) = sqlx::query_as(&format!(
+        "SELECT count(*), max(t.{id})::bigint {candidates}"
+    ))
+    .bind(cutoff)
+    .bind(&options.table)
+    .fetch_one(pool)
+    .await
+    .map_err(|e| table_error(&options.table, e))?;
+    let Some(last_id) = last_id.filter(|_| total > 0) else {
         return Ok(outcome);
-    }
+    };
     let total = total as u64;
 
     let meta_id: i64 = sqlx::query_scalar(
@@ -261,15 +263,25 @@ pub async fn archive(
         .map_err(Error::Db)?;
     at(hook, Step::ArchiveClaimed)?;
 
-    // Rows are read in (time, id) order, a chunk per statement, and compressed on a blocking
-    // thread while the rest arrive.
+    // Rows are read in id order (for a serial id, the order they were written in, so the
+    // delete's batches each take neighbouring rows), a chunk per statement, and compressed on a
+    // blocking thread while the rest arrive.
     let partial = partial_path(&file);
     let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(8);
     let writer = {
         let partial = partial.clone();
         tokio::task::spawn_blocking(move || write_archive(&partial, receiver))
     };
-    let read = read_rows(pool, options, cutoff, total, &candidates, sender, progress).await;
+    let read = read_rows(
+        pool,
+        options,
+        (cutoff, last_id),
+        total,
+        &candidates,
+        sender,
+        progress,
+    )
+    .await;
     let written = writer
         .await
         .map_err(|e| Error::invalid("archive writer", e.to_string()))?;
@@ -383,10 +395,12 @@ struct Bounds {
     to_time: Option<DateTime<Utc>>,
 }
 
+/// Reads the candidate rows up to `last_id` (the largest at the count, so the last chunk does not
+/// walk the index through the newer rows) in id order and hands their NDJSON to `sender`.
 async fn read_rows(
     pool: &PgPool,
     options: &JobOptions,
-    cutoff: DateTime<Utc>,
+    (cutoff, last_id): (DateTime<Utc>, i64),
     total: u64,
     candidates: &str,
     sender: tokio::sync::mpsc::Sender<Vec<u8>>,
@@ -396,12 +410,10 @@ async fn read_rows(
     let id = quote_identifier(&options.id_column);
     let sql = format!(
         "SELECT t.{id}::bigint, t.{time}, row_to_json(t)::text {candidates} \
-         AND (t.{time}, t.{id}) > ($3, $4) ORDER BY t.{time}, t.{id} LIMIT $5"
+         AND t.{id} > $3 AND t.{id} <= $4 ORDER BY t.{id} LIMIT $5"
     );
     let mut bounds = Bounds::default();
-    // Before any row: the start of year 1 (Postgres cannot hold chrono's minimum).
-    let start = DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or_default();
-    let mut after: (DateTime<Utc>, i64) = (start, i64::MIN);
+    let mut after = i64::MIN;
     let mut done = 0u64;
     loop {
         progress.check()?;
@@ -410,8 +422,8 @@ async fn read_rows(
         let mut rows = sqlx::query(&sql)
             .bind(cutoff)
             .bind(&options.table)
-            .bind(after.0)
-            .bind(after.1)
+            .bind(after)
+            .bind(last_id)
             .bind(options.read_chunk)
             .fetch(pool);
         let mut read = 0i64;
@@ -426,11 +438,11 @@ async fn read_rows(
             let json: &str = row.get(2);
             chunk.extend_from_slice(json.as_bytes());
             chunk.push(b'\n');
-            bounds.first_id = Some(bounds.first_id.map_or(row_id, |v| v.min(row_id)));
-            bounds.last_id = Some(bounds.last_id.map_or(row_id, |v| v.max(row_id)));
-            bounds.from_time.get_or_insert(row_time);
-            bounds.to_time = Some(row_time);
-            after = (row_time, row_id);
+            bounds.first_id.get_or_insert(row_id);
+            bounds.last_id = Some(row_id);
+            bounds.from_time = Some(bounds.from_time.map_or(row_time, |t| t.min(row_time)));
+            bounds.to_time = Some(bounds.to_time.map_or(row_time, |t| t.max(row_time)));
+            after = row_id;
             read += 1;
             if chunk.len() >= SEND_BYTES {
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(SEND_BYTES + 4096));
@@ -726,17 +738,32 @@ const IDS_IN_MEMORY: u64 = 2_000_000;
 /// synchronously, which flushes the WAL of every batch before it, so what a finished run reports
 /// is durable; so is the run's history row, written after. The archive's own records (writing,
 /// verified) always commit synchronously.
-fn delete_batch_sql(table: &str, id: &str, time: &str, with_lease: bool) -> String {
+///
+/// With `consecutive` the batch's ids are known to be consecutive integers in ascending order (so
+/// exactly the range from the first to the last), and the rows are found by one range scan of
+/// the id's index instead of one descent per id.
+fn delete_batch_sql(
+    table: &str,
+    id: &str,
+    time: &str,
+    with_lease: bool,
+    consecutive: bool,
+) -> String {
     let held = if with_lease {
         JobLease::held_sql("$8", "$9")
     } else {
         "true".to_owned()
     };
+    let rows = if consecutive {
+        format!("{id} BETWEEN $1[1] AND $1[cardinality($1)]")
+    } else {
+        format!("{id} = ANY($1)")
+    };
     format!(
         "WITH held AS (SELECT {held} AS held), \
          claimed AS (SELECT id FROM cachescope.archive_metadata \
            WHERE id = $3 AND deleted_lines = $4 AND (SELECT held FROM held) FOR UPDATE), \
-         gone AS (DELETE FROM {table} WHERE {id} = ANY($1) AND {time} < $2 \
+         gone AS (DELETE FROM {table} WHERE {rows} AND {time} < $2 \
            AND EXISTS (SELECT 1 FROM claimed) RETURNING 1), \
          advanced AS (UPDATE cachescope.archive_metadata a \
            SET deleted_lines = a.deleted_lines + $5, \
@@ -814,7 +841,8 @@ pub async fn delete_archived_into(
         .sum::<u64>()
         .min(limit.saturating_mul(batch));
 
-    let batch_sql = delete_batch_sql(&table, &id, &time, lease.is_some());
+    let batch_sql = [false, true]
+        .map(|consecutive| delete_batch_sql(&table, &id, &time, lease.is_some(), consecutive));
 
     for archive in &archives {
         let mut position = archive.deleted_lines as u64;
@@ -892,7 +920,9 @@ pub async fn delete_archived_into(
                 // The batch that finishes an archive or the run commits durably; so do all the
                 // batches before it (the WAL is flushed in order). See `delete_batch_sql`.
                 let durable = finished || outcome.batches + 1 >= limit;
-                let mut query = sqlx::query_as::<_, (bool, i64, i64, Option<String>)>(&batch_sql)
+                let consecutive = ids.windows(2).all(|w| w[0].checked_add(1) == Some(w[1]));
+                let sql = &batch_sql[usize::from(consecutive)];
+                let mut query = sqlx::query_as::<_, (bool, i64, i64, Option<String>)>(sql)
                     .bind(&ids)
                     .bind(archive.cutoff)
                     .bind(archive.id)

@@ -170,6 +170,7 @@ async fn archive_then_delete_moves_exactly_the_old_rows_and_never_an_aggregate(p
     let ids = archived_ids(&pool).await;
     assert_eq!(ids.len(), old.len());
     assert_eq!(ids.iter().copied().collect::<HashSet<_>>(), old);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "lines in id order");
     let (rows, checksum): (i64, String) = sqlx::query_as(
         "SELECT row_count, checksum FROM cachescope.archive_metadata WHERE status = 'verified'",
     )
@@ -254,6 +255,50 @@ async fn archive_then_delete_moves_exactly_the_old_rows_and_never_an_aggregate(p
     assert!(audit
         .iter()
         .all(|r| !r.os_user.is_empty() && !r.host.is_empty()));
+}
+
+/// A delete batch whose ids are consecutive is deleted as one id range: it must take exactly the
+/// archived rows, not a row with an old time that arrived after the archive was written, even
+/// when its id falls between a batch's first and last.
+#[sqlx::test(migrations = false)]
+async fn batches_of_consecutive_ids_delete_exactly_the_archived_rows(pool: PgPool) {
+    let (ctx, _dir) = setup(&pool).await;
+    let insert = |ids: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(&format!(
+                "INSERT INTO sales.traffic_events (id, occurred_at, path, method, status, latency_ms) \
+                 OVERRIDING SYSTEM VALUE \
+                 SELECT i, $1 - interval '5 days', '/api/p', 'GET', 200, 1 FROM {ids}"
+            ))
+            .bind(now())
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    };
+    // Ids 1..=3000 five days old, but for 1,500.
+    insert("generate_series(1, 3000) AS s(i) WHERE i <> 1500").await;
+    let archived = run(&ctx, JobName::Archive, false).await;
+    assert_eq!(count(&archived, "rowsArchived"), 2_999, "{archived:?}");
+    let expected: Vec<i64> = (1..=3000).filter(|&i| i != 1500).collect();
+    assert_eq!(archived_ids(&pool).await, expected);
+    // 1,500 arrives late, five days old, after the archive was written: in no file.
+    insert("(VALUES (1500)) AS v(i)").await;
+
+    // Batches 1..=1000 and 2002..=3000 are consecutive; 1001..=2001 skips 1,500.
+    set_options(&pool, JobName::DeleteArchived, json!({ "batchSize": 1000 })).await;
+    let deleted = run(&ctx, JobName::DeleteArchived, false).await;
+    assert_eq!(
+        (count(&deleted, "rowsDeleted"), count(&deleted, "batches")),
+        (2_999, 3),
+        "{deleted:?}"
+    );
+    let left: Vec<i64> = sqlx::query_scalar("SELECT id FROM sales.traffic_events ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, vec![1500]);
 }
 
 #[sqlx::test(migrations = false)]
