@@ -45,6 +45,9 @@ async fn fill(pool: &PgPool, rows: i64, now: chrono::DateTime<Utc>) {
         .execute(pool)
         .await
         .unwrap();
+    // Both contenders start from the same state: the fill's dirty pages written out, so neither
+    // pays for (or races) a checkpoint the fill's WAL would otherwise trigger mid-run.
+    sqlx::query("CHECKPOINT").execute(pool).await.unwrap();
 }
 
 #[tokio::main]

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
-use futures::TryStreamExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::postgres::PgPool;
@@ -408,53 +407,52 @@ async fn read_rows(
 ) -> Result<Bounds> {
     let time = quote_identifier(&options.time_column);
     let id = quote_identifier(&options.id_column);
+    // A chunk comes back as one row, its lines joined by Postgres: one message instead of one
+    // per row, so the client does almost no work per row (and neither process wakes per row), at
+    // the cost of the chunk's text in Postgres's memory (3 MB for the default 20,000 rows of
+    // the sales schema's traffic events). The subquery's order is the aggregate's input order.
     let sql = format!(
-        "SELECT t.{id}::bigint, t.{time}, row_to_json(t)::text {candidates} \
-         AND t.{id} > $3 AND t.{id} <= $4 ORDER BY t.{id} LIMIT $5"
+        "SELECT count(*), min(r.id), max(r.id), min(r.at), max(r.at), string_agg(r.line, E'\\n') \
+         FROM (SELECT t.{id}::bigint AS id, t.{time} AS at, row_to_json(t)::text AS line \
+               {candidates} AND t.{id} > $3 AND t.{id} <= $4 ORDER BY t.{id} LIMIT $5) r"
+    );
+    type Chunk = (
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<String>,
     );
     let mut bounds = Bounds::default();
     let mut after = i64::MIN;
     let mut done = 0u64;
     loop {
         progress.check()?;
-        // Rows are taken as they arrive and handed to the writer a megabyte at a time, so
-        // Postgres, this task and the compression work at once.
-        let mut rows = sqlx::query(&sql)
+        let (read, first, last, from, to, lines): Chunk = sqlx::query_as(&sql)
             .bind(cutoff)
             .bind(&options.table)
             .bind(after)
             .bind(last_id)
             .bind(options.read_chunk)
-            .fetch(pool);
-        let mut read = 0i64;
-        let mut chunk = Vec::with_capacity(SEND_BYTES + 4096);
-        while let Some(row) = rows
-            .try_next()
+            .fetch_one(pool)
             .await
-            .map_err(|e| table_error(&options.table, e))?
+            .map_err(|e| table_error(&options.table, e))?;
+        if let (Some(first), Some(last), Some(from), Some(to), Some(lines)) =
+            (first, last, from, to, lines)
         {
-            let row_id: i64 = row.get(0);
-            let row_time: DateTime<Utc> = row.get(1);
-            let json: &str = row.get(2);
-            chunk.extend_from_slice(json.as_bytes());
-            chunk.push(b'\n');
-            bounds.first_id.get_or_insert(row_id);
-            bounds.last_id = Some(row_id);
-            bounds.from_time = Some(bounds.from_time.map_or(row_time, |t| t.min(row_time)));
-            bounds.to_time = Some(bounds.to_time.map_or(row_time, |t| t.max(row_time)));
-            after = row_id;
-            read += 1;
-            if chunk.len() >= SEND_BYTES {
-                let full = std::mem::replace(&mut chunk, Vec::with_capacity(SEND_BYTES + 4096));
-                if sender.send(full).await.is_err() {
-                    // The writer stopped; its error is the one reported.
-                    return Ok(bounds);
-                }
+            bounds.first_id.get_or_insert(first);
+            bounds.last_id = Some(last);
+            bounds.from_time = Some(bounds.from_time.map_or(from, |t| t.min(from)));
+            bounds.to_time = Some(bounds.to_time.map_or(to, |t| t.max(to)));
+            after = last;
+            let mut text = lines.into_bytes();
+            text.push(b'\n');
+            // Compressed on the writer's thread while Postgres reads the next chunk.
+            if sender.send(text).await.is_err() {
+                // The writer stopped; its error is the one reported.
+                return Ok(bounds);
             }
-        }
-        drop(rows);
-        if !chunk.is_empty() && sender.send(chunk).await.is_err() {
-            return Ok(bounds);
         }
         done += read as u64;
         progress.report("archive", done.min(total), Some(total.max(done)));
@@ -463,9 +461,6 @@ async fn read_rows(
         }
     }
 }
-
-/// How much NDJSON the reader hands the archive writer at a time.
-const SEND_BYTES: usize = 1 << 20;
 
 /// Writes chunks to a gzip file, fsyncs it, and returns (rows, sha256 of the uncompressed text).
 fn write_archive(
