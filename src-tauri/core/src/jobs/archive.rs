@@ -14,6 +14,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
+use futures::TryStreamExt as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::postgres::PgPool;
@@ -394,8 +395,102 @@ struct Bounds {
     to_time: Option<DateTime<Utc>>,
 }
 
+/// How many chunks are read at once, each by its own connection: Postgres's `row_to_json` is
+/// most of an archive's time, and one backend does it on one core.
+const PARALLEL_READS: usize = 2;
+
+/// One chunk's rows: how many, the first and last id, the earliest and latest time, and their
+/// lines joined by newlines (none for an empty chunk).
+type Chunk = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+);
+
+/// The queries of one archive's read, shared by the chunks read at once.
+struct ChunkReader {
+    pool: PgPool,
+    table: String,
+    cutoff: DateTime<Utc>,
+    last_id: i64,
+    read_chunk: i64,
+    end_sql: String,
+    chunk_sql: String,
+    progress: Progress,
+}
+
+impl ChunkReader {
+    fn new(
+        pool: &PgPool,
+        options: &JobOptions,
+        (cutoff, last_id): (DateTime<Utc>, i64),
+        candidates: &str,
+        progress: &Progress,
+    ) -> Self {
+        let time = quote_identifier(&options.time_column);
+        let id = quote_identifier(&options.id_column);
+        Self {
+            pool: pool.clone(),
+            table: options.table.clone(),
+            cutoff,
+            last_id,
+            read_chunk: options.read_chunk,
+            // Where a chunk ends, found ahead of the chunk itself (ids from the index, no JSON),
+            // so that the next chunks can be read while one is still being read.
+            end_sql: format!(
+                "SELECT max(c.id), count(*) FROM (SELECT t.{id}::bigint AS id {candidates} \
+                 AND t.{id} > $3 AND t.{id} <= $4 ORDER BY t.{id} LIMIT $5) c"
+            ),
+            // A chunk comes back as one row, its lines joined by Postgres: one message instead
+            // of one per row, so the client does almost no work per row (and neither process
+            // wakes per row), at the cost of the chunk's text in Postgres's memory (3 MB for the
+            // default 20,000 rows of the sales schema's traffic events). The subquery's order is
+            // the aggregate's input order.
+            chunk_sql: format!(
+                "SELECT count(*), min(r.id), max(r.id), min(r.at), max(r.at), \
+                        string_agg(r.line, E'\\n') \
+                 FROM (SELECT t.{id}::bigint AS id, t.{time} AS at, row_to_json(t)::text AS line \
+                       {candidates} AND t.{id} > $3 AND t.{id} <= $4 ORDER BY t.{id}) r"
+            ),
+            progress: progress.clone(),
+        }
+    }
+
+    /// The last id of the chunk after `after` (none when no rows are left), and whether rows
+    /// may follow it.
+    async fn chunk_end(&self, after: i64) -> Result<Option<(i64, bool)>> {
+        self.progress.check()?;
+        let (end, rows): (Option<i64>, i64) = sqlx::query_as(&self.end_sql)
+            .bind(self.cutoff)
+            .bind(&self.table)
+            .bind(after)
+            .bind(self.last_id)
+            .bind(self.read_chunk)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| table_error(&self.table, e))?;
+        Ok(end.map(|end| (end, rows == self.read_chunk)))
+    }
+
+    /// The rows with ids in `after..=end`.
+    async fn chunk(&self, after: i64, end: i64) -> Result<Chunk> {
+        sqlx::query_as(&self.chunk_sql)
+            .bind(self.cutoff)
+            .bind(&self.table)
+            .bind(after)
+            .bind(end)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| table_error(&self.table, e))
+    }
+}
+
 /// Reads the candidate rows up to `last_id` (the largest at the count, so the last chunk does not
-/// walk the index through the newer rows) in id order and hands their NDJSON to `sender`.
+/// walk the index through the newer rows) in id order, `read_chunk` rows a chunk and
+/// [`PARALLEL_READS`] chunks at a time, and hands each chunk's NDJSON to `sender` in order.
 async fn read_rows(
     pool: &PgPool,
     options: &JobOptions,
@@ -405,39 +500,37 @@ async fn read_rows(
     sender: tokio::sync::mpsc::Sender<Vec<u8>>,
     progress: &Progress,
 ) -> Result<Bounds> {
-    let time = quote_identifier(&options.time_column);
-    let id = quote_identifier(&options.id_column);
-    // A chunk comes back as one row, its lines joined by Postgres: one message instead of one
-    // per row, so the client does almost no work per row (and neither process wakes per row), at
-    // the cost of the chunk's text in Postgres's memory (3 MB for the default 20,000 rows of
-    // the sales schema's traffic events). The subquery's order is the aggregate's input order.
-    let sql = format!(
-        "SELECT count(*), min(r.id), max(r.id), min(r.at), max(r.at), string_agg(r.line, E'\\n') \
-         FROM (SELECT t.{id}::bigint AS id, t.{time} AS at, row_to_json(t)::text AS line \
-               {candidates} AND t.{id} > $3 AND t.{id} <= $4 ORDER BY t.{id} LIMIT $5) r"
-    );
-    type Chunk = (
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<String>,
-    );
+    let reader = Arc::new(ChunkReader::new(
+        pool,
+        options,
+        (cutoff, last_id),
+        candidates,
+        progress,
+    ));
+    // (after, end) of each chunk; the state is where the next chunk starts, if any does.
+    let ranges = futures::stream::try_unfold(Some(i64::MIN), {
+        let reader = reader.clone();
+        move |after| {
+            let reader = reader.clone();
+            async move {
+                let Some(after) = after else {
+                    return Ok(None);
+                };
+                let end = reader.chunk_end(after).await?;
+                Ok(end.map(|(end, more)| ((after, end), more.then_some(end))))
+            }
+        }
+    });
+    let chunks = ranges
+        .map_ok(move |(after, end)| {
+            let reader = reader.clone();
+            async move { reader.chunk(after, end).await }
+        })
+        .try_buffered(PARALLEL_READS);
+    let mut chunks = std::pin::pin!(chunks);
     let mut bounds = Bounds::default();
-    let mut after = i64::MIN;
     let mut done = 0u64;
-    loop {
-        progress.check()?;
-        let (read, first, last, from, to, lines): Chunk = sqlx::query_as(&sql)
-            .bind(cutoff)
-            .bind(&options.table)
-            .bind(after)
-            .bind(last_id)
-            .bind(options.read_chunk)
-            .fetch_one(pool)
-            .await
-            .map_err(|e| table_error(&options.table, e))?;
+    while let Some((read, first, last, from, to, lines)) = chunks.try_next().await? {
         if let (Some(first), Some(last), Some(from), Some(to), Some(lines)) =
             (first, last, from, to, lines)
         {
@@ -445,10 +538,9 @@ async fn read_rows(
             bounds.last_id = Some(last);
             bounds.from_time = Some(bounds.from_time.map_or(from, |t| t.min(from)));
             bounds.to_time = Some(bounds.to_time.map_or(to, |t| t.max(to)));
-            after = last;
             let mut text = lines.into_bytes();
             text.push(b'\n');
-            // Compressed on the writer's thread while Postgres reads the next chunk.
+            // Compressed on the writer's thread while Postgres reads the next chunks.
             if sender.send(text).await.is_err() {
                 // The writer stopped; its error is the one reported.
                 return Ok(bounds);
@@ -456,10 +548,8 @@ async fn read_rows(
         }
         done += read as u64;
         progress.report("archive", done.min(total), Some(total.max(done)));
-        if read < options.read_chunk {
-            return Ok(bounds);
-        }
     }
+    Ok(bounds)
 }
 
 /// Writes chunks to a gzip file, fsyncs it, and returns (rows, sha256 of the uncompressed text).
