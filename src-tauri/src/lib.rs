@@ -5,6 +5,7 @@ mod commands;
 #[cfg(test)]
 mod ipc_bindings;
 mod ipc_error;
+mod rendering;
 
 use cachescope_core::CoreContext;
 use tauri::Manager as _;
@@ -17,6 +18,10 @@ pub fn run() {
                 .unwrap_or_else(|_| "info".into()),
         )
         .init();
+    // Before the runtime's threads start.
+    if let Some(why) = rendering::choose_compositing() {
+        tracing::info!("the window paints without compositing ({why})");
+    }
     let runtime = tokio::runtime::Runtime::new()
         .unwrap_or_else(|e| fail(&format!("cannot start the async runtime: {e}")));
     let ctx = runtime
