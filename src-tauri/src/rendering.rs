@@ -11,20 +11,37 @@
 pub fn choose_compositing() -> Option<&'static str> {
     #[cfg(target_os = "linux")]
     {
-        if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_some() {
-            return None;
+        let setting = std::env::var("CACHESCOPE_COMPOSITING").ok();
+        if let Some(other) = setting.as_deref().filter(|v| !matches!(*v, "on" | "off")) {
+            tracing::warn!("CACHESCOPE_COMPOSITING={other:?} is neither `on` nor `off`: ignored");
         }
-        let off = match std::env::var("CACHESCOPE_COMPOSITING").as_deref() {
-            Ok("off") => "CACHESCOPE_COMPOSITING=off",
-            Ok("on") => return None,
-            _ if has_gpu() => return None,
-            _ => "no GPU render node in /dev/dri",
-        };
+        let why = compositing_off(
+            std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_some(),
+            setting.as_deref(),
+            has_gpu,
+        )?;
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
-        Some(off)
+        Some(why)
     }
     #[cfg(not(target_os = "linux"))]
     None
+}
+
+/// Why compositing goes off (none: it stays as WebKit chooses): the user's own WebKit setting
+/// wins, then `CACHESCOPE_COMPOSITING`, then whether there is a GPU.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn compositing_off(
+    webkit_set: bool,
+    setting: Option<&str>,
+    has_gpu: impl FnOnce() -> bool,
+) -> Option<&'static str> {
+    match setting {
+        _ if webkit_set => None,
+        Some("off") => Some("CACHESCOPE_COMPOSITING=off"),
+        Some("on") => None,
+        _ if has_gpu() => None,
+        _ => Some("no GPU render node in /dev/dri"),
+    }
 }
 
 /// Whether the kernel offers a GPU render node (`/dev/dri/renderD*`): without one, OpenGL can
@@ -36,4 +53,32 @@ fn has_gpu() -> bool {
             .flatten()
             .any(|entry| entry.file_name().to_string_lossy().starts_with("renderD"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compositing_off;
+
+    #[test]
+    fn compositing_goes_off_without_a_gpu_unless_told_otherwise() {
+        let no_gpu = || false;
+        let gpu = || true;
+        assert_eq!(
+            compositing_off(false, None, no_gpu),
+            Some("no GPU render node in /dev/dri")
+        );
+        assert_eq!(compositing_off(false, None, gpu), None);
+        assert_eq!(compositing_off(false, Some("on"), no_gpu), None);
+        assert_eq!(
+            compositing_off(false, Some("off"), gpu),
+            Some("CACHESCOPE_COMPOSITING=off")
+        );
+        // Anything else is no choice: the GPU decides.
+        assert_eq!(
+            compositing_off(false, Some("maybe"), no_gpu),
+            Some("no GPU render node in /dev/dri")
+        );
+        // The user's own WebKit setting is left alone.
+        assert_eq!(compositing_off(true, Some("off"), no_gpu), None);
+    }
 }
