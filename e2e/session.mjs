@@ -5,7 +5,7 @@
 // scripts/e2e.sh sets the environment: E2E_APP, E2E_CLI, E2E_DRIVER_URL, E2E_SCREENSHOTS, and the
 // CACHESCOPE_* directories (the app inherits them from tauri-driver, the CLI from the tests).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Builder, By, Capabilities, Key, until } from "selenium-webdriver";
 
@@ -190,7 +190,10 @@ export class App {
     await this.driver.executeAsyncScript(
       "requestAnimationFrame(() => requestAnimationFrame(arguments[arguments.length - 1]))",
     );
-    writeFileSync(file, await this.driver.takeScreenshot(), "base64");
+    // The X server's picture of the screen (the app's window fills it), not WebDriver's:
+    // WebKitWebDriver's screenshot can wait forever for a frame when WebKit paints without
+    // compositing, as the app chooses on a machine without a GPU (src-tauri/src/rendering.rs).
+    execFileSync("import", ["-display", process.env.DISPLAY, "-window", "root", file]);
     return file;
   }
 
