@@ -167,27 +167,37 @@ async fn postgres_sessions_terminated_mid_archive_fail_the_run_and_the_rerun_arc
     );
 }
 
+/// Archives every row older than the 3-day retention (checking the count) and sets the delete
+/// job to batches of 100 with no batch limit; returns the cutoff and the archived ids.
+async fn archive_then_batches_of_100(
+    ctx: &cachescope_core::CoreContext,
+    pool: &PgPool,
+) -> (chrono::DateTime<chrono::Utc>, HashSet<i64>) {
+    let cutoff = now() - chrono::Duration::days(3);
+    let old = ids_older_than(pool, cutoff).await;
+    let archived = run(ctx, JobName::Archive, false).await;
+    assert_eq!(count(&archived, "rowsArchived"), old.len() as u64);
+    set_options(
+        pool,
+        JobName::DeleteArchived,
+        json!({ "batchSize": 100, "maxBatches": 0 }),
+    )
+    .await;
+    (cutoff, old)
+}
+
 #[sqlx::test(migrations = false)]
 async fn postgres_sessions_terminated_mid_delete_fail_the_run_lose_nothing_and_free_the_lock(
     pool: PgPool,
 ) {
     let (ctx, _dir) = setup(&pool).await;
     insert_events(&pool, 4_000, 6, 0).await;
-    let cutoff = now() - chrono::Duration::days(3);
-    let old = ids_older_than(&pool, cutoff).await;
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM sales.traffic_events")
         .fetch_one(&pool)
         .await
         .unwrap();
     let aggregates_before = aggregates(&pool).await;
-    let archived = run(&ctx, JobName::Archive, false).await;
-    assert_eq!(count(&archived, "rowsArchived"), old.len() as u64);
-    set_options(
-        &pool,
-        JobName::DeleteArchived,
-        json!({ "batchSize": 100, "maxBatches": 0 }),
-    )
-    .await;
+    let (cutoff, old) = archive_then_batches_of_100(&ctx, &pool).await;
     let db = database_name(&pool).await;
 
     // Batch 3 is committed; then every session of the database is terminated.
@@ -273,16 +283,7 @@ async fn an_archive_advanced_by_another_run_mid_delete_stops_the_run_before_its_
 ) {
     let (ctx, _dir) = setup(&pool).await;
     insert_events(&pool, 3_000, 6, 0).await;
-    let cutoff = now() - chrono::Duration::days(3);
-    let old = ids_older_than(&pool, cutoff).await;
-    let archived = run(&ctx, JobName::Archive, false).await;
-    assert_eq!(count(&archived, "rowsArchived"), old.len() as u64);
-    set_options(
-        &pool,
-        JobName::DeleteArchived,
-        json!({ "batchSize": 100, "maxBatches": 0 }),
-    )
-    .await;
+    let (cutoff, old) = archive_then_batches_of_100(&ctx, &pool).await;
     let db = database_name(&pool).await;
 
     // After batch 2, the archive's progress moves on under the run (as if another run, which
