@@ -205,36 +205,26 @@ pub async fn archive(
     let id = quote_identifier(&options.id_column);
     let candidates = candidates_sql(options);
 
-    if dry_run {
-        let row = sqlx::query(&format!(
-            "SELECT count(*), min(t.{time}), max(t.{time}), min(t.{id}), max(t.{id}) {candidates}"
-        ))
-        .bind(cutoff)
-        .bind(&options.table)
-        .fetch_one(pool)
-        .await
-        .map_err(|e| table_error(&options.table, e))?;
-        outcome.rows = row.get::<i64, _>(0) as u64;
-        outcome.from_time = row
-            .get::<Option<DateTime<Utc>>, _>(1)
-            .map(|t| t.to_rfc3339());
-        outcome.to_time = row
-            .get::<Option<DateTime<Utc>>, _>(2)
-            .map(|t| t.to_rfc3339());
-        outcome.first_id = row.get(3);
-        outcome.last_id = row.get(4);
-        return Ok(outcome);
-    }
-
-    outcome.discarded_unfinished = discard_unfinished(pool, &options.table).await?;
-    let (total, last_id): (i64, Option<i64>) = sqlx::query_as(&format!(
-        "SELECT count(*), max(t.{id})::bigint {candidates}"
+    // What the archive takes: how many rows, their time range and their id range.
+    let (total, from_time, to_time, first_id, last_id): Candidates = sqlx::query_as(&format!(
+        "SELECT count(*), min(t.{time}), max(t.{time}), min(t.{id})::bigint, max(t.{id})::bigint \
+         {candidates}"
     ))
     .bind(cutoff)
     .bind(&options.table)
     .fetch_one(pool)
     .await
     .map_err(|e| table_error(&options.table, e))?;
+    if dry_run {
+        outcome.rows = total as u64;
+        outcome.from_time = from_time.map(|t| t.to_rfc3339());
+        outcome.to_time = to_time.map(|t| t.to_rfc3339());
+        outcome.first_id = first_id;
+        outcome.last_id = last_id;
+        return Ok(outcome);
+    }
+    // Unfinished archives are `writing`, never `verified`, so discarding them changes no count.
+    outcome.discarded_unfinished = discard_unfinished(pool, &options.table).await?;
     let Some(last_id) = last_id.filter(|_| total > 0) else {
         return Ok(outcome);
     };
@@ -398,6 +388,16 @@ struct Bounds {
 /// How many chunks are read at once, each by its own connection: Postgres's `row_to_json` is
 /// most of an archive's time, and one backend does it on one core.
 const PARALLEL_READS: usize = 2;
+
+/// The candidate rows of an archive: how many, the earliest and latest time, the first and
+/// last id (none of these when there are no rows).
+type Candidates = (
+    i64,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<i64>,
+    Option<i64>,
+);
 
 /// One chunk's rows: how many, the first and last id, the earliest and latest time, and their
 /// lines joined by newlines (none for an empty chunk).
