@@ -13,6 +13,7 @@ use cachescope_core::jobs::archive::{Step, StepHook};
 use cachescope_core::jobs::history::{self, JobRunStatus};
 use cachescope_core::jobs::JobName;
 use cachescope_core::profiles::{Profile, ProfileKind};
+use futures::future::BoxFuture;
 use serde_json::json;
 use sqlx::{Connection, PgPool};
 use wiremock::matchers::{method, path};
@@ -31,10 +32,12 @@ async fn database_name(pool: &PgPool) -> String {
         .unwrap()
 }
 
-/// Terminates every other session of database `db` and waits until each has exited; returns how
-/// many it ended. Runs on a thread (and connection) of its own, so a step hook inside the job can
-/// call it: the job's pooled connections and the session holding its lock all go.
-fn terminate_sessions(db: &str) -> i64 {
+/// Runs `work` on a connection of its own to database `db`, from a thread of its own (so a step
+/// hook inside a job can call it), as another console would; closes the connection after.
+fn on_own_connection<T: Send + 'static>(
+    db: &str,
+    work: impl FnOnce(&mut sqlx::PgConnection) -> BoxFuture<'_, T> + Send + 'static,
+) -> T {
     let url = format!("postgres://postgres@127.0.0.1:5432/{db}");
     std::thread::spawn(move || {
         tokio::runtime::Builder::new_current_thread()
@@ -43,20 +46,30 @@ fn terminate_sessions(db: &str) -> i64 {
             .unwrap()
             .block_on(async {
                 let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-                let ended: i64 = sqlx::query_scalar(
-                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) \
-                     FROM pg_stat_activity WHERE datname = current_database() \
-                     AND pid <> pg_backend_pid()",
-                )
-                .fetch_one(&mut conn)
-                .await
-                .unwrap();
+                let done = work(&mut conn).await;
                 conn.close().await.unwrap();
-                ended
+                done
             })
     })
     .join()
     .unwrap()
+}
+
+/// Terminates every other session of database `db` and waits until each has exited; returns how
+/// many it ended. The job's pooled connections and the session holding its lock all go.
+fn terminate_sessions(db: &str) -> i64 {
+    on_own_connection(db, |conn| {
+        Box::pin(async move {
+            sqlx::query_scalar(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) \
+                 FROM pg_stat_activity WHERE datname = current_database() \
+                 AND pid <> pg_backend_pid()",
+            )
+            .fetch_one(conn)
+            .await
+            .unwrap()
+        })
+    })
 }
 
 /// A hook that terminates the database's sessions once, at `step`, and records how many it ended.
@@ -69,26 +82,16 @@ fn terminate_at(step: Step, db: String, ended: Arc<AtomicI64>) -> StepHook {
     })
 }
 
-/// Advisory locks held in this test's database (`pg_locks` spans the server's databases).
-/// Runs `sql` on a connection of its own to database `db`, from a thread of its own (so a step
-/// hook can call it), as another console would.
+/// Runs `sql` beside the job, on a connection of its own to database `db`.
 fn execute_beside(db: &str, sql: &'static str) {
-    let url = format!("postgres://postgres@127.0.0.1:5432/{db}");
-    std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async {
-                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-                sqlx::query(sql).execute(&mut conn).await.unwrap();
-                conn.close().await.unwrap();
-            })
-    })
-    .join()
-    .unwrap();
+    on_own_connection(db, move |conn| {
+        Box::pin(async move {
+            sqlx::query(sql).execute(conn).await.unwrap();
+        })
+    });
 }
 
+/// Advisory locks held in this test's database (`pg_locks` spans the server's databases).
 async fn advisory_locks(pool: &PgPool) -> i64 {
     sqlx::query_scalar(
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
