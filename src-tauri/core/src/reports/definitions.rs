@@ -349,31 +349,48 @@ impl KeyTemplate {
     /// match `user:a:b:conversations:list` with `userId = "a:b"` unless that is the only reading).
     pub fn match_key(&self, key: &str) -> Option<Params> {
         let mut params = Params::new();
+        self.walk(key, |name, value| {
+            params.insert(name.to_owned(), value.to_owned());
+        })
+        .then_some(params)
+    }
+
+    /// Whether `key` has this template's shape ([`KeyTemplate::match_key`] without collecting
+    /// the values: no allocation, for classifying millions of keys).
+    pub fn matches(&self, key: &str) -> bool {
+        self.walk(key, |_, _| {})
+    }
+
+    /// Walks `key` along the parts, handing each placeholder's name and value to `value`;
+    /// whether the whole key has the shape.
+    fn walk<'k>(&self, key: &'k str, mut value: impl FnMut(&str, &'k str)) -> bool {
         let mut rest = key;
         let last = self.parts.len() - 1;
         for (i, part) in self.parts.iter().enumerate() {
             match part {
-                Part::Literal(text) => rest = rest.strip_prefix(text.as_str())?,
+                Part::Literal(text) => match rest.strip_prefix(text.as_str()) {
+                    Some(after) => rest = after,
+                    None => return false,
+                },
                 Part::Param(name) => {
                     let end = match self.parts.get(i + 1) {
                         // The last literal: the value runs up to where the key ends with it.
                         Some(Part::Literal(next)) if i + 1 == last => rest
                             .len()
                             .checked_sub(next.len())
-                            .filter(|&end| rest.is_char_boundary(end) && rest[end..] == **next)?,
-                        Some(Part::Literal(next)) => rest.find(next.as_str())?,
-                        _ => rest.len(),
+                            .filter(|&end| rest.is_char_boundary(end) && rest[end..] == **next),
+                        Some(Part::Literal(next)) => rest.find(next.as_str()),
+                        _ => Some(rest.len()),
                     };
-                    let value = &rest[..end];
-                    if value.is_empty() {
-                        return None;
-                    }
-                    params.insert(name.clone(), value.to_owned());
+                    let Some(end) = end.filter(|&end| end > 0) else {
+                        return false;
+                    };
+                    value(name, &rest[..end]);
                     rest = &rest[end..];
                 }
             }
         }
-        rest.is_empty().then_some(params)
+        rest.is_empty()
     }
 }
 
@@ -505,6 +522,28 @@ mod tests {
             "enterprise"
         );
         assert_eq!(team.render(&Params::new()), Err("dept".to_owned()));
+        // `matches` answers as `match_key` does, on every shape above and a few more.
+        let pages =
+            KeyTemplate::parse("recordings:user:{userId}:page:{page}:limit:{limit}").unwrap();
+        for key in [
+            key.as_str(),
+            "user:abc-1:conversations:list",
+            "user::analytics:dashboard",
+            "user:a:b:analytics:dashboard",
+            "report:team:enterprise",
+            "report:team:",
+            "recordings:user:u1:page:2:limit:20",
+            "recordings:user:u1:page::limit:20",
+            "",
+        ] {
+            for template in [&t, &team, &pages] {
+                assert_eq!(
+                    template.matches(key),
+                    template.match_key(key).is_some(),
+                    "{key}"
+                );
+            }
+        }
     }
 
     #[test]

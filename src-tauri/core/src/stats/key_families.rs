@@ -41,7 +41,7 @@ impl KeyFamilies {
         if key.is_empty() {
             return Cow::Borrowed(UNKNOWN_FAMILY);
         }
-        if let Some(template) = self.templates.iter().find(|t| t.match_key(key).is_some()) {
+        if let Some(template) = self.templates.iter().find(|t| t.matches(key)) {
             return Cow::Borrowed(template.as_str());
         }
         heuristic_family(key)

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use tokio::sync::mpsc;
 
+use super::binary_copy::{field_len, HEADER, PG_EPOCH_MICROS};
 use super::Outcome;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -940,11 +941,6 @@ struct CopyWriter {
     started: bool,
 }
 
-/// Start of a binary COPY stream: signature, flags, header extension length.
-const COPY_BINARY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
-/// Microseconds from the Unix epoch to Postgres' (2000-01-01 00:00:00 UTC).
-const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
-
 impl CopyWriter {
     fn new(source: &str) -> Self {
         let mut field = Vec::with_capacity(4 + source.len());
@@ -959,7 +955,7 @@ impl CopyWriter {
 
     fn row(&mut self, at: DateTime<Utc>, key: &str, outcome: Outcome, latency_ms: Option<f64>) {
         if !self.started {
-            self.buf.extend_from_slice(COPY_BINARY_HEADER);
+            self.buf.extend_from_slice(HEADER);
             self.started = true;
         }
         let b = &mut self.buf;
@@ -989,19 +985,14 @@ impl CopyWriter {
     /// The end of the stream, after the last [`CopyWriter::take`] (a header too if no row was
     /// written, so that the stream is well formed either way).
     fn trailer(&mut self) -> Vec<u8> {
-        let mut end = Vec::with_capacity(COPY_BINARY_HEADER.len() + 2);
+        let mut end = Vec::with_capacity(HEADER.len() + 2);
         if !self.started {
-            end.extend_from_slice(COPY_BINARY_HEADER);
+            end.extend_from_slice(HEADER);
             self.started = true;
         }
         end.extend_from_slice(&(-1i16).to_be_bytes());
         end
     }
-}
-
-/// A field's length word. Keys are at most [`MAX_KEY`] bytes and sources 100, so it fits.
-fn field_len(len: usize) -> [u8; 4] {
-    i32::try_from(len).unwrap_or(i32::MAX).to_be_bytes()
 }
 
 #[cfg(test)]
@@ -1174,7 +1165,7 @@ mod tests {
         w.row(t, "k", Outcome::Miss, None);
         let mut bytes = w.take();
         bytes.extend_from_slice(&w.trailer());
-        let (header, mut rest) = bytes.split_at(COPY_BINARY_HEADER.len());
+        let (header, mut rest) = bytes.split_at(HEADER.len());
         assert_eq!(header, b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0");
         let mut take = |n: usize| {
             let (a, b) = rest.split_at(n);
@@ -1205,7 +1196,7 @@ mod tests {
         // No rows: still a well-formed (empty) stream.
         let mut empty = CopyWriter::new("x");
         assert!(empty.take().is_empty());
-        assert_eq!(empty.trailer().len(), COPY_BINARY_HEADER.len() + 2);
+        assert_eq!(empty.trailer().len(), HEADER.len() + 2);
     }
 
     proptest::proptest! {

@@ -4,6 +4,7 @@
 //! show ([`queries`]) for one profile ([`profile_stats`]), the console's own reads ([`console_reads`]) and demo events
 //! ([`demo_events`]).
 
+mod binary_copy;
 pub mod console_reads;
 pub mod demo_events;
 pub mod key_families;

@@ -22,6 +22,7 @@ use futures::TryStreamExt as _;
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
+use super::binary_copy::{fixed, RowReader, PG_EPOCH_MICROS};
 use super::key_families::KeyFamilies;
 use super::Outcome;
 use crate::error::{Error, Result};
@@ -282,7 +283,8 @@ async fn lock(conn: &mut PgConnection) -> Result<()> {
 /// Families by key, computed once per distinct key of a rollup.
 struct FamilyCache<'a> {
     families: &'a KeyFamilies,
-    ids: HashMap<Box<str>, u32>,
+    /// By the key's bytes as Postgres sends them (foldhash: one lookup per raw event).
+    ids: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
     names: Vec<String>,
     by_name: HashMap<String, u32>,
 }
@@ -294,7 +296,7 @@ impl<'a> FamilyCache<'a> {
     fn new(families: &'a KeyFamilies) -> Self {
         Self {
             families,
-            ids: HashMap::new(),
+            ids: HashMap::default(),
             names: Vec::new(),
             by_name: HashMap::new(),
         }
@@ -310,17 +312,91 @@ impl<'a> FamilyCache<'a> {
         id
     }
 
-    fn id(&mut self, key: &str) -> u32 {
+    /// The family id of a key (its UTF-8 bytes).
+    fn id(&mut self, key: &[u8]) -> Result<u32> {
         if let Some(&id) = self.ids.get(key) {
-            return id;
+            return Ok(id);
         }
-        let family = self.families.family(key);
+        let text =
+            std::str::from_utf8(key).map_err(|_| Error::invalid("cache event key", "not UTF-8"))?;
+        let family = self.families.family(text);
         let id = self.id_of_family(&family);
         if self.ids.len() >= Self::MAX_KEYS {
             self.ids.clear();
         }
         self.ids.insert(key.into(), id);
-        id
+        Ok(id)
+    }
+}
+
+/// Microseconds in an hour.
+const MICROS_PER_HOUR: i64 = 3_600_000_000;
+
+/// The tallies of a day's recomputed hours while their raw events stream in, in vectors by hour
+/// (from the first one) and family id rather than hash maps: ten million events, one lookup each.
+struct HourTallies {
+    first: i64,
+    /// Per hour from `first`, if it is recomputed: its events counted and its tally per family id.
+    hours: Vec<Option<(i64, Vec<Tally>)>>,
+}
+
+impl HourTallies {
+    fn new(first: i64, last: i64, recompute: &BTreeSet<i64>) -> Self {
+        Self {
+            first,
+            hours: (first..=last)
+                .map(|h| recompute.contains(&h).then(|| (0, Vec::new())))
+                .collect(),
+        }
+    }
+
+    /// Counts one raw event: the binary COPY fields `at, outcome, latency_ms, key`. Events of
+    /// hours that are not recomputed are skipped.
+    fn count(
+        &mut self,
+        [at, outcome, latency, key]: [Option<&[u8]>; 4],
+        cache: &mut FamilyCache<'_>,
+    ) -> Result<()> {
+        let null = || Error::invalid("rollup", "a NULL in a NOT NULL column of cache_events");
+        let micros = i64::from_be_bytes(fixed(at.ok_or_else(null)?)?);
+        let hour = micros
+            .saturating_add(PG_EPOCH_MICROS)
+            .div_euclid(MICROS_PER_HOUR);
+        let slot = usize::try_from(hour - self.first)
+            .ok()
+            .and_then(|i| self.hours.get_mut(i));
+        let Some(Some((counted, tallies))) = slot else {
+            return Ok(());
+        };
+        let outcome: Outcome = std::str::from_utf8(outcome.ok_or_else(null)?)
+            .map_err(|_| Error::invalid("cache event outcome", "not UTF-8"))?
+            .parse()?;
+        let latency = match latency {
+            Some(bytes) => Some(f64::from_be_bytes(fixed(bytes)?)),
+            None => None,
+        };
+        let id = cache.id(key.ok_or_else(null)?)? as usize;
+        if tallies.len() <= id {
+            tallies.resize_with(id + 1, Tally::default);
+        }
+        tallies[id].add(outcome, latency);
+        *counted += 1;
+        Ok(())
+    }
+
+    /// Adds the tallies (of the families met in each hour) and the counts to the maps.
+    fn into_maps(self, tallies: &mut HashMap<(i64, u32), Tally>, counted: &mut HashMap<i64, i64>) {
+        for (hour, slot) in (self.first..).zip(self.hours) {
+            let Some((n, by_family)) = slot else {
+                continue;
+            };
+            *counted.entry(hour).or_default() += n;
+            for (id, tally) in (0u32..).zip(by_family) {
+                if tally.events() > 0 {
+                    tallies.entry((hour, id)).or_default().merge(&tally);
+                }
+            }
+        }
     }
 }
 
@@ -385,56 +461,17 @@ async fn roll_up_day(
         .map_err(Error::Db)?;
         for (hour, outcome, key, latency) in late {
             let outcome: Outcome = outcome.parse()?;
-            let id = cache.id(&key);
+            let id = cache.id(key.as_bytes())?;
             tallies.entry((hour, id)).or_default().add(outcome, latency);
             *counted.entry(hour).or_default() += 1;
         }
     }
 
-    // Other hours: recomputed whole from their raw events, streamed with COPY.
+    // Other hours: recomputed whole from their raw events, streamed with binary COPY.
     if let (Some(&first), Some(&last)) = (recompute.first(), recompute.last()) {
-        let statement = format!(
-            "COPY (SELECT {HOUR_NO}, outcome, latency_ms, key
-                   FROM cachescope.cache_events WHERE at >= {} AND at < {}) TO STDOUT",
-            literal(hour_start(first)),
-            literal(hour_start(last + 1)),
-        );
-        let mut stream = tx.copy_out_raw(&statement).await.map_err(Error::Db)?;
-        let mut carry: Vec<u8> = Vec::new();
-        let mut key = String::new();
-        while let Some(chunk) = stream.try_next().await.map_err(Error::Db)? {
-            let mut data: &[u8] = &chunk;
-            if !carry.is_empty() {
-                let Some(end) = memchr::memchr(b'\n', data) else {
-                    carry.extend_from_slice(data);
-                    continue;
-                };
-                carry.extend_from_slice(&data[..=end]);
-                data = &data[end + 1..];
-                let row = std::mem::take(&mut carry);
-                count_row(
-                    &row,
-                    &recompute,
-                    cache,
-                    &mut tallies,
-                    &mut counted,
-                    &mut key,
-                )?;
-            }
-            let mut start = 0;
-            for end in memchr::memchr_iter(b'\n', data) {
-                count_row(
-                    &data[start..=end],
-                    &recompute,
-                    cache,
-                    &mut tallies,
-                    &mut counted,
-                    &mut key,
-                )?;
-                start = end + 1;
-            }
-            carry.extend_from_slice(&data[start..]);
-        }
+        read_hours(tx, first, last, &recompute, cache)
+            .await?
+            .into_maps(&mut tallies, &mut counted);
     }
 
     // Replace the hours' rows (never add to them), per family and summed over the families, and
@@ -524,67 +561,29 @@ async fn roll_up_day(
     ))
 }
 
-/// Counts one COPY text row `hour\toutcome\tlatency\tkey\n`.
-fn count_row(
-    row: &[u8],
-    hours: &BTreeSet<i64>,
+/// Counts the raw events of the recomputed hours among `first..=last`, streamed with binary
+/// COPY on `conn`.
+async fn read_hours(
+    conn: &mut PgConnection,
+    first: i64,
+    last: i64,
+    recompute: &BTreeSet<i64>,
     cache: &mut FamilyCache<'_>,
-    tallies: &mut HashMap<(i64, u32), Tally>,
-    counted: &mut HashMap<i64, i64>,
-    key: &mut String,
-) -> Result<()> {
-    let bad = || Error::invalid("rollup", "unexpected COPY row from cache_events");
-    let row = row.strip_suffix(b"\n").unwrap_or(row);
-    let mut fields = row.splitn(4, |&b| b == b'\t');
-    let hour: i64 = std::str::from_utf8(fields.next().ok_or_else(bad)?)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(bad)?;
-    if !hours.contains(&hour) {
-        return Ok(());
+) -> Result<HourTallies> {
+    let statement = format!(
+        "COPY (SELECT at, outcome, latency_ms, key
+               FROM cachescope.cache_events WHERE at >= {} AND at < {}) TO STDOUT (FORMAT binary)",
+        literal(hour_start(first)),
+        literal(hour_start(last + 1)),
+    );
+    let mut hours = HourTallies::new(first, last, recompute);
+    let mut reader = RowReader::<4>::new();
+    let mut stream = conn.copy_out_raw(&statement).await.map_err(Error::Db)?;
+    while let Some(chunk) = stream.try_next().await.map_err(Error::Db)? {
+        reader.feed(&chunk, |row| hours.count(row, cache))?;
     }
-    let outcome: Outcome = std::str::from_utf8(fields.next().ok_or_else(bad)?)
-        .map_err(|_| bad())?
-        .parse()?;
-    let latency = match fields.next().ok_or_else(bad)? {
-        b"\\N" => None,
-        text => std::str::from_utf8(text).ok().and_then(|s| s.parse().ok()),
-    };
-    let raw_key = fields.next().ok_or_else(bad)?;
-    key.clear();
-    unescape_copy(raw_key, key).ok_or_else(bad)?;
-    let id = cache.id(key);
-    tallies.entry((hour, id)).or_default().add(outcome, latency);
-    *counted.entry(hour).or_default() += 1;
-    Ok(())
-}
-
-/// Decodes a COPY text field (the escapes Postgres writes: `\\`, `\t`, `\n`, `\r`, `\b`, `\f`,
-/// `\v`) into `out`.
-fn unescape_copy(field: &[u8], out: &mut String) -> Option<()> {
-    if !field.contains(&b'\\') {
-        out.push_str(std::str::from_utf8(field).ok()?);
-        return Some(());
-    }
-    let mut bytes = Vec::with_capacity(field.len());
-    let mut it = field.iter();
-    while let Some(&b) = it.next() {
-        if b != b'\\' {
-            bytes.push(b);
-            continue;
-        }
-        bytes.push(match it.next()? {
-            b't' => b'\t',
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b'b' => 8,
-            b'f' => 12,
-            b'v' => 11,
-            other => *other,
-        });
-    }
-    out.push_str(std::str::from_utf8(&bytes).ok()?);
-    Some(())
+    reader.finish()?;
+    Ok(hours)
 }
 
 fn escape_copy(out: &mut String, text: &str) {
@@ -879,11 +878,9 @@ mod tests {
     }
 
     #[test]
-    fn copy_escapes_round_trip() {
+    fn copy_text_escapes() {
         let mut s = String::new();
-        escape_copy(&mut s, "a\\b\tc\nd");
-        let mut back = String::new();
-        unescape_copy(s.as_bytes(), &mut back).unwrap();
-        assert_eq!(back, "a\\b\tc\nd");
+        escape_copy(&mut s, "a\\b\tc\nd\re");
+        assert_eq!(s, "a\\\\b\\tc\\nd\\re");
     }
 }
