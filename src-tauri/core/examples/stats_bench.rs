@@ -180,6 +180,9 @@ async fn main() {
             mb(path) / secs,
             done.events as f64 / secs
         );
+        if path == &plain {
+            server_copy_reference(&pool, mb(path)).await;
+        }
         let started = Instant::now();
         let again = import_file(&pool, path, &options, &none).await.unwrap();
         println!(
@@ -230,9 +233,26 @@ async fn main() {
         .execute(&pool)
         .await
         .unwrap();
+    // The load's checkpoint would otherwise run during the rollup.
+    sqlx::query("CHECKPOINT").execute(&pool).await.unwrap();
     println!(
         "loaded {events} raw events (COPY) in {:.1} s",
         started.elapsed().as_secs_f64()
+    );
+    // Postgres alone: the server reads the columns the rollup reads and writes them as binary
+    // COPY to /dev/null, with no client. The floor for the rollup's read.
+    let started = Instant::now();
+    sqlx::query(
+        "COPY (SELECT at, outcome, latency_ms, key FROM cachescope.cache_events)
+         TO '/dev/null' (FORMAT binary)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "  reference, Postgres alone: the rollup's columns of {events} events to /dev/null in {secs:.2} s = {:.0} events/s",
+        events as f64 / secs
     );
     let started = Instant::now();
     let done = rollup(&pool, &families, &RollupOptions::default(), &none)
@@ -462,4 +482,47 @@ async fn main() {
         .execute(&admin)
         .await
         .unwrap();
+}
+
+/// Postgres alone: the rows the import just wrote, read back by the server's own binary COPY
+/// from a file into a copy of `cache_events` (same checks and index), with no client at all. What
+/// the import could reach if the client cost nothing.
+async fn server_copy_reference(pool: &sqlx::PgPool, log_mb: f64) {
+    let data_dir: String = sqlx::query_scalar("SELECT current_setting('data_directory')")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let file = format!("{data_dir}/cachescope_bench_events.bin");
+    let columns = "at, key, outcome, latency_ms, source";
+    sqlx::query(&format!(
+        "COPY (SELECT {columns} FROM cachescope.cache_events) TO '{file}' (FORMAT binary)"
+    ))
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("CREATE TABLE bench_events (LIKE cachescope.cache_events INCLUDING ALL)")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("CHECKPOINT").execute(pool).await.unwrap();
+    let started = Instant::now();
+    let rows = sqlx::query(&format!(
+        "COPY bench_events ({columns}) FROM '{file}' (FORMAT binary)"
+    ))
+    .execute(pool)
+    .await
+    .unwrap()
+    .rows_affected();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "  reference, Postgres alone: server-side binary COPY of the same {rows} rows in {secs:.2} s = {:.0} MB/s of log",
+        log_mb / secs
+    );
+    sqlx::query("DROP TABLE bench_events")
+        .execute(pool)
+        .await
+        .unwrap();
+    if let Err(e) = std::fs::remove_file(&file) {
+        println!("  (could not remove {file}: {e})");
+    }
 }
