@@ -28,6 +28,15 @@ async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
         ]
         .map(str::to_owned)
     );
+    // The planner's statistics on the hour of each raw event (the rollup's dirty-hour count).
+    let statistics: Vec<String> = sqlx::query_scalar(
+        "SELECT stxname::text FROM pg_statistic_ext
+         WHERE stxnamespace = 'cachescope'::regnamespace ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(statistics, ["cache_events_hour"]);
     // Nothing of the console lands in the public schema beside the migration ledger.
     let public: Vec<String> = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
         .fetch_all(&pool)
