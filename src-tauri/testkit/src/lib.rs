@@ -1,8 +1,11 @@
 //! Test support: starts the local Cloudflare KV simulator (`kv-simulator/launch.mjs`, Miniflare
-//! over a real KV binding) once per test binary, on a random loopback port.
+//! over a real KV binding) once per test binary, on a random loopback port; [`traffic`] fills
+//! the sales source with traffic events for the jobs' tests.
 //!
 //! The launcher's stdin is a pipe held by this process: when the test binary exits, the pipe
 //! closes and the simulator (and its `workerd`) stops with it.
+
+pub mod traffic;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

@@ -275,36 +275,13 @@ async fn check_invariants(db: &PgPool, start: &Start, when: &str) -> usize {
     gone.len()
 }
 
-async fn insert_events(db: &PgPool, n: i64) {
-    // Spread over the 6 days before NOW, in shuffled time order so ids and times disagree.
-    sqlx::query(
-        "INSERT INTO sales.traffic_events (occurred_at, path, method, status, latency_ms) \
-         SELECT $1 - make_interval(secs => ((i * 7919) % (6 * 86400))::double precision), \
-                '/api/p' || (i % 7), 'GET', 200, i % 300 \
-         FROM generate_series(1, $2) AS i",
-    )
-    .bind(now())
-    .bind(n)
-    .execute(db)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO sales.path_stats_hourly (hour, path, requests, errors, total_latency_ms) \
-         SELECT date_trunc('hour', occurred_at), path, count(*), 0, sum(latency_ms) \
-         FROM sales.traffic_events GROUP BY 1, 2",
-    )
-    .execute(db)
-    .await
-    .unwrap();
-}
-
 #[tokio::test]
 async fn killed_archive_and_delete_runs_then_reruns_lose_and_duplicate_nothing() {
     let scratch = ScratchDatabase::create("cachescope_cli_kill_").await;
     let db = PgPool::connect(&scratch.url).await.unwrap();
     cachescope_core::db::migrate_source(&db).await.unwrap();
     cachescope_core::db::migrate(&db).await.unwrap();
-    insert_events(&db, 60_000).await;
+    cachescope_testkit::traffic::insert_traffic_events(&db, now(), 60_000, 6, 0).await;
     let start = Start {
         old: ids(
             &db,

@@ -41,31 +41,9 @@ async fn setup(pool: &PgPool) -> (CoreContext, tempfile::TempDir) {
     context_on(pool, profile("jobs"), None).await
 }
 
-/// Inserts `n` traffic events spread over the `days` before `now()`, in shuffled time order so
-/// ids and times disagree (as with late queue batches), and one aggregate row per hour.
+/// Traffic events over the `days` before [`now`] (see the testkit's `insert_traffic_events`).
 async fn insert_events(pool: &PgPool, n: i64, days: i64, salt: i64) {
-    sqlx::query(
-        "INSERT INTO sales.traffic_events (occurred_at, path, method, status, latency_ms) \
-         SELECT $1 - make_interval(secs => ((i * 7919 + $4) % ($3 * 86400))::double precision), \
-                '/api/p' || (i % 7), 'GET', 200, i % 300 \
-         FROM generate_series(1, $2) AS i",
-    )
-    .bind(now())
-    .bind(n)
-    .bind(days)
-    .bind(salt)
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO sales.path_stats_hourly (hour, path, requests, errors, total_latency_ms) \
-         SELECT date_trunc('hour', occurred_at), path, count(*), 0, sum(latency_ms) \
-         FROM sales.traffic_events GROUP BY 1, 2 \
-         ON CONFLICT (hour, path) DO UPDATE SET requests = excluded.requests",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    cachescope_testkit::traffic::insert_traffic_events(pool, now(), n, days, salt).await;
 }
 
 async fn ids_older_than(pool: &PgPool, cutoff: DateTime<Utc>) -> HashSet<i64> {
