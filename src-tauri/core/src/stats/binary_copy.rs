@@ -30,14 +30,6 @@ pub(crate) struct RowReader<const N: usize> {
 }
 
 impl<const N: usize> RowReader<N> {
-    pub(crate) fn new() -> Self {
-        Self {
-            pending: Vec::new(),
-            header_read: false,
-            trailer_read: false,
-        }
-    }
-
     /// Feeds the next chunk, calling `row` with the fields (`None` for NULL) of each row it
     /// completes.
     pub(crate) fn feed(
@@ -176,7 +168,7 @@ mod tests {
     }
 
     fn read_in_chunks(stream: &[u8], size: usize) -> Result<Vec<(i64, Option<String>)>> {
-        let mut reader = RowReader::<2>::new();
+        let mut reader = RowReader::<2>::default();
         let mut rows = Vec::new();
         for chunk in stream.chunks(size) {
             reader.feed(chunk, |[n, text]| {

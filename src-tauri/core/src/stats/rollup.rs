@@ -199,13 +199,6 @@ fn day_of_hour(no: i64) -> NaiveDate {
     hour_start(no).date_naive()
 }
 
-/// The hour number (hours since the epoch, as [`hour_no`]) of `at` in SQL. The hour's start from
-/// `date_bin` is whole seconds, exact as float8, so the division is exact integer arithmetic; it
-/// costs a fraction of `floor(extract(epoch FROM at) / 3600)`, whose numeric arithmetic took
-/// more than half the time of reading a day's events.
-const HOUR_NO: &str =
-    "date_part('epoch', date_bin('1 hour', at, TIMESTAMPTZ '1970-01-01 00:00:00+00'))::bigint / 3600";
-
 /// A literal timestamp for statements that cannot take parameters (COPY).
 fn literal(t: DateTime<Utc>) -> String {
     format!("'{}'", t.format("%Y-%m-%d %H:%M:%S+00"))
@@ -448,18 +441,19 @@ async fn roll_up_day(
                 .or_default()
                 .merge(&tally_from_row(row, 2)?);
         }
-        let late: Vec<(i64, String, String, Option<f64>)> = sqlx::query_as(&format!(
+        let late: Vec<(DateTime<Utc>, String, String, Option<f64>)> = sqlx::query_as(
             "DELETE FROM cachescope.cache_events
              WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
-             RETURNING {HOUR_NO}, outcome, key, latency_ms"
-        ))
+             RETURNING at, outcome, key, latency_ms",
+        )
         .bind(&pruned_times)
         .bind(pruned_times.first())
         .bind(pruned_times.last().map(|t| *t + Duration::hours(1)))
         .fetch_all(&mut *tx)
         .await
         .map_err(Error::Db)?;
-        for (hour, outcome, key, latency) in late {
+        for (at, outcome, key, latency) in late {
+            let hour = hour_no(at);
             let outcome: Outcome = outcome.parse()?;
             let id = cache.id(key.as_bytes())?;
             tallies.entry((hour, id)).or_default().add(outcome, latency);
@@ -577,7 +571,7 @@ async fn read_hours(
         literal(hour_start(last + 1)),
     );
     let mut hours = HourTallies::new(first, last, recompute);
-    let mut reader = RowReader::<4>::new();
+    let mut reader = RowReader::<4>::default();
     let mut stream = conn.copy_out_raw(&statement).await.map_err(Error::Db)?;
     while let Some(chunk) = stream.try_next().await.map_err(Error::Db)? {
         reader.feed(&chunk, |row| hours.count(row, cache))?;
