@@ -345,7 +345,9 @@ latencyP50Ms: number | null, latencyP95Ms: number | null, latencyP99Ms: number |
 
 export type FamilyStats = { family: string, totals: Figures, 
 /**
- * Hit rate per bucket (aligned with [`CacheStats::buckets`]; `None` without reads).
+ * Hit rate per bucket (aligned with [`CacheStats::buckets`]; `None` without reads), for the
+ * [`FAMILY_LINES`] families with the most reads (or the one family asked for); empty for
+ * the others.
  */
 hitRate: Array<number | null>, };
 
@@ -382,6 +384,10 @@ series: Array<Figures>, totals: Figures,
  * Every family with events in the range, most reads first.
  */
 families: Array<FamilyStats>, 
+/**
+ * The families of `families` that missed in the range, most misses first (ties by name).
+ */
+mostMissedFamilies: Array<string>, 
 /**
  * Per UTC day of the range with events.
  */

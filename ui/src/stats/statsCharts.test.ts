@@ -41,7 +41,10 @@ const STATS: CacheStats = {
   families: [
     { family: "report:system-health", totals: figures(10, 0), hitRate: [1, null, 1] },
     { family: "user:{id}:analytics:dashboard", totals: figures(2, 2), hitRate: [0, null, 2 / 3] },
+    // Beyond the families the core draws: no line.
+    { family: "user:{id}:conversations:list", totals: figures(0, 1), hitRate: [] },
   ],
+  mostMissedFamilies: ["user:{id}:analytics:dashboard", "user:{id}:conversations:list"],
   kvOperations: [{ day: "2026-11-20", reads: 50_000, writes: 10, deletes: 0, lists: 1_500 }],
   limits: { reads: 100_000, writes: 1_000, deletes: 1_000, lists: 1_000 },
   targets: {
@@ -58,7 +61,7 @@ const STATS: CacheStats = {
 };
 
 describe("stats chart options", () => {
-  it("the hit-rate chart draws the overall line in percent, gaps without reads, and the target", () => {
+  it("the hit-rate chart draws the overall line in percent, gaps without reads, the target, and the families given a line", () => {
     const option = hitRateOption(STATS);
     expect(option.xAxis).toMatchObject({ data: ["11-20 12:00", "11-20 13:00", "11-20 14:00"] });
     const series = option.series as { name: string; data: (number | null)[]; markLine?: unknown }[];
@@ -108,8 +111,12 @@ describe("stats chart options", () => {
       "2026-11-20<br/>Reads: 50,000 of 100,000 (50 %)<br/>Writes: 10 of 1,000 (1 %)<br/>Deletes: 0 of 1,000 (0 %)<br/>Lists: 1,500 of 1,000 (150 %)",
     );
   });
-  it("the most missed families leave out families without misses", () => {
-    expect(topMissedFamilies(STATS, 10).map((f) => f.family)).toEqual([
+  it("the most missed families keep the core's order and give each family's figures", () => {
+    expect(topMissedFamilies(STATS, 10).map((f) => [f.family, f.totals.misses])).toEqual([
+      ["user:{id}:analytics:dashboard", 2],
+      ["user:{id}:conversations:list", 1],
+    ]);
+    expect(topMissedFamilies(STATS, 1).map((f) => f.family)).toEqual([
       "user:{id}:analytics:dashboard",
     ]);
   });

@@ -8,9 +8,6 @@ import { bucketLabel } from "./statsFormat";
 
 const GRID = { left: 8, right: 24, top: 36, bottom: 8, containLabel: true } as const;
 
-/** Families drawn beside the overall line (the busiest ones); the rest are in the table. */
-export const FAMILY_LINES = 5;
-
 const OUTCOME_COLORS = {
   hits: "#2f9e44",
   stale: "#f08c00",
@@ -35,7 +32,8 @@ function targetLine(value: number, label: string) {
 /** Hit rate (%) per bucket: overall, and the busiest families unless one family is chosen. */
 export function hitRateOption(stats: CacheStats): ChartOption {
   const labels = stats.buckets.map((b) => bucketLabel(b, stats.granularity));
-  const families = stats.family === null ? stats.families.slice(0, FAMILY_LINES) : [];
+  // The core gives a line to the most read families only.
+  const families = stats.family === null ? stats.families.filter((f) => f.hitRate.length > 0) : [];
   const target = stats.targets.hitRate * 100;
   return {
     aria: { enabled: true },
@@ -182,12 +180,10 @@ export function kvOperationsOption(stats: CacheStats): ChartOption {
   };
 }
 
-/** The families with the most misses, most first. */
+/** The `n` families with the most misses, in the core's order (most first). */
 export function topMissedFamilies(stats: CacheStats, n: number) {
-  return stats.families
-    .filter((f) => f.totals.misses > 0)
-    .sort((a, b) => b.totals.misses - a.totals.misses || a.family.localeCompare(b.family))
-    .slice(0, n);
+  const byName = new Map(stats.families.map((f) => [f.family, f]));
+  return stats.mostMissedFamilies.slice(0, n).flatMap((name) => byName.get(name) ?? []);
 }
 
 /** Days on which an operation passed its daily limit: "2026-11-20 (lists 150 %)". */

@@ -17,6 +17,8 @@ use crate::error::{Error, Result};
 pub const HOURLY_UP_TO: Duration = Duration::days(7);
 /// Most missed keys listed.
 pub const TOP_MISSED_KEYS: usize = 10;
+/// Families given a hit-rate line (the most read ones), beside the line of all families.
+pub const FAMILY_LINES: usize = 5;
 
 /// Cloudflare KV's free plan, per day (reads, writes, deletes, lists).
 pub const FREE_PLAN: PlanLimits = PlanLimits {
@@ -155,7 +157,9 @@ impl From<&Tally> for Figures {
 pub struct FamilyStats {
     pub family: String,
     pub totals: Figures,
-    /// Hit rate per bucket (aligned with [`CacheStats::buckets`]; `None` without reads).
+    /// Hit rate per bucket (aligned with [`CacheStats::buckets`]; `None` without reads), for the
+    /// [`FAMILY_LINES`] families with the most reads (or the one family asked for); empty for
+    /// the others.
     pub hit_rate: Vec<Option<f64>>,
 }
 
@@ -204,6 +208,8 @@ pub struct CacheStats {
     pub totals: Figures,
     /// Every family with events in the range, most reads first.
     pub families: Vec<FamilyStats>,
+    /// The families of `families` that missed in the range, most misses first (ties by name).
+    pub most_missed_families: Vec<String>,
     /// Per UTC day of the range with events.
     pub kv_operations: Vec<DayOperations>,
     pub limits: PlanLimits,
@@ -273,7 +279,8 @@ pub async fn cache_stats(
     //   family's rows);
     // - each family's totals: summed over the fewest rows that cover the range, whole months
     //   from `cache_stats_monthly`, the days and hours at the ends from the daily and hourly rows;
-    // - each family's hits and reads per bucket (its hit-rate line), without latency buckets.
+    // - then, knowing which families have the most reads, their hits and reads per bucket (their
+    //   hit-rate lines), without latency buckets.
     let family_filter = query.family.as_deref();
     let (range_start, range_end) = match granularity {
         Granularity::Hour => (
@@ -308,16 +315,14 @@ pub async fn cache_stats(
     };
     let lines_sql = format!(
         "SELECT family, array_agg({at}), array_agg(hits), array_agg(hits + misses + stale + errors)
-         FROM {table} WHERE {range} AND ($3::text IS NULL OR family = $3) GROUP BY family"
+         FROM {table} WHERE {range} AND family = ANY($3) GROUP BY family"
     );
-    let bind = |sql| {
+    let range_query = |sql| {
         let q = sqlx::query(sql);
         match granularity {
             Granularity::Hour => q.bind(first_hour).bind(query.until),
             Granularity::Day => q.bind(first_day).bind(last_day),
         }
-        .bind(family_filter)
-        .fetch_all(pool)
     };
     let cover = Cover::of(range_start, range_end);
     let sums = SUM_COLUMNS.as_str();
@@ -369,10 +374,43 @@ pub async fn cache_stats(
                 .map(Some),
         }
     };
-    let (series_rows, total_rows, line_rows, kv, top_missed_keys, meta) = futures::try_join!(
-        async { bind(&series_sql).await.map_err(Error::Db) },
-        async { totals_query.await.map_err(Error::Db) },
-        async { bind(&lines_sql).await.map_err(Error::Db) },
+    let families_with_lines = async {
+        let mut families = Vec::new();
+        for row in totals_query.await.map_err(Error::Db)? {
+            use sqlx::Row as _;
+            families.push(FamilyStats {
+                family: row.try_get(0).map_err(Error::Db)?,
+                totals: Figures::from(&tally_from_sums(&row, 1)?),
+                hit_rate: Vec::new(),
+            });
+        }
+        families.sort_by(|a, b| {
+            b.totals
+                .reads
+                .cmp(&a.totals.reads)
+                .then_with(|| a.family.cmp(&b.family))
+        });
+        let drawn: Vec<String> = families
+            .iter()
+            .take(FAMILY_LINES)
+            .map(|f| f.family.clone())
+            .collect();
+        let line_rows = range_query(&lines_sql)
+            .bind(drawn)
+            .fetch_all(pool)
+            .await
+            .map_err(Error::Db)?;
+        Ok::<_, Error>((families, line_rows))
+    };
+    let (series_rows, (mut families_out, line_rows), kv, top_missed_keys, meta) = futures::try_join!(
+        async {
+            range_query(&series_sql)
+                .bind(family_filter)
+                .fetch_all(pool)
+                .await
+                .map_err(Error::Db)
+        },
+        families_with_lines,
         kv,
         top_missed_keys(pool, families, query),
         async { meta.await.map_err(Error::Db) },
@@ -410,39 +448,24 @@ pub async fn cache_stats(
             days.into_iter().map(|(_, d)| d).collect()
         }
     };
-    let mut lines: HashMap<String, Vec<Option<f64>>> = HashMap::with_capacity(line_rows.len());
+    for drawn in families_out.iter_mut().take(FAMILY_LINES) {
+        drawn.hit_rate = vec![None; buckets.len()];
+    }
     for row in &line_rows {
         let family: String = row.try_get(0).map_err(Error::Db)?;
         let ats: Vec<i64> = row.try_get(1).map_err(Error::Db)?;
         let hits: Vec<i64> = row.try_get(2).map_err(Error::Db)?;
         let reads: Vec<i64> = row.try_get(3).map_err(Error::Db)?;
-        let mut hit_rate = vec![None; buckets.len()];
+        let Some(line) = families_out.iter_mut().find(|f| f.family == family) else {
+            continue;
+        };
         for ((at, hits), reads) in ats.into_iter().zip(hits).zip(reads) {
             if let Some(&i) = index.get(&at) {
-                hit_rate[i] = (reads > 0).then(|| hits as f64 / reads as f64);
+                line.hit_rate[i] = (reads > 0).then(|| hits as f64 / reads as f64);
             }
         }
-        lines.insert(family, hit_rate);
     }
-    let mut families_out: Vec<FamilyStats> = Vec::with_capacity(total_rows.len());
-    for row in &total_rows {
-        let family: String = row.try_get(0).map_err(Error::Db)?;
-        let total = tally_from_sums(row, 1)?;
-        let hit_rate = lines
-            .remove(&family)
-            .unwrap_or_else(|| vec![None; buckets.len()]);
-        families_out.push(FamilyStats {
-            family,
-            totals: Figures::from(&total),
-            hit_rate,
-        });
-    }
-    families_out.sort_by(|a, b| {
-        b.totals
-            .reads
-            .cmp(&a.totals.reads)
-            .then_with(|| a.family.cmp(&b.family))
-    });
+    let most_missed_families = most_missed(&families_out);
 
     Ok(CacheStats {
         since: query.since,
@@ -456,6 +479,7 @@ pub async fn cache_stats(
         series: series.iter().map(Figures::from).collect(),
         totals: Figures::from(&totals),
         families: families_out,
+        most_missed_families,
         kv_operations,
         limits: FREE_PLAN,
         targets: TARGETS,
@@ -622,21 +646,26 @@ async fn top_missed_keys(
         .collect())
 }
 
-/// Families sorted by misses, most first (the "top missed families").
-pub fn top_missed_families(stats: &CacheStats, n: usize) -> Vec<&FamilyStats> {
-    let mut missed: Vec<&FamilyStats> = stats
-        .families
-        .iter()
-        .filter(|f| f.totals.misses > 0)
-        .collect();
+/// The families that missed, most misses first (ties by name).
+fn most_missed(families: &[FamilyStats]) -> Vec<String> {
+    let mut missed: Vec<&FamilyStats> = families.iter().filter(|f| f.totals.misses > 0).collect();
     missed.sort_by(|a, b| {
         b.totals
             .misses
             .cmp(&a.totals.misses)
             .then_with(|| a.family.cmp(&b.family))
     });
-    missed.truncate(n);
-    missed
+    missed.into_iter().map(|f| f.family.clone()).collect()
+}
+
+/// The `n` most missed families' figures (see [`CacheStats::most_missed_families`]).
+pub fn top_missed_families(stats: &CacheStats, n: usize) -> Vec<&FamilyStats> {
+    stats
+        .most_missed_families
+        .iter()
+        .take(n)
+        .filter_map(|name| stats.families.iter().find(|f| &f.family == name))
+        .collect()
 }
 
 /// Parses `24h`, `7d`, `90m`, `2w` (before now) or an RFC 3339 instant.
@@ -740,5 +769,33 @@ mod tests {
         for bad in ["", "d", "7y", "-1d", "99999999999999d", "é"] {
             assert!(parse_since(bad, now).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn most_missed_families_leave_out_families_without_misses_and_break_ties_by_name() {
+        let family = |name: &str, hits: i64, misses: i64| {
+            let mut tally = Tally::default();
+            (0..hits).for_each(|_| tally.add(Outcome::Hit, None));
+            (0..misses).for_each(|_| tally.add(Outcome::Miss, None));
+            FamilyStats {
+                family: name.to_owned(),
+                totals: Figures::from(&tally),
+                hit_rate: Vec::new(),
+            }
+        };
+        let families = [
+            family("report:system-health", 50, 0),
+            family("user:{id}:conversations:list", 9, 2),
+            family("user:{id}:analytics:dashboard", 1, 3),
+            family("conversation:{id}:detail", 0, 2),
+        ];
+        assert_eq!(
+            most_missed(&families),
+            [
+                "user:{id}:analytics:dashboard",
+                "conversation:{id}:detail",
+                "user:{id}:conversations:list"
+            ]
+        );
     }
 }
