@@ -7,6 +7,8 @@
 //! DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
 //!   cargo run --release -p cachescope-core --example stats_bench -- [EVENTS] [LOG_MB]
 //! ```
+//!
+//! With `KEEP_BENCH_DATABASE=1` the database is left for a look at the plans afterwards.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -478,6 +480,10 @@ async fn main() {
         );
     }
     pool.close().await;
+    if std::env::var_os("KEEP_BENCH_DATABASE").is_some() {
+        println!("kept the database cachescope_stats_bench (KEEP_BENCH_DATABASE)");
+        return;
+    }
     sqlx::query("DROP DATABASE cachescope_stats_bench")
         .execute(&admin)
         .await

@@ -37,6 +37,18 @@ async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(statistics, ["cache_events_hour"]);
+    // The hourly rollups are found by hour (the key) and by family (the hit-rate lines).
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT indexname::text FROM pg_indexes
+         WHERE schemaname = 'cachescope' AND tablename = 'cache_stats_hourly' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        indexes,
+        ["cache_stats_hourly_family", "cache_stats_hourly_pkey"]
+    );
     // Nothing of the console lands in the public schema beside the migration ledger.
     let public: Vec<String> = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
         .fetch_all(&pool)
