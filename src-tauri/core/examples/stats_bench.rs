@@ -75,9 +75,12 @@ async fn main() {
         .execute(&admin)
         .await
         .unwrap();
+    // The same server and options (`?sslmode=...`), the bench's database.
+    let (server, options) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
     let url = format!(
-        "{}/cachescope_stats_bench",
-        admin_url.rsplit_once('/').unwrap().0
+        "{}/cachescope_stats_bench{}{options}",
+        server.rsplit_once('/').unwrap().0,
+        if options.is_empty() { "" } else { "?" }
     );
     let pool = PgPoolOptions::new()
         .max_connections(4)
