@@ -173,6 +173,8 @@ async fn main() {
     );
     let options = ImportOptions::default();
     for path in [&plain, &tail] {
+        // As before the Postgres-alone reference: no checkpoint left over from earlier writes.
+        sqlx::query("CHECKPOINT").execute(&pool).await.unwrap();
         let started = Instant::now();
         let done = import_file(&pool, path, &options, &none).await.unwrap();
         let secs = started.elapsed().as_secs_f64();
