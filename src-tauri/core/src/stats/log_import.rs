@@ -1,4 +1,4 @@
-//! Importing worker logs into `cachescope.cache_events`: the line parser (`[Cache Hit] {key}`,
+//! Importing worker logs into `cachescope.cache_events_imported`: the line parser (`[Cache Hit] {key}`,
 //! `[Cache Miss]`, `[Cache Stale]`, `[Cache Set] {key} (TTL: {ttl}s)`, `[Cache Delete]`,
 //! `[Cache Error] ...`, the scheduled handler's two lines, and `wrangler tail --format json`
 //! objects, pretty-printed over many lines or one per line) and the streaming importer.
@@ -302,7 +302,7 @@ static EARLIEST_STORABLE: std::sync::LazyLock<DateTime<Utc>> = std::sync::LazyLo
 /// How to import.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// `cache_events.source` of the imported events (e.g. `api-worker`).
+    /// `source` of the imported events (e.g. `api-worker`).
     pub source: String,
     /// Time of events whose line has no timestamp; `None` = the file's modification time.
     pub fallback_at: Option<DateTime<Utc>>,
@@ -465,7 +465,7 @@ pub async fn import_file(
     };
     let mut copy = tx
         .copy_in_raw(
-            "COPY cachescope.cache_events (at, key, outcome, latency_ms, source) FROM STDIN
+            "COPY cachescope.cache_events_imported (at, key, outcome, latency_ms, source) FROM STDIN
              (FORMAT binary)",
         )
         .await
@@ -930,7 +930,7 @@ impl<R: BufRead> LineReader<R> {
     }
 }
 
-/// Binary COPY rows of `cache_events (at, key, outcome, latency_ms, source)`. Binary, not
+/// Binary COPY rows of `cache_events_imported (at, key, outcome, latency_ms, source)`. Binary, not
 /// text: Postgres then reads each timestamp and latency as 8 bytes instead of parsing their text
 /// (timestamptz input was the largest cost of a text COPY row), and no field needs escaping.
 struct CopyWriter {
@@ -1206,6 +1206,29 @@ mod tests {
             let _ = parse_text_line(&format!("[Cache Set] {line}"));
             let _ = parse_text_line(&format!("2026-11-20T{line} [Cache Hit] x"));
             let _ = parse_tail_json(&line);
+        }
+
+        /// Every event the parser gives keeps the rules `cache_events`' CHECKs enforce, which
+        /// `cache_events_imported` leaves to the importer: a key of at most 512 bytes without
+        /// NUL, a latency that is a number of at least 0.
+        #[test]
+        fn events_keep_the_raw_event_rules(
+            key in "[ -~\\u{0}\\u{e9}\\u{1F600}]{0,600}",
+            latency in "-?[0-9]{0,4}(\\.[0-9]{0,3})?|NaN|inf|-0",
+        ) {
+            for line in [
+                format!("[Cache Hit] {key} ({latency}ms)"),
+                format!("2026-11-20T10:00:00Z [Cache Miss] {key}"),
+                format!("[Cache Set] {key} (TTL: 60s)"),
+                format!("[Cache Error] failed {key}: timeout"),
+                format!("[Cache Stale] {key}"),
+            ] {
+                if let ParsedLine::Event(e) = parse_text_line(&line) {
+                    proptest::prop_assert!(e.key.len() <= MAX_KEY, "{line:?}");
+                    proptest::prop_assert!(!e.key.contains('\0'), "{line:?}");
+                    proptest::prop_assert!(e.latency_ms.is_none_or(|ms| ms.is_finite() && ms >= 0.0), "{line:?}");
+                }
+            }
         }
     }
 }

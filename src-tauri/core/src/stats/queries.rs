@@ -352,16 +352,16 @@ pub async fn cache_stats(
         .bind(family_filter)
         .fetch_all(pool);
     let meta = sqlx::query_as::<_, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>(
-        // The oldest raw event, without scanning them all (cache_events has only a BRIN index
+        // The oldest raw event, without scanning them all (the raw tables have only BRIN indexes
         // on `at`): it is before the end of the oldest rolled-up, unpruned hour with events, so
         // that hour bounds the scan; the full scan is the fallback when the ledger has no such
         // hour. COALESCE evaluates its second subquery only when the first is null.
         "SELECT COALESCE(
-                    (SELECT min(at) FROM cachescope.cache_events
+                    (SELECT min(at) FROM cachescope.cache_events_all
                      WHERE at < (SELECT min(hour) + interval '1 hour'
                                  FROM cachescope.cache_rollup_hours
                                  WHERE pruned_at IS NULL AND events > 0)),
-                    (SELECT min(at) FROM cachescope.cache_events)),
+                    (SELECT min(at) FROM cachescope.cache_events_all)),
                 (SELECT max(rolled_up_at) FROM cachescope.cache_rollup_hours)",
     )
     .fetch_one(pool);
@@ -623,7 +623,7 @@ async fn top_missed_keys(
     let rows: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT key, count(*) FILTER (WHERE outcome = 'miss'),
                 count(*) FILTER (WHERE outcome IN ('hit', 'miss', 'stale', 'error'))
-         FROM cachescope.cache_events WHERE at >= $1 AND at < $2
+         FROM cachescope.cache_events_all WHERE at >= $1 AND at < $2
          GROUP BY key HAVING count(*) FILTER (WHERE outcome = 'miss') > 0
          ORDER BY 2 DESC, 1 LIMIT $3",
     )

@@ -1,4 +1,6 @@
-//! Idempotent rollups of `cachescope.cache_events` into per-hour and per-day rows per key family
+//! Idempotent rollups of the raw events (`cachescope.cache_events`, written by services, and
+//! `cache_events_imported`, by the log import; read together as `cache_events_all`) into
+//! per-hour and per-day rows per key family
 //! (with their sums over all families per hour and day, and per family per calendar month, kept
 //! in the same transaction), and pruning of raw events that are rolled up and older than the
 //! retention.
@@ -214,12 +216,19 @@ pub async fn rollup(
 ) -> Result<RollupOutcome> {
     let started = std::time::Instant::now();
     // date_bin from the epoch is the UTC hour, like date_trunc('hour', at, 'UTC'), without a
-    // time zone conversion per event (half the time of this scan over 10M events).
+    // time zone conversion per event (half the time of this scan over 10M events). Each table of
+    // raw events is counted by itself, so that the planner uses its statistics on that hour.
     let dirty: Vec<(DateTime<Utc>,)> = sqlx::query_as(
         "WITH raw AS (
-             SELECT date_bin('1 hour', at, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS hour,
-                    count(*) AS n
-             FROM cachescope.cache_events GROUP BY 1
+             SELECT hour, sum(n)::bigint AS n FROM (
+                 SELECT date_bin('1 hour', at, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS hour,
+                        count(*) AS n
+                 FROM cachescope.cache_events GROUP BY 1
+                 UNION ALL
+                 SELECT date_bin('1 hour', at, TIMESTAMPTZ '1970-01-01 00:00:00+00'),
+                        count(*)
+                 FROM cachescope.cache_events_imported GROUP BY 1
+             ) t GROUP BY hour
          )
          SELECT hour FROM raw FULL JOIN cachescope.cache_rollup_hours l USING (hour)
          WHERE l.hour IS NULL
@@ -350,7 +359,7 @@ impl HourTallies {
         [at, outcome, latency, key]: [Option<&[u8]>; 4],
         cache: &mut FamilyCache<'_>,
     ) -> Result<()> {
-        let null = || Error::invalid("rollup", "a NULL in a NOT NULL column of cache_events");
+        let null = || Error::invalid("rollup", "a NULL in a NOT NULL column of the raw events");
         let micros = i64::from_be_bytes(fixed(at.ok_or_else(null)?)?);
         let hour = micros
             .saturating_add(PG_EPOCH_MICROS)
@@ -442,9 +451,16 @@ async fn roll_up_day(
                 .merge(&tally_from_row(row, 2)?);
         }
         let late: Vec<(DateTime<Utc>, String, String, Option<f64>)> = sqlx::query_as(
-            "DELETE FROM cachescope.cache_events
-             WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
-             RETURNING at, outcome, key, latency_ms",
+            "WITH service AS (
+                 DELETE FROM cachescope.cache_events
+                 WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
+                 RETURNING at, outcome, key, latency_ms
+             ), imported AS (
+                 DELETE FROM cachescope.cache_events_imported
+                 WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
+                 RETURNING at, outcome, key, latency_ms
+             )
+             SELECT * FROM service UNION ALL SELECT * FROM imported",
         )
         .bind(&pruned_times)
         .bind(pruned_times.first())
@@ -566,7 +582,8 @@ async fn read_hours(
 ) -> Result<HourTallies> {
     let statement = format!(
         "COPY (SELECT at, outcome, latency_ms, key
-               FROM cachescope.cache_events WHERE at >= {} AND at < {}) TO STDOUT (FORMAT binary)",
+               FROM cachescope.cache_events_all WHERE at >= {} AND at < {})
+         TO STDOUT (FORMAT binary)",
         literal(hour_start(first)),
         literal(hour_start(last + 1)),
     );
@@ -759,7 +776,7 @@ pub async fn prune(
     let candidates: Vec<(DateTime<Utc>, i64, Option<i64>, bool)> = sqlx::query_as(
         "WITH raw AS (
              SELECT date_trunc('hour', at, 'UTC') AS hour, count(*) AS n
-             FROM cachescope.cache_events WHERE at < $1 GROUP BY 1
+             FROM cachescope.cache_events_all WHERE at < $1 GROUP BY 1
          )
          SELECT raw.hour, raw.n, l.events, l.pruned_at IS NOT NULL
          FROM raw LEFT JOIN cachescope.cache_rollup_hours l USING (hour) ORDER BY 1",
@@ -792,12 +809,17 @@ pub async fn prune(
         lock(&mut tx).await?;
         let times: Vec<DateTime<Utc>> = hours.keys().map(|&h| hour_start(h)).collect();
         let deleted: Vec<(DateTime<Utc>, i64)> = sqlx::query_as(
-            "WITH gone AS (
+            "WITH service AS (
                  DELETE FROM cachescope.cache_events
                  WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
                  RETURNING date_trunc('hour', at, 'UTC') AS hour
+             ), imported AS (
+                 DELETE FROM cachescope.cache_events_imported
+                 WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
+                 RETURNING date_trunc('hour', at, 'UTC') AS hour
              )
-             SELECT hour, count(*) FROM gone GROUP BY 1",
+             SELECT hour, count(*) FROM (SELECT hour FROM service UNION ALL SELECT hour FROM imported) gone
+             GROUP BY 1",
         )
         .bind(&times)
         .bind(times.first())

@@ -156,7 +156,7 @@ async fn daily(pool: &PgPool) -> Vec<(chrono::NaiveDate, String, i64, i64, i64, 
 }
 
 async fn raw_count(pool: &PgPool) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM cachescope.cache_events")
+    sqlx::query_scalar("SELECT count(*) FROM cachescope.cache_events_all")
         .fetch_one(pool)
         .await
         .unwrap()
@@ -174,7 +174,7 @@ async fn oldest_raw_event(
         granularity: None,
     };
     let reported = cache_stats(pool, f, &query).await.unwrap().raw_events_since;
-    let scanned = sqlx::query_scalar("SELECT min(at) FROM cachescope.cache_events")
+    let scanned = sqlx::query_scalar("SELECT min(at) FROM cachescope.cache_events_all")
         .fetch_one(pool)
         .await
         .unwrap();
@@ -867,6 +867,28 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
     let f = families();
     let none = Progress::none();
     let now = t("2026-11-30T00:00:00Z");
+    // Raw events from a log import too (their own table): pruned and merged like the others.
+    let dir = tempfile::tempdir().unwrap();
+    let import = |name: &str, line: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{line}\n")).unwrap();
+        let pool = pool.clone();
+        async move {
+            let options = ImportOptions {
+                source: "api-worker".to_owned(),
+                fallback_at: None,
+            };
+            let done = import_file(&pool, &path, &options, &Progress::none())
+                .await
+                .unwrap();
+            assert_eq!(done.events, 1);
+        }
+    };
+    import(
+        "before.log",
+        "2026-11-20T09:15:00Z [Cache Hit] report:system-health",
+    )
+    .await;
 
     // Not rolled up yet: prune keeps everything.
     let kept = prune(&pool, Duration::days(7), now, &none).await.unwrap();
@@ -878,7 +900,7 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
         ),
         (0, 0, 5)
     );
-    assert_eq!(raw_count(&pool).await, 3000);
+    assert_eq!(raw_count(&pool).await, 3001);
 
     rollup(&pool, &f, &RollupOptions::default(), &none)
         .await
@@ -905,13 +927,13 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
     let first = prune(&pool, Duration::days(7), now, &none).await.unwrap();
     assert_eq!((first.hours_pruned, first.hours_not_rolled_up), (4, 1));
     let noon: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM cachescope.cache_events WHERE at >= '2026-11-20T12:00:00Z'",
+        "SELECT count(*) FROM cachescope.cache_events_all WHERE at >= '2026-11-20T12:00:00Z'",
     )
     .fetch_one(&pool)
     .await
     .unwrap();
     assert_eq!(raw_count(&pool).await, noon);
-    assert_eq!(first.events_deleted as i64, 3001 - noon);
+    assert_eq!(first.events_deleted as i64, 3002 - noon);
     // The oldest kept event, found from the ledger's oldest unpruned hour.
     let (reported, scanned) = oldest_raw_event(&pool, &f).await;
     assert!(scanned.is_some());
@@ -936,7 +958,7 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
             .map(|r| r.2 + r.3 + r.4 + r.5 + r.6 + r.7 + r.8)
             .sum::<i64>()
     };
-    assert_eq!(total(&after_prune), 3001);
+    assert_eq!(total(&after_prune), 3002);
 
     // Rollups after the prune, forced or not, neither recount nor lose the pruned hours.
     let forced = RollupOptions {
@@ -968,6 +990,11 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
     )
     .await
     .unwrap();
+    import(
+        "late.log",
+        "2026-11-20T09:40:00Z [Cache Miss] report:system-health",
+    )
+    .await;
     // Every hour is pruned: the late events are found by the fallback scan.
     assert_eq!(
         oldest_raw_event(&pool, &f).await,
@@ -981,12 +1008,12 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
         .unwrap();
     assert_eq!(
         (merged.hours_merged, merged.hours_recomputed, merged.events),
-        (1, 0, 2)
+        (1, 0, 3)
     );
     assert_eq!(raw_count(&pool).await, 0);
     rollup(&pool, &f, &forced, &none).await.unwrap();
     let rows = hourly(&pool).await;
-    assert_eq!(total(&rows), 3003);
+    assert_eq!(total(&rows), 3005);
     assert!(rows
         .iter()
         .any(|r| r.1 == "intent:user:{n}:summary" && r.2 == 1));
@@ -1113,7 +1140,7 @@ async fn log_import_counts_exactly_and_never_twice(pool: PgPool) {
     assert!(first.malformed_samples[0].reason.contains("unknown marker"));
     assert_eq!((first.skipped_bytes, first.held_back_bytes), (0, 0));
     let stored: Vec<(DateTime<Utc>, String, String, String)> = sqlx::query_as(
-        "SELECT at, key, outcome, source FROM cachescope.cache_events ORDER BY at, key",
+        "SELECT at, key, outcome, source FROM cachescope.cache_events_imported ORDER BY at, key",
     )
     .fetch_all(&pool)
     .await
@@ -1211,7 +1238,8 @@ async fn log_import_counts_exactly_and_never_twice(pool: PgPool) {
     let unfinished = r#"{"outcome":"ok","logs":[{"message":["[Cache Hit] report:close-cases"]"#;
     assert_eq!(json.held_back_bytes, unfinished.len() as u64 + 1);
     let dashboard: DateTime<Utc> = sqlx::query_scalar(
-        "SELECT at FROM cachescope.cache_events WHERE key = 'user:9f86d081:analytics:dashboard'",
+        "SELECT at FROM cachescope.cache_events_imported
+         WHERE key = 'user:9f86d081:analytics:dashboard'",
     )
     .fetch_one(&pool)
     .await

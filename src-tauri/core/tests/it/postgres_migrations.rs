@@ -15,6 +15,8 @@ async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
         [
             "archive_metadata",
             "cache_events",
+            "cache_events_all",
+            "cache_events_imported",
             "cache_log_imports",
             "cache_rollup_hours",
             "cache_stats_daily",
@@ -36,7 +38,10 @@ async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(statistics, ["cache_events_hour"]);
+    assert_eq!(
+        statistics,
+        ["cache_events_hour", "cache_events_imported_hour"]
+    );
     // The hourly rollups are found by hour (the key) and by family (the hit-rate lines).
     let indexes: Vec<String> = sqlx::query_scalar(
         "SELECT indexname::text FROM pg_indexes
