@@ -346,8 +346,8 @@ latencyP50Ms: number | null, latencyP95Ms: number | null, latencyP99Ms: number |
 export type FamilyStats = { family: string, totals: Figures, 
 /**
  * Hit rate per bucket (aligned with [`CacheStats::buckets`]; `None` without reads), for the
- * [`FAMILY_LINES`] families with the most reads (or the one family asked for); empty for
- * the others.
+ * [`FAMILY_LINES`] families with the most reads (or the one family asked for, if it has
+ * reads); empty for the others.
  */
 hitRate: Array<number | null>, };
 

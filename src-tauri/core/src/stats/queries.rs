@@ -158,8 +158,8 @@ pub struct FamilyStats {
     pub family: String,
     pub totals: Figures,
     /// Hit rate per bucket (aligned with [`CacheStats::buckets`]; `None` without reads), for the
-    /// [`FAMILY_LINES`] families with the most reads (or the one family asked for); empty for
-    /// the others.
+    /// [`FAMILY_LINES`] families with the most reads (or the one family asked for, if it has
+    /// reads); empty for the others.
     pub hit_rate: Vec<Option<f64>>,
 }
 
@@ -274,13 +274,14 @@ pub async fn cache_stats(
         .map(|(i, t)| (t.timestamp(), i))
         .collect();
 
-    // Three reads, at once on separate connections, none of which sums much in Postgres:
+    // Reads at once on separate connections, none of which sums much in Postgres:
     // - the series: one row per bucket, from the rows pre-summed over all families (or the one
     //   family's rows);
     // - each family's totals: summed over the fewest rows that cover the range, whole months
     //   from `cache_stats_monthly`, the days and hours at the ends from the daily and hourly rows;
-    // - then, knowing which families have the most reads, their hits and reads per bucket (their
-    //   hit-rate lines), without latency buckets.
+    //   then, knowing which families have the most reads, their hits and reads per bucket (their
+    //   hit-rate lines), without latency buckets;
+    // - the KV operations per day, the most missed keys, and the oldest raw event.
     let family_filter = query.family.as_deref();
     let (range_start, range_end) = match granularity {
         Granularity::Hour => (
@@ -390,8 +391,10 @@ pub async fn cache_stats(
                 .cmp(&a.totals.reads)
                 .then_with(|| a.family.cmp(&b.family))
         });
+        // Sorted by reads: the first ones with reads (a family of writes alone has no hit rate).
         let drawn: Vec<String> = families
             .iter()
+            .take_while(|f| f.totals.reads > 0)
             .take(FAMILY_LINES)
             .map(|f| f.family.clone())
             .collect();
@@ -448,7 +451,11 @@ pub async fn cache_stats(
             days.into_iter().map(|(_, d)| d).collect()
         }
     };
-    for drawn in families_out.iter_mut().take(FAMILY_LINES) {
+    for drawn in families_out
+        .iter_mut()
+        .take_while(|f| f.totals.reads > 0)
+        .take(FAMILY_LINES)
+    {
         drawn.hit_rate = vec![None; buckets.len()];
     }
     for row in &line_rows {

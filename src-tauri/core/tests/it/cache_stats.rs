@@ -501,7 +501,7 @@ async fn rollup_of_known_events_matches_every_figure(pool: PgPool) {
                 .iter()
                 .map(|t| Figures::from(t).hit_rate)
                 .collect();
-            if rank < FAMILY_LINES {
+            if rank < FAMILY_LINES && family.totals.reads > 0 {
                 assert_eq!(family.hit_rate, rates);
             } else {
                 assert!(family.hit_rate.is_empty(), "{}", family.family);
@@ -713,7 +713,7 @@ async fn ranges_over_months_match_the_events_one_by_one(pool: PgPool) {
                 .iter()
                 .map(|t| Figures::from(t).hit_rate)
                 .collect();
-            if rank < FAMILY_LINES {
+            if rank < FAMILY_LINES && got.totals.reads > 0 {
                 assert_eq!(got.hit_rate, rates, "{what} {}", got.family);
             } else {
                 assert!(got.hit_rate.is_empty(), "{what} {}", got.family);
@@ -906,7 +906,12 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
         .await
         .unwrap();
     let before = hourly(&pool).await;
-    // One event arrives for 12:00 after the rollup: that hour is kept, the others pruned.
+    // One event is imported for 12:00 after the rollup: that hour is kept, the others pruned.
+    import(
+        "noon.log",
+        "2026-11-20T12:30:00Z [Cache Hit] report:system-health",
+    )
+    .await;
     let late = |at: &str, key: &str, outcome| NewEvent {
         at: t(at),
         key: key.to_owned(),
@@ -914,16 +919,6 @@ async fn prune_then_late_events_count_once_and_nothing_is_lost(pool: PgPool) {
         latency_ms: Some(7.0),
         source: "late".to_owned(),
     };
-    insert_events(
-        &pool,
-        &[late(
-            "2026-11-20T12:30:00Z",
-            "report:system-health",
-            Outcome::Hit,
-        )],
-    )
-    .await
-    .unwrap();
     let first = prune(&pool, Duration::days(7), now, &none).await.unwrap();
     assert_eq!((first.hours_pruned, first.hours_not_rolled_up), (4, 1));
     let noon: i64 = sqlx::query_scalar(
