@@ -391,11 +391,18 @@ pub async fn cache_stats(
                 .cmp(&a.totals.reads)
                 .then_with(|| a.family.cmp(&b.family))
         });
-        // Sorted by reads: the first ones with reads (a family of writes alone has no hit rate).
-        let drawn: Vec<String> = families
-            .iter()
+        // Sorted by reads: the first ones with reads (a family of writes alone has no hit rate)
+        // get a line, filled in below.
+        for drawn in families
+            .iter_mut()
             .take_while(|f| f.totals.reads > 0)
             .take(FAMILY_LINES)
+        {
+            drawn.hit_rate = vec![None; buckets.len()];
+        }
+        let drawn: Vec<String> = families
+            .iter()
+            .filter(|f| !f.hit_rate.is_empty())
             .map(|f| f.family.clone())
             .collect();
         let line_rows = range_query(&lines_sql)
@@ -451,13 +458,6 @@ pub async fn cache_stats(
             days.into_iter().map(|(_, d)| d).collect()
         }
     };
-    for drawn in families_out
-        .iter_mut()
-        .take_while(|f| f.totals.reads > 0)
-        .take(FAMILY_LINES)
-    {
-        drawn.hit_rate = vec![None; buckets.len()];
-    }
     for row in &line_rows {
         let family: String = row.try_get(0).map_err(Error::Db)?;
         let ats: Vec<i64> = row.try_get(1).map_err(Error::Db)?;

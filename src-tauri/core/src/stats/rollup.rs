@@ -201,6 +201,23 @@ fn day_of_hour(no: i64) -> NaiveDate {
     hour_start(no).date_naive()
 }
 
+/// `WITH service AS (...), imported AS (...)`: the raw events of the hours `$1` (all from `$2` to
+/// before `$3`) deleted from both tables of raw events, each CTE returning `returning`.
+fn delete_raw_hours(returning: &str) -> String {
+    let delete = |table: &str| {
+        format!(
+            "DELETE FROM cachescope.{table}
+             WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
+             RETURNING {returning}"
+        )
+    };
+    format!(
+        "WITH service AS ({}), imported AS ({})",
+        delete("cache_events"),
+        delete("cache_events_imported")
+    )
+}
+
 /// A literal timestamp for statements that cannot take parameters (COPY).
 fn literal(t: DateTime<Utc>) -> String {
     format!("'{}'", t.format("%Y-%m-%d %H:%M:%S+00"))
@@ -450,18 +467,10 @@ async fn roll_up_day(
                 .or_default()
                 .merge(&tally_from_row(row, 2)?);
         }
-        let late: Vec<(DateTime<Utc>, String, String, Option<f64>)> = sqlx::query_as(
-            "WITH service AS (
-                 DELETE FROM cachescope.cache_events
-                 WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
-                 RETURNING at, outcome, key, latency_ms
-             ), imported AS (
-                 DELETE FROM cachescope.cache_events_imported
-                 WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
-                 RETURNING at, outcome, key, latency_ms
-             )
-             SELECT * FROM service UNION ALL SELECT * FROM imported",
-        )
+        let late: Vec<(DateTime<Utc>, String, String, Option<f64>)> = sqlx::query_as(&format!(
+            "{} SELECT * FROM service UNION ALL SELECT * FROM imported",
+            delete_raw_hours("at, outcome, key, latency_ms")
+        ))
         .bind(&pruned_times)
         .bind(pruned_times.first())
         .bind(pruned_times.last().map(|t| *t + Duration::hours(1)))
@@ -808,19 +817,12 @@ pub async fn prune(
         let mut tx = pool.begin().await.map_err(Error::Db)?;
         lock(&mut tx).await?;
         let times: Vec<DateTime<Utc>> = hours.keys().map(|&h| hour_start(h)).collect();
-        let deleted: Vec<(DateTime<Utc>, i64)> = sqlx::query_as(
-            "WITH service AS (
-                 DELETE FROM cachescope.cache_events
-                 WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
-                 RETURNING date_trunc('hour', at, 'UTC') AS hour
-             ), imported AS (
-                 DELETE FROM cachescope.cache_events_imported
-                 WHERE date_trunc('hour', at, 'UTC') = ANY($1) AND at >= $2 AND at < $3
-                 RETURNING date_trunc('hour', at, 'UTC') AS hour
-             )
-             SELECT hour, count(*) FROM (SELECT hour FROM service UNION ALL SELECT hour FROM imported) gone
-             GROUP BY 1",
-        )
+        let deleted: Vec<(DateTime<Utc>, i64)> = sqlx::query_as(&format!(
+            "{} SELECT hour, count(*)
+                FROM (SELECT hour FROM service UNION ALL SELECT hour FROM imported) gone
+                GROUP BY 1",
+            delete_raw_hours("date_trunc('hour', at, 'UTC') AS hour")
+        ))
         .bind(&times)
         .bind(times.first())
         .bind(times.last().map(|t| *t + Duration::hours(1)))
