@@ -15,9 +15,10 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cachescope_core::jobs::archive::{archive, delete_archived};
-use cachescope_core::jobs::catalog::{JobName, JobOptions};
+use cachescope_core::jobs::archive::{archive, delete_archived, ArchiveTarget, DeleteTarget};
+use cachescope_core::jobs::catalog::JobName;
 use cachescope_core::jobs::history::JobLock;
+use cachescope_core::jobs::options::{ArchiveOptions, DeleteArchivedOptions};
 use cachescope_core::progress::Progress;
 use chrono::{TimeZone, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -74,10 +75,14 @@ async fn main() {
     let now = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
     fill(&pool, rows, now).await;
     let dir = tempfile::tempdir().unwrap();
-    let options = JobOptions {
+    let archive_target = ArchiveTarget::resolve(&pool, &ArchiveOptions::default())
+        .await
+        .unwrap();
+    let delete_options = DeleteArchivedOptions {
         max_batches: 0,
-        ..JobOptions::default()
+        ..DeleteArchivedOptions::default()
     };
+    let delete_target = DeleteTarget::resolve(&pool, &delete_options).await.unwrap();
 
     // The longest statement of the console's connections while the jobs run.
     let watching = Arc::new(AtomicBool::new(true));
@@ -109,7 +114,7 @@ async fn main() {
         .unwrap();
     let archived = archive(
         &pool,
-        &options,
+        &archive_target,
         dir.path(),
         now,
         false,
@@ -128,7 +133,7 @@ async fn main() {
         .unwrap();
     let deleted = delete_archived(
         &pool,
-        &options,
+        &delete_target,
         false,
         &Progress::none(),
         None,

@@ -96,6 +96,11 @@ pub enum Error {
     #[error("Postgres: the connection holding the lock of job {job} was lost (closed or terminated), so the run stopped before its next step; what it committed is kept and the next run continues from there")]
     JobLockLost { job: String },
 
+    /// A sweep would delete more of a key family than its circuit breaker allows; nothing was
+    /// deleted. Going on needs an explicit override, which the audit records.
+    #[error("sweep stopped before deleting anything: it would delete {families}, more than maxDeletePercent ({max_percent}%) of the family; check the rule's existingIdsSql with a dry run, then run again with the override if the share is right")]
+    SweepShareExceeded { families: String, max_percent: u32 },
+
     /// A Postgres migration failed to apply.
     #[error("Postgres migration failed: {0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
@@ -158,7 +163,9 @@ impl Error {
             Error::KeyNotFound { .. }
             | Error::NamespaceNotFound { .. }
             | Error::ProfileNotFound(_) => ErrorCode::NotFound,
-            Error::Invalid { .. } | Error::Report { .. } => ErrorCode::Invalid,
+            Error::Invalid { .. } | Error::Report { .. } | Error::SweepShareExceeded { .. } => {
+                ErrorCode::Invalid
+            }
             Error::ReadOnlyProfile { .. } => ErrorCode::ReadOnlyProfile,
             Error::KvAuth { .. } => ErrorCode::Auth,
             Error::KvPermission { .. } => ErrorCode::Permission,

@@ -9,6 +9,7 @@ pub mod demo_seed;
 pub mod demo_source;
 pub mod error;
 pub mod events;
+pub mod identifiers;
 pub mod jobs;
 pub mod key_deletion;
 pub mod key_expiry;

@@ -1,7 +1,9 @@
 //! Where Cachescope keeps its files: the config directory (profiles, fallback secret files) and
 //! the data directory (local namespace, local state). Debug builds use their own directories so a
 //! development build never touches a user's real profiles. `CACHESCOPE_CONFIG_DIR` and
-//! `CACHESCOPE_DATA_DIR` override both (tests, portable installs).
+//! `CACHESCOPE_DATA_DIR` override both (tests, portable installs). The archive directory is a
+//! setting of this machine (`CACHESCOPE_ARCHIVE_DIR`, default `archives/` in the data directory),
+//! never of the shared database.
 
 use std::path::PathBuf;
 
@@ -12,6 +14,8 @@ use crate::error::{Error, Result};
 pub struct AppDirs {
     pub config: PathBuf,
     pub data: PathBuf,
+    /// Where archive jobs write their files, and the only place whose files they delete.
+    pub archives: PathBuf,
 }
 
 impl AppDirs {
@@ -32,15 +36,17 @@ impl AppDirs {
                 }),
             }
         };
+        let data = pick(
+            "CACHESCOPE_DATA_DIR",
+            project.as_ref().map(|p| p.data_dir().to_owned()),
+        )?;
         Ok(Self {
             config: pick(
                 "CACHESCOPE_CONFIG_DIR",
                 project.as_ref().map(|p| p.config_dir().to_owned()),
             )?,
-            data: pick(
-                "CACHESCOPE_DATA_DIR",
-                project.as_ref().map(|p| p.data_dir().to_owned()),
-            )?,
+            archives: pick("CACHESCOPE_ARCHIVE_DIR", Some(data.join("archives")))?,
+            data,
         })
     }
 
@@ -49,6 +55,7 @@ impl AppDirs {
         let root = root.into();
         Self {
             config: root.join("config"),
+            archives: root.join("data").join("archives"),
             data: root.join("data"),
         }
     }

@@ -20,8 +20,9 @@ use sha2::{Digest, Sha256};
 use sqlx::postgres::PgPool;
 use sqlx::Row;
 
-use super::catalog::{quote_identifier, JobOptions};
+use super::catalog::JobName;
 use super::history::JobLease;
+use super::options::{ArchiveOptions, DeleteArchivedOptions, DetailTable};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -89,28 +90,17 @@ pub struct DeleteOutcome {
     pub rows_remaining: u64,
 }
 
-/// The archive directory: the configured one, which must exist and be writable, or the default
-/// under the data directory, created on first use. Checked before anything runs.
-pub fn archive_directory(options: &JobOptions, data_dir: &Path) -> Result<PathBuf> {
-    let dir = match &options.directory {
-        Some(dir) => {
-            if !dir.is_dir() {
-                return Err(Error::invalid(
-                    format!("archive directory {}", dir.display()),
-                    "does not exist (create it, or change the archive job's `directory` option)",
-                ));
-            }
-            dir.clone()
-        }
-        None => {
-            let dir = data_dir.join("archives");
-            std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
-                path: dir.clone(),
-                source,
-            })?;
-            dir
-        }
-    };
+/// The archive directory, a setting of this machine (never of the shared database): created on
+/// first use, canonicalised, and checked writable before anything runs.
+pub fn archive_directory(dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let dir = dir.canonicalize().map_err(|source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
     let probe = dir.join(".cachescope-write-probe");
     let written = File::create(&probe).and_then(|mut f| {
         f.write_all(b"probe")?;
@@ -126,12 +116,64 @@ pub fn archive_directory(options: &JobOptions, data_dir: &Path) -> Result<PathBu
     Ok(dir)
 }
 
+/// The moment rows older than `retention_days` before `now` are archived from.
+pub fn archive_cutoff(now: DateTime<Utc>, retention_days: u32) -> Result<DateTime<Utc>> {
+    chrono::Duration::try_days(i64::from(retention_days))
+        .and_then(|days| now.checked_sub_signed(days))
+        .ok_or_else(|| {
+            Error::invalid(
+                "option retentionDays of job archive",
+                format!("{retention_days} days before {now} is not a date"),
+            )
+        })
+}
+
+/// What an archive run works on: the detail table and its columns, found in the live catalog,
+/// and the options' numbers.
+#[derive(Debug, Clone)]
+pub struct ArchiveTarget {
+    pub detail: DetailTable,
+    pub retention_days: u32,
+    pub read_chunk: u32,
+}
+
+impl ArchiveTarget {
+    /// Checks the options and finds their table and columns in the catalog.
+    pub async fn resolve(pool: &PgPool, options: &ArchiveOptions) -> Result<Self> {
+        Ok(Self {
+            detail: options.names().resolve(pool, JobName::Archive).await?,
+            retention_days: options.retention_days,
+            read_chunk: options.read_chunk,
+        })
+    }
+}
+
+/// What a delete-archived run works on.
+#[derive(Debug, Clone)]
+pub struct DeleteTarget {
+    pub detail: DetailTable,
+    pub batch_size: u32,
+    pub max_batches: u32,
+}
+
+impl DeleteTarget {
+    /// Checks the options and finds their table and columns in the catalog.
+    pub async fn resolve(pool: &PgPool, options: &DeleteArchivedOptions) -> Result<Self> {
+        Ok(Self {
+            detail: options
+                .names()
+                .resolve(pool, JobName::DeleteArchived)
+                .await?,
+            batch_size: options.batch_size,
+            max_batches: options.max_batches,
+        })
+    }
+}
+
 /// The rows an archive of `table` at `cutoff` takes: older than the cutoff and not held by a
 /// verified archive whose rows are not yet all deleted.
-fn candidates_sql(options: &JobOptions) -> String {
-    let table = quote_identifier(&options.table);
-    let time = quote_identifier(&options.time_column);
-    let id = quote_identifier(&options.id_column);
+fn candidates_sql(detail: &DetailTable) -> String {
+    let (table, time, id) = (detail.table.sql(), detail.time.sql(), detail.id.sql());
     format!(
         "FROM {table} t WHERE t.{time} < $1 AND NOT EXISTS (\
            SELECT 1 FROM cachescope.archive_metadata a \
@@ -141,8 +183,10 @@ fn candidates_sql(options: &JobOptions) -> String {
 }
 
 /// Removes archives left `writing` by an interrupted run (their files, if any, and their rows).
-/// Runs under the job's lock, so no other run is writing them.
-async fn discard_unfinished(pool: &PgPool, table: &str) -> Result<u64> {
+/// Runs under the job's lock, so no other run is writing them. The file names come from the
+/// shared database, so only archive files inside this machine's archive `directory` are deleted;
+/// any other path is left alone (the row still goes).
+async fn discard_unfinished(pool: &PgPool, table: &str, directory: &Path) -> Result<u64> {
     let rows = sqlx::query(
         "SELECT id, file FROM cachescope.archive_metadata WHERE table_name = $1 AND status = 'writing'",
     )
@@ -159,6 +203,16 @@ async fn discard_unfinished(pool: &PgPool, table: &str) -> Result<u64> {
         } else {
             vec![PathBuf::from(&file), partial_path(Path::new(&file))]
         };
+        let paths: Vec<PathBuf> = paths
+            .into_iter()
+            .filter(|path| {
+                let inside = is_archive_file_in(path, directory);
+                if !inside {
+                    tracing::warn!(path = %path.display(), "unfinished archive's file is outside the archive directory; not deleted");
+                }
+                inside
+            })
+            .collect();
         for path in paths {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
@@ -175,18 +229,37 @@ async fn discard_unfinished(pool: &PgPool, table: &str) -> Result<u64> {
     Ok(rows.len() as u64)
 }
 
+/// Whether `path` names an archive file (`….ndjson.gz`, or its `.partial`) directly inside
+/// `directory` (canonical), once its folder is canonicalised: `..`, symlinked folders and
+/// other places are not.
+fn is_archive_file_in(path: &Path, directory: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    if !(name.ends_with(".ndjson.gz") || name.ends_with(".ndjson.gz.partial")) {
+        return false;
+    }
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => return false,
+    };
+    parent
+        .canonicalize()
+        .is_ok_and(|parent| parent == directory)
+}
+
 fn partial_path(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
     name.push(".partial");
     PathBuf::from(name)
 }
 
-/// Archives the rows of `options.table` older than `options.retention_days` before `now`. With a
+/// Archives the rows of the target's table older than its retention before `now`. With a
 /// `lease`, the archive is marked verified only while the job's lock is still held.
 #[allow(clippy::too_many_arguments)] // each is a distinct input of one archive run
 pub async fn archive(
     pool: &PgPool,
-    options: &JobOptions,
+    target: &ArchiveTarget,
     directory: &Path,
     now: DateTime<Utc>,
     dry_run: bool,
@@ -195,15 +268,15 @@ pub async fn archive(
     hook: Option<&StepHook>,
     lease: Option<&JobLease>,
 ) -> Result<ArchiveOutcome> {
-    let cutoff = now - chrono::Duration::days(options.retention_days);
+    let cutoff = archive_cutoff(now, target.retention_days)?;
+    let table_name = target.detail.table.qualified_name();
     let mut outcome = ArchiveOutcome {
-        table: options.table.clone(),
+        table: table_name.clone(),
         cutoff: cutoff.to_rfc3339(),
         ..ArchiveOutcome::default()
     };
-    let time = quote_identifier(&options.time_column);
-    let id = quote_identifier(&options.id_column);
-    let candidates = candidates_sql(options);
+    let (time, id) = (target.detail.time.sql(), target.detail.id.sql());
+    let candidates = candidates_sql(&target.detail);
 
     // What the archive takes: how many rows, their time range and their id range.
     let (total, from_time, to_time, first_id, last_id): Candidates = sqlx::query_as(&format!(
@@ -211,10 +284,10 @@ pub async fn archive(
          {candidates}"
     ))
     .bind(cutoff)
-    .bind(&options.table)
+    .bind(&table_name)
     .fetch_one(pool)
     .await
-    .map_err(|e| table_error(&options.table, e))?;
+    .map_err(|e| table_error(&table_name, e))?;
     if dry_run {
         outcome.rows = total as u64;
         outcome.from_time = from_time.map(|t| t.to_rfc3339());
@@ -224,7 +297,7 @@ pub async fn archive(
         return Ok(outcome);
     }
     // Unfinished archives are `writing`, never `verified`, so discarding them changes no count.
-    outcome.discarded_unfinished = discard_unfinished(pool, &options.table).await?;
+    outcome.discarded_unfinished = discard_unfinished(pool, &table_name, directory).await?;
     let Some(last_id) = last_id.filter(|_| total > 0) else {
         return Ok(outcome);
     };
@@ -234,7 +307,7 @@ pub async fn archive(
         "INSERT INTO cachescope.archive_metadata (table_name, status, cutoff, file, job_run) \
          VALUES ($1, 'writing', $2, '', $3) RETURNING id",
     )
-    .bind(&options.table)
+    .bind(&table_name)
     .bind(cutoff)
     .bind(job_run)
     .fetch_one(pool)
@@ -242,7 +315,7 @@ pub async fn archive(
     .map_err(Error::Db)?;
     let file = directory.join(format!(
         "{}-{}-{meta_id}.ndjson.gz",
-        options.table,
+        table_name,
         cutoff.format("%Y%m%dT%H%M%SZ")
     ));
     sqlx::query("UPDATE cachescope.archive_metadata SET file = $2 WHERE id = $1")
@@ -264,7 +337,7 @@ pub async fn archive(
     };
     let read = read_rows(
         pool,
-        options,
+        target,
         (cutoff, last_id),
         total,
         &candidates,
@@ -425,19 +498,18 @@ struct ChunkReader {
 impl ChunkReader {
     fn new(
         pool: &PgPool,
-        options: &JobOptions,
+        target: &ArchiveTarget,
         (cutoff, last_id): (DateTime<Utc>, i64),
         candidates: &str,
         progress: &Progress,
     ) -> Self {
-        let time = quote_identifier(&options.time_column);
-        let id = quote_identifier(&options.id_column);
+        let (time, id) = (target.detail.time.sql(), target.detail.id.sql());
         Self {
             pool: pool.clone(),
-            table: options.table.clone(),
+            table: target.detail.table.qualified_name(),
             cutoff,
             last_id,
-            read_chunk: options.read_chunk,
+            read_chunk: i64::from(target.read_chunk),
             // Where a chunk ends, found ahead of the chunk itself (ids from the index, no JSON),
             // so that the next chunks can be read while one is still being read.
             end_sql: format!(
@@ -493,7 +565,7 @@ impl ChunkReader {
 /// [`PARALLEL_READS`] chunks at a time, and hands each chunk's NDJSON to `sender` in order.
 async fn read_rows(
     pool: &PgPool,
-    options: &JobOptions,
+    target: &ArchiveTarget,
     (cutoff, last_id): (DateTime<Utc>, i64),
     total: u64,
     candidates: &str,
@@ -502,7 +574,7 @@ async fn read_rows(
 ) -> Result<Bounds> {
     let reader = Arc::new(ChunkReader::new(
         pool,
-        options,
+        target,
         (cutoff, last_id),
         candidates,
         progress,
@@ -867,14 +939,14 @@ fn delete_batch_sql(
 /// if its archive's progress is still where this run read it.
 pub async fn delete_archived(
     pool: &PgPool,
-    options: &JobOptions,
+    target: &DeleteTarget,
     dry_run: bool,
     progress: &Progress,
     hook: Option<&StepHook>,
     lease: Option<&JobLease>,
 ) -> Result<DeleteOutcome> {
     let mut outcome = DeleteOutcome::default();
-    delete_archived_into(pool, options, dry_run, progress, hook, lease, &mut outcome).await?;
+    delete_archived_into(pool, target, dry_run, progress, hook, lease, &mut outcome).await?;
     Ok(outcome)
 }
 
@@ -882,25 +954,25 @@ pub async fn delete_archived(
 /// batches committed before the failure.
 pub async fn delete_archived_into(
     pool: &PgPool,
-    options: &JobOptions,
+    target: &DeleteTarget,
     dry_run: bool,
     progress: &Progress,
     hook: Option<&StepHook>,
     lease: Option<&JobLease>,
     outcome: &mut DeleteOutcome,
 ) -> Result<()> {
-    let table = quote_identifier(&options.table);
-    let id = quote_identifier(&options.id_column);
-    let time = quote_identifier(&options.time_column);
+    let detail = &target.detail;
+    let (table, id, time) = (detail.table.sql(), detail.id.sql(), detail.time.sql());
+    let table_name = detail.table.qualified_name();
     *outcome = DeleteOutcome {
-        table: options.table.clone(),
+        table: table_name.clone(),
         ..DeleteOutcome::default()
     };
     let archives: Vec<PendingArchive> = sqlx::query(
         "SELECT id, file, cutoff, row_count, checksum, deleted_lines FROM cachescope.archive_metadata \
          WHERE table_name = $1 AND status = 'verified' ORDER BY id",
     )
-    .bind(&options.table)
+    .bind(&table_name)
     .fetch_all(pool)
     .await
     .map_err(Error::Db)?
@@ -914,11 +986,11 @@ pub async fn delete_archived_into(
         deleted_lines: r.get("deleted_lines"),
     })
     .collect();
-    let batch = options.batch_size as u64;
-    let limit = if options.max_batches == 0 {
+    let batch = u64::from(target.batch_size);
+    let limit = if target.max_batches == 0 {
         u64::MAX
     } else {
-        options.max_batches as u64
+        u64::from(target.max_batches)
     };
     let total: u64 = archives
         .iter()
@@ -942,7 +1014,7 @@ pub async fn delete_archived_into(
             let take = (rows - position)
                 .min((limit - outcome.batches).saturating_mul(batch))
                 .min((IDS_IN_MEMORY / batch).max(1) * batch);
-            let (file, column) = (archive.file.clone(), options.id_column.clone());
+            let (file, column) = (archive.file.clone(), detail.id.name().to_owned());
             let (count, checksum, ids) =
                 blocking(move || verify_reading_ids(&file, &column, position, take))
                     .await?
@@ -974,7 +1046,7 @@ pub async fn delete_archived_into(
                 let mut ids_reader = match reader.take() {
                     Some(r) => r,
                     None => {
-                        let (file, column) = (archive.file.clone(), options.id_column.clone());
+                        let (file, column) = (archive.file.clone(), detail.id.name().to_owned());
                         blocking(move || IdReader::open(&file, &column, position)).await??
                     }
                 };
@@ -998,7 +1070,7 @@ pub async fn delete_archived_into(
                 .bind(archive.cutoff)
                 .fetch_one(pool)
                 .await
-                .map_err(|e| table_error(&options.table, e))?;
+                .map_err(|e| table_error(&table_name, e))?;
                 existing as u64
             } else {
                 let finished = position + lines >= rows;
@@ -1021,7 +1093,7 @@ pub async fn delete_archived_into(
                 let (held, deleted, advanced, _) = query
                     .fetch_one(pool)
                     .await
-                    .map_err(|e| table_error(&options.table, e))?;
+                    .map_err(|e| table_error(&table_name, e))?;
                 // In both cases the statement deleted nothing.
                 if !held {
                     return Err(lease

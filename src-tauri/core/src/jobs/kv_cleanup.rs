@@ -2,13 +2,15 @@
 //! [`invalidate_user`] deletes one user's list and aggregate keys (the seeds' `invalidateUser`)
 //! and everything under `user:{id}:`, and [`sweep`] deletes keys of a family that have no TTL or
 //! whose entity no longer exists in Postgres. Each lists first and, in a dry run, stops there.
+//! The sweep's existence queries run read-only with a time limit, may return only ids they were
+//! given, and a circuit breaker stops a run that would delete more than a set share of a family.
 
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use sqlx::postgres::PgPool;
 
-use super::catalog::{JobOptions, SweepRule};
+use super::options::{PruneSnapshotsOptions, SweepOptions, SweepRule};
 use crate::error::{Error, Result};
 use crate::key_deletion::SAMPLE_SIZE;
 use crate::kv::{limits, list_all, KvStore};
@@ -16,7 +18,7 @@ use crate::progress::Progress;
 use crate::reports::definitions::KeyTemplate;
 
 /// What a key cleanup found and deleted (or, dry, would delete).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyCleanupOutcome {
     /// Keys listed that belong to the families looked at.
@@ -35,6 +37,23 @@ pub struct KeyCleanupOutcome {
     #[ts(type = "number")]
     pub failed: u64,
     pub failed_sample: Vec<String>,
+    /// Sweep: each family's share chosen for deletion, against the circuit breaker's limit.
+    pub families: Vec<FamilyShare>,
+}
+
+/// One family of a sweep: how many of its keys were listed and how many are chosen.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FamilyShare {
+    pub family: String,
+    #[ts(type = "number")]
+    pub matched: u64,
+    #[ts(type = "number")]
+    pub to_delete: u64,
+    /// `to_delete` as a percentage of `matched` (0 when nothing matched).
+    pub percent: f64,
+    /// Above the run's `maxDeletePercent`.
+    pub over_limit: bool,
 }
 
 impl KeyCleanupOutcome {
@@ -75,7 +94,7 @@ async fn delete_chosen(
 /// Keeps the newest `keep_versions` keys of `snapshot_template` (by numeric `{version}`).
 pub async fn prune_snapshots(
     store: &dyn KvStore,
-    options: &JobOptions,
+    options: &PruneSnapshotsOptions,
     dry_run: bool,
     progress: &Progress,
 ) -> Result<KeyCleanupOutcome> {
@@ -96,7 +115,7 @@ pub async fn prune_snapshots(
     versions.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let chosen: Vec<String> = versions
         .into_iter()
-        .skip(options.keep_versions.max(0) as usize)
+        .skip(options.keep_versions as usize)
         .map(|(_, key)| key)
         .collect();
     for key in &chosen {
@@ -219,12 +238,94 @@ impl SweepFamily {
     }
 }
 
+/// The sweep's circuit breaker for one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShareLimit {
+    /// Most of a family a run may delete, in percent.
+    pub max_percent: u32,
+    /// The run goes on past the limit (an explicit choice, recorded in the audit).
+    pub overridden: bool,
+}
+
+/// How long one existence query may run.
+pub const EXISTENCE_QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Ids per existence query.
+const IDS_PER_QUERY: usize = 10_000;
+
+/// Of `ids`, those the rule's query says still exist. The query runs in a read-only transaction
+/// with a statement timeout, and may only return ids it was given: anything else (another id, or
+/// more rows than ids) means the query is not what the rule needs, and the sweep stops.
+async fn existing_ids(
+    pool: &PgPool,
+    rule: &SweepRule,
+    sql: &str,
+    ids: &[String],
+) -> Result<HashSet<String>> {
+    let what = || format!("existingIdsSql of sweep rule {:?}", rule.family);
+    let query_error = |e: sqlx::Error| match &e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("57014") => Error::invalid(
+            what(),
+            format!(
+                "took longer than {} s (statement timeout); nothing was deleted",
+                EXISTENCE_QUERY_TIMEOUT.as_secs()
+            ),
+        ),
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("25006") => Error::invalid(
+            what(),
+            "tried to write: it must only read (it runs in a read-only transaction)",
+        ),
+        _ => Error::invalid(what(), e.to_string()),
+    };
+    let mut tx = pool.begin().await.map_err(Error::Db)?;
+    sqlx::query("SET TRANSACTION READ ONLY")
+        .execute(&mut *tx)
+        .await
+        .map_err(Error::Db)?;
+    sqlx::query("SELECT set_config('statement_timeout', $1, true)")
+        .bind(format!("{}ms", EXISTENCE_QUERY_TIMEOUT.as_millis()))
+        .execute(&mut *tx)
+        .await
+        .map_err(Error::Db)?;
+    let found: Vec<String> = sqlx::query_scalar(sql)
+        .bind(ids)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(query_error)?;
+    tx.rollback().await.map_err(Error::Db)?;
+    if found.len() > ids.len() {
+        return Err(Error::invalid(
+            what(),
+            format!(
+                "returned {} rows for {} ids: it must return only the ids it is given, once \
+                 each; nothing was deleted",
+                found.len(),
+                ids.len()
+            ),
+        ));
+    }
+    let given: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    if let Some(stranger) = found.iter().find(|id| !given.contains(id.as_str())) {
+        return Err(Error::invalid(
+            what(),
+            format!(
+                "returned {stranger:?}, which is not one of the ids it was given; nothing was \
+                 deleted"
+            ),
+        ));
+    }
+    Ok(found.into_iter().collect())
+}
+
 /// Deletes keys of each rule's family that have no TTL, or whose id the rule's query does not
-/// return (the entity is gone). A key chosen by two reasons is deleted once.
+/// return (the entity is gone). A key chosen by two reasons is deleted once. When a real run would
+/// delete more than `limit.max_percent` of any family, it stops before deleting anything, unless
+/// `limit.overridden`; a dry run reports each family's share.
 pub async fn sweep(
     store: &dyn KvStore,
     pool: Option<&PgPool>,
-    options: &JobOptions,
+    options: &SweepOptions,
+    limit: ShareLimit,
     dry_run: bool,
     progress: &Progress,
 ) -> Result<KeyCleanupOutcome> {
@@ -257,25 +358,20 @@ pub async fn sweep(
                 .into_iter()
                 .collect();
             let mut existing: HashSet<String> = HashSet::new();
-            for chunk in ids.chunks(10_000) {
+            for chunk in ids.chunks(IDS_PER_QUERY) {
                 progress.check()?;
-                let found: Vec<String> = sqlx::query_scalar(sql)
-                    .bind(chunk)
-                    .fetch_all(pool)
-                    .await
-                    .map_err(|e| {
-                        Error::invalid(
-                            format!("existingIdsSql of sweep rule {:?}", rule.family),
-                            e.to_string(),
-                        )
-                    })?;
-                existing.extend(found);
+                existing.extend(existing_ids(pool, rule, sql, chunk).await?);
             }
             gone = ids
                 .into_iter()
                 .filter(|id| !existing.contains(id))
                 .collect();
         }
+        let mut share = FamilyShare {
+            family: rule.family.clone(),
+            matched: members.len() as u64,
+            ..FamilyShare::default()
+        };
         for (key, id, no_ttl) in members {
             let reason = if gone.contains(&id) {
                 "entity gone"
@@ -284,11 +380,34 @@ pub async fn sweep(
             } else {
                 continue;
             };
+            share.to_delete += 1;
             if seen.insert(key.clone()) {
                 outcome.choose(key.clone(), reason);
                 chosen.push(key);
             }
         }
+        if share.matched > 0 {
+            share.percent = share.to_delete as f64 * 100.0 / share.matched as f64;
+        }
+        share.over_limit = share.percent > f64::from(limit.max_percent);
+        outcome.families.push(share);
+    }
+    let over: Vec<String> = outcome
+        .families
+        .iter()
+        .filter(|f| f.over_limit)
+        .map(|f| {
+            format!(
+                "{} of {} keys of {} ({:.1}%)",
+                f.to_delete, f.matched, f.family, f.percent
+            )
+        })
+        .collect();
+    if !dry_run && !over.is_empty() && !limit.overridden {
+        return Err(Error::SweepShareExceeded {
+            families: over.join(", "),
+            max_percent: limit.max_percent,
+        });
     }
     if !dry_run {
         delete_chosen(store, &chosen, &mut outcome, progress).await?;

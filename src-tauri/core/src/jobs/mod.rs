@@ -1,5 +1,5 @@
 //! Jobs: precompute and cleanup work run by hand or on a cron schedule. [`catalog`] names the
-//! jobs, their default schedules (from the seeds) and options; [`settings`] keeps each job's
+//! jobs and their default schedules; [`options`] types each job's options; [`settings`] keeps each job's
 //! schedule, time zone, pause state and options in the console's Postgres schema, shared by every
 //! console; [`runner`] runs one job (claim, lock, work, history, audit); [`scheduler`] fires them
 //! with tokio-cron-scheduler. The work itself: [`archive`] (archive and delete detail rows),
@@ -10,6 +10,7 @@ pub mod archive;
 pub mod catalog;
 pub mod history;
 pub mod kv_cleanup;
+pub mod options;
 pub mod overview;
 pub mod runner;
 pub mod scheduler;
@@ -17,4 +18,5 @@ pub mod settings;
 pub mod storage_report;
 
 pub use catalog::JobName;
+pub use options::JobOptions;
 pub use runner::{run_job, JobRunRequest, Trigger};

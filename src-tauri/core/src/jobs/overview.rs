@@ -4,8 +4,9 @@
 use chrono::Utc;
 use serde::Serialize;
 
-use super::catalog::{JobName, JobOptions};
+use super::catalog::JobName;
 use super::history::{self, JobRunRecord};
+use super::options::JobOptions;
 use super::runner::jobs_database;
 use super::settings;
 use crate::context::CoreContext;

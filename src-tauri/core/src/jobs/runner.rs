@@ -7,9 +7,13 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use sqlx::postgres::PgPool;
 
-use super::archive::{self, StepHook};
+use super::archive::{self, ArchiveTarget, DeleteTarget, StepHook};
 use super::catalog::JobName;
 use super::history::{self, JobLease, JobLock, JobRunRecord, JobRunStatus, RunOutcome};
+use super::kv_cleanup::ShareLimit;
+use super::options::{
+    JobOptions, PrecomputeOptions, PruneSnapshotsOptions, StorageReportOptions, SweepOptions,
+};
 use super::{kv_cleanup, settings, storage_report};
 use crate::audit::AuditEntry;
 use crate::context::CoreContext;
@@ -37,6 +41,9 @@ pub struct JobRunRequest {
     pub trigger: Trigger,
     /// The moment the job runs for (archive cutoff, precompute as-of); default now.
     pub now: Option<DateTime<Utc>>,
+    /// Sweep: go on although a family's share to delete is over `maxDeletePercent` (recorded
+    /// in the audit).
+    pub override_share_limit: bool,
 }
 
 impl JobRunRequest {
@@ -47,6 +54,7 @@ impl JobRunRequest {
             user_id: None,
             trigger: Trigger::Manual,
             now: None,
+            override_share_limit: false,
         }
     }
 }
@@ -76,7 +84,7 @@ pub async fn run_job(
     let pool = jobs_database(ctx, &profile.name).await?;
     let job_settings = settings::load(&pool, job).await?;
     let options = &job_settings.options;
-    options.validate(job)?;
+    options.validate()?;
     match (&request.user_id, job.needs_parameter()) {
         (None, true) => {
             return Err(Error::invalid(
@@ -89,10 +97,15 @@ pub async fn run_job(
         }
         _ => {}
     }
-    let archive_dir = match job {
-        JobName::Archive => Some(archive::archive_directory(options, &ctx.dirs().data)?),
-        _ => None,
-    };
+    if request.override_share_limit && job != JobName::Sweep {
+        return Err(Error::invalid(
+            format!("job {job}"),
+            "has no share limit to override (only sweep has one)",
+        ));
+    }
+    // Tables and columns are found in the live catalog, and the archive directory checked,
+    // before anything is recorded.
+    let plan = Plan::prepare(ctx, &pool, options).await?;
     if !request.dry_run && profile.is_read_only() {
         return Err(Error::ReadOnlyProfile {
             profile: profile.name.clone(),
@@ -138,12 +151,11 @@ pub async fn run_job(
         request,
         now,
         run_id,
-        archive_dir: archive_dir.as_deref(),
         progress,
         hook,
         lease: lock.as_ref().map(JobLock::lease),
     };
-    let result = work.run(options).await;
+    let result = work.run(&plan).await;
     if let Some(lock) = lock {
         lock.release().await;
     }
@@ -183,8 +195,11 @@ pub async fn run_job(
             .record(&AuditEntry {
                 profile: profile.name.clone(),
                 action: format!("job:{job}"),
-                target: audit_target(job, request, options),
-                item_count: outcome.counts.get("deleted").or_else(|| outcome.counts.get("rowsArchived"))
+                target: audit_target(request, options),
+                item_count: outcome
+                    .counts
+                    .get("deleted")
+                    .or_else(|| outcome.counts.get("rowsArchived"))
                     .or_else(|| outcome.counts.get("rowsDeleted"))
                     .and_then(Value::as_u64)
                     .unwrap_or(0),
@@ -193,11 +208,16 @@ pub async fn run_job(
                     Some(e) => format!("failed: {e}"),
                     None => status.as_str().to_owned(),
                 },
-                detail: json!({ "run": run_id, "counts": outcome.counts, "summary": outcome.summary }),
+                detail: json!({
+                    "run": run_id,
+                    "counts": outcome.counts,
+                    "summary": outcome.summary,
+                    "overrideShareLimit": request.override_share_limit,
+                }),
             })
             .await?;
     }
-    history::prune(&pool, job, options.history_days).await?;
+    history::prune(&pool, job, i64::from(options.history_days())).await?;
     let record = history::get(&pool, run_id).await?;
     ctx.events().publish(Event::JobRunFinished {
         profile: profile.name.clone(),
@@ -206,22 +226,58 @@ pub async fn run_job(
     Ok(Some(record))
 }
 
-fn audit_target(
-    job: JobName,
-    request: &JobRunRequest,
-    options: &super::catalog::JobOptions,
-) -> String {
-    match job {
-        JobName::Archive | JobName::DeleteArchived => options.table.clone(),
-        JobName::PruneSnapshots => options.snapshot_template.clone(),
-        JobName::InvalidateUser => format!("user:{}:", request.user_id.as_deref().unwrap_or("")),
-        JobName::Sweep => options
+fn audit_target(request: &JobRunRequest, options: &JobOptions) -> String {
+    match options {
+        JobOptions::Archive(o) => o.table.clone(),
+        JobOptions::DeleteArchived(o) => o.table.clone(),
+        JobOptions::PruneSnapshots(o) => o.snapshot_template.clone(),
+        JobOptions::InvalidateUser(_) => {
+            format!("user:{}:", request.user_id.as_deref().unwrap_or(""))
+        }
+        JobOptions::Sweep(o) => o
             .sweep_rules
             .iter()
             .map(|r| r.family.as_str())
             .collect::<Vec<_>>()
             .join(", "),
         _ => String::new(),
+    }
+}
+
+/// A run's work, prepared before anything is recorded: the job's options with the tables and
+/// columns they name found in the live catalog, and the archive directory checked.
+enum Plan<'a> {
+    Precompute(&'a PrecomputeOptions),
+    Archive {
+        target: ArchiveTarget,
+        directory: std::path::PathBuf,
+    },
+    DeleteArchived(DeleteTarget),
+    StorageReport(&'a StorageReportOptions),
+    PruneSnapshots(&'a PruneSnapshotsOptions),
+    Sweep(&'a SweepOptions),
+    InvalidateUser,
+}
+
+impl<'a> Plan<'a> {
+    async fn prepare(ctx: &CoreContext, pool: &PgPool, options: &'a JobOptions) -> Result<Self> {
+        Ok(match options {
+            JobOptions::Precompute(o) | JobOptions::NightlyAnalytics(o) => Self::Precompute(o),
+            JobOptions::Archive(o) => Self::Archive {
+                target: ArchiveTarget::resolve(pool, o).await?,
+                directory: archive::archive_directory(&ctx.dirs().archives)?,
+            },
+            JobOptions::DeleteArchived(o) => {
+                Self::DeleteArchived(DeleteTarget::resolve(pool, o).await?)
+            }
+            JobOptions::StorageReport(o) => {
+                options.check_live(pool).await?;
+                Self::StorageReport(o)
+            }
+            JobOptions::PruneSnapshots(o) => Self::PruneSnapshots(o),
+            JobOptions::Sweep(o) => Self::Sweep(o),
+            JobOptions::InvalidateUser(_) => Self::InvalidateUser,
+        })
     }
 }
 
@@ -245,7 +301,6 @@ struct Work<'a> {
     request: &'a JobRunRequest,
     now: DateTime<Utc>,
     run_id: i64,
-    archive_dir: Option<&'a std::path::Path>,
     progress: &'a Progress,
     hook: Option<&'a StepHook>,
     /// The job's lock (none in a dry run), checked before each committed step.
@@ -277,13 +332,10 @@ fn to_detail(value: &impl serde::Serialize) -> Value {
 }
 
 impl Work<'_> {
-    async fn run(
-        &self,
-        options: &super::catalog::JobOptions,
-    ) -> std::result::Result<RunOutcome, Failure> {
+    async fn run(&self, plan: &Plan<'_>) -> std::result::Result<RunOutcome, Failure> {
         let dry = self.request.dry_run;
-        match self.request.job {
-            JobName::Precompute | JobName::NightlyAnalytics => {
+        match plan {
+            Plan::Precompute(options) => {
                 let run = precompute(
                     self.ctx,
                     Some(self.profile),
@@ -326,14 +378,11 @@ impl Work<'_> {
                     detail: json!({ "precomputeRun": run.id }),
                 })
             }
-            JobName::Archive => {
-                let dir = self
-                    .archive_dir
-                    .ok_or_else(|| Error::invalid("archive directory", "not checked"))?;
+            Plan::Archive { target, directory } => {
                 let done = archive::archive(
                     self.pool,
-                    options,
-                    dir,
+                    target,
+                    directory,
                     self.now,
                     dry,
                     Some(self.run_id),
@@ -362,11 +411,11 @@ impl Work<'_> {
                     detail: to_detail(&done),
                 })
             }
-            JobName::DeleteArchived => {
+            Plan::DeleteArchived(target) => {
                 let mut done = archive::DeleteOutcome::default();
                 let result = archive::delete_archived_into(
                     self.pool,
-                    options,
+                    target,
                     dry,
                     self.progress,
                     self.hook,
@@ -402,7 +451,7 @@ impl Work<'_> {
                     detail: to_detail(&done),
                 })
             }
-            JobName::StorageReport => {
+            Plan::StorageReport(options) => {
                 let store = self.ctx.store(Some(self.profile)).await?;
                 let catalog = crate::reports::catalog(self.ctx)?;
                 let report = storage_report::storage_report(
@@ -437,18 +486,23 @@ impl Work<'_> {
                     detail: to_detail(&report),
                 })
             }
-            JobName::PruneSnapshots | JobName::Sweep | JobName::InvalidateUser => {
+            Plan::PruneSnapshots(_) | Plan::Sweep(_) | Plan::InvalidateUser => {
                 let store = self.ctx.store(Some(self.profile)).await?;
-                let done = match self.request.job {
-                    JobName::PruneSnapshots => {
+                let done = match plan {
+                    Plan::PruneSnapshots(options) => {
                         kv_cleanup::prune_snapshots(store.as_ref(), options, dry, self.progress)
                             .await?
                     }
-                    JobName::Sweep => {
+                    Plan::Sweep(options) => {
+                        let limit = ShareLimit {
+                            max_percent: options.max_delete_percent,
+                            overridden: self.request.override_share_limit,
+                        };
                         kv_cleanup::sweep(
                             store.as_ref(),
                             Some(self.pool),
                             options,
+                            limit,
                             dry,
                             self.progress,
                         )

@@ -7,7 +7,8 @@ use serde::Serialize;
 use sqlx::postgres::PgPool;
 use sqlx::Row;
 
-use super::catalog::{JobName, JobOptions};
+use super::catalog::JobName;
+use super::options::JobOptions;
 use crate::error::{Error, Result};
 use crate::reports::definitions::Schedule;
 
@@ -67,8 +68,7 @@ pub async fn ensure_defaults(pool: &PgPool) -> Result<()> {
     crate::db::migrate(pool).await?;
     let by = who();
     for job in JobName::ALL {
-        let options = serde_json::to_value(JobOptions::defaults_for(job))
-            .map_err(|e| Error::invalid("job options", e.to_string()))?;
+        let options = JobOptions::defaults_for(job).to_stored()?;
         sqlx::query(
             "INSERT INTO cachescope.jobs (name, schedule, time_zone, options, updated_by) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING",
@@ -89,8 +89,12 @@ fn from_row(row: &sqlx::postgres::PgRow) -> Result<JobSettings> {
     let name: String = row.get("name");
     let name: JobName = name.parse()?;
     let options: serde_json::Value = row.get("options");
-    let options: JobOptions = serde_json::from_value(options)
-        .map_err(|e| Error::invalid(format!("stored options of job {name}"), e.to_string()))?;
+    let options = JobOptions::from_json(name, options).map_err(|e| {
+        Error::invalid(
+            format!("stored options of job {name}"),
+            format!("{e} (fix them with `cachescope jobs options {name} --set`)"),
+        )
+    })?;
     let updated_at: DateTime<Utc> = row.get("updated_at");
     Ok(JobSettings {
         name,
@@ -184,18 +188,18 @@ pub async fn set_paused(pool: &PgPool, job: JobName, paused: bool) -> Result<Job
     load(pool, job).await
 }
 
-/// Replaces a job's options after checking them; missing fields take their defaults.
+/// Replaces a job's options after checking them (bounds, names, and the tables and columns they
+/// name against the live catalog); missing fields take their defaults, unknown ones are refused.
 pub async fn set_options(
     pool: &PgPool,
     job: JobName,
     options: serde_json::Value,
 ) -> Result<JobSettings> {
-    let options: JobOptions = serde_json::from_value(options)
-        .map_err(|e| Error::invalid(format!("options of job {job}"), e.to_string()))?;
-    options.validate(job)?;
-    let stored = serde_json::to_value(&options)
-        .map_err(|e| Error::invalid(format!("options of job {job}"), e.to_string()))?;
+    let options = JobOptions::from_json(job, options)?;
+    options.validate()?;
     ensure_defaults(pool).await?;
+    options.check_live(pool).await?;
+    let stored = options.to_stored()?;
     sqlx::query(
         "UPDATE cachescope.jobs SET options = $2, updated_at = now(), updated_by = $3 WHERE name = $1",
     )

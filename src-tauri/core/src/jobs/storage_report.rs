@@ -9,8 +9,9 @@ use serde::Serialize;
 use sqlx::postgres::PgPool;
 use sqlx::Row;
 
-use super::catalog::JobOptions;
+use super::options::StorageReportOptions;
 use crate::error::{Error, Result};
+use crate::identifiers::quote_ident;
 use crate::kv::{list_all, Expiry, KeyInfo, KvStore, PutOptions};
 use crate::progress::Progress;
 use crate::reports::Catalog;
@@ -101,9 +102,10 @@ fn looks_like_id(segment: &str) -> bool {
 
 async fn table_sizes(pool: &PgPool, schemas: &[String]) -> Result<Vec<TableStorage>> {
     let rows = sqlx::query(
-        "SELECT format('%I.%I', n.nspname, c.relname) AS name, pg_total_relation_size(c.oid) AS bytes \
+        "SELECT n.nspname::text AS schema, c.relname::text AS name, \
+                pg_total_relation_size(c.oid) AS bytes \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) ORDER BY 1",
+         WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) ORDER BY 1, 2",
     )
     .bind(schemas)
     .fetch_all(pool)
@@ -111,9 +113,12 @@ async fn table_sizes(pool: &PgPool, schemas: &[String]) -> Result<Vec<TableStora
     .map_err(Error::Db)?;
     let mut tables = Vec::new();
     for row in rows {
-        let table: String = row.get("name");
+        let (schema, name): (String, String) = (row.get("schema"), row.get("name"));
         let bytes: i64 = row.get("bytes");
-        let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        // Names from the catalog reach SQL only through the one quoting function.
+        let quoted = format!("{}.{}", quote_ident(&schema), quote_ident(&name));
+        let table = format!("{schema}.{name}");
+        let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {quoted}"))
             .fetch_one(pool)
             .await
             .map_err(Error::Db)?;
@@ -181,7 +186,7 @@ pub async fn storage_report(
     pool: &PgPool,
     store: &dyn KvStore,
     catalog: &Catalog,
-    options: &JobOptions,
+    options: &StorageReportOptions,
     now: DateTime<Utc>,
     dry_run: bool,
     progress: &Progress,

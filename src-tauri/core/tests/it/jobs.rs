@@ -23,6 +23,7 @@ use sqlx::PgPool;
 use super::report_precompute::context_on;
 
 mod faults;
+mod hostile_options;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap()
@@ -434,7 +435,7 @@ async fn two_schedulers_on_one_database_run_each_scheduled_time_once(pool: PgPoo
 
 #[sqlx::test(migrations = false)]
 async fn bad_input_is_refused_by_name_before_anything_runs(pool: PgPool) {
-    let (ctx, dir) = setup(&pool).await;
+    let (ctx, _dir) = setup(&pool).await;
     let refused = |e: Error, words: &[&str]| {
         let text = e.to_string();
         for word in words {
@@ -473,10 +474,11 @@ async fn bad_input_is_refused_by_name_before_anything_runs(pool: PgPool) {
     );
 
     settings::load_all(&pool).await.unwrap();
-    let missing = dir.path().join("no-such-dir");
-    // Stored directly, as another console might have: the run refuses before it starts.
+    // The archive directory is this machine's setting: a `directory` stored in the shared
+    // table (as another console, or someone with write access to it, might) is refused by name
+    // before anything runs.
     sqlx::query("UPDATE cachescope.jobs SET options = options || $1 WHERE name = 'archive'")
-        .bind(json!({ "directory": missing }))
+        .bind(json!({ "directory": "/etc" }))
         .execute(&pool)
         .await
         .unwrap();
@@ -485,19 +487,22 @@ async fn bad_input_is_refused_by_name_before_anything_runs(pool: PgPool) {
         run_job(&ctx, Some("jobs"), &request, &Progress::none(), None)
             .await
             .unwrap_err(),
-        &["archive directory", "does not exist"],
+        &["stored options of job archive", "directory"],
     );
-    sqlx::query("UPDATE cachescope.jobs SET options = options || $1 WHERE name = 'archive'")
-        .bind(json!({ "directory": "/proc" }))
-        .execute(&pool)
+    settings::set_options(&pool, JobName::Archive, json!({}))
         .await
         .unwrap();
+    // An archive directory that cannot be made is named before the run starts.
+    let archives = ctx.dirs().archives.clone();
+    std::fs::create_dir_all(archives.parent().unwrap()).unwrap();
+    std::fs::write(&archives, b"a file where the folder should be").unwrap();
     refused(
         run_job(&ctx, Some("jobs"), &request, &Progress::none(), None)
             .await
             .unwrap_err(),
-        &["archive directory /proc", "not writable"],
+        &[archives.to_str().unwrap()],
     );
+    std::fs::remove_file(&archives).unwrap();
     refused(
         run_job(
             &ctx,
@@ -733,8 +738,37 @@ async fn kv_cleanups_delete_exactly_their_keys_on_the_simulator(pool: PgPool) {
         dry.detail["reasons"],
         json!({ "entity gone": 6, "no TTL": 1 })
     );
-    let swept = run(&ctx, JobName::Sweep, false).await;
+    // The dry run shows the family's share against the circuit breaker (default 10%).
+    assert_eq!(dry.detail["families"][0]["toDelete"], 7, "{dry:?}");
+    assert_eq!(dry.detail["families"][0]["matched"], 8);
+    assert_eq!(dry.detail["families"][0]["overLimit"], true);
+    // 7 of 8 keys is over the limit: the real run stops before deleting anything...
+    let before = keys(store.as_ref()).await;
+    let stopped = run(&ctx, JobName::Sweep, false).await;
+    assert_eq!(stopped.status, JobRunStatus::Failed, "{stopped:?}");
+    let error = stopped.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("maxDeletePercent") && error.contains("7 of 8 keys of user:{id}:"),
+        "{error}"
+    );
+    assert_eq!(keys(store.as_ref()).await, before, "nothing was deleted");
+    // ...and goes on only with the explicit override, which the audit records.
+    let request = JobRunRequest {
+        now: Some(now()),
+        override_share_limit: true,
+        ..JobRunRequest::manual(JobName::Sweep, false)
+    };
+    let swept = run_job(&ctx, Some("jobs"), &request, &Progress::none(), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(count(&swept, "deleted"), 7);
+    let audit = ctx.audit().recent(10).await.unwrap();
+    let entry = audit
+        .iter()
+        .find(|a| a.entry.action == "job:sweep" && !a.entry.dry_run && a.entry.item_count == 7)
+        .unwrap_or_else(|| panic!("{audit:?}"));
+    assert_eq!(entry.entry.detail["overrideShareLimit"], true, "{entry:?}");
     let left: Vec<String> = keys(store.as_ref())
         .await
         .into_iter()
