@@ -4,8 +4,13 @@
 
 use cachescope_core::context::{ConnectionCheck, ProfileView};
 use cachescope_core::events::Event;
-use cachescope_core::jobs::catalog::{JobName, JobOptions, SweepRule};
+use cachescope_core::jobs::catalog::JobName;
 use cachescope_core::jobs::history::{JobRunRecord, JobRunStatus};
+use cachescope_core::jobs::kv_cleanup::{FamilyShare, KeyCleanupOutcome};
+use cachescope_core::jobs::options::{
+    ArchiveOptions, DeleteArchivedOptions, InvalidateUserOptions, JobOptions, PrecomputeOptions,
+    PruneSnapshotsOptions, StorageReportOptions, SweepOptions, SweepRule,
+};
 use cachescope_core::jobs::overview::JobView;
 use cachescope_core::jobs::scheduler::SchedulerStatus;
 use cachescope_core::jobs::settings::JobSettings;
@@ -67,7 +72,16 @@ pub fn render() -> String {
         SyncOutcome::decl(),
         JobName::decl(),
         SweepRule::decl(),
+        PrecomputeOptions::decl(),
+        ArchiveOptions::decl(),
+        DeleteArchivedOptions::decl(),
+        StorageReportOptions::decl(),
+        PruneSnapshotsOptions::decl(),
+        SweepOptions::decl(),
+        InvalidateUserOptions::decl(),
         JobOptions::decl(),
+        FamilyShare::decl(),
+        KeyCleanupOutcome::decl(),
         JobRunStatus::decl(),
         JobRunRecord::decl(),
         JobView::decl(),

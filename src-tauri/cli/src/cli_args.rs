@@ -79,6 +79,10 @@ pub enum JobsCommand {
         /// Run as of this RFC 3339 time (archive cutoff, precompute as-of).
         #[arg(long)]
         now: Option<String>,
+        /// sweep: go on although a family's share to delete is over `maxDeletePercent`
+        /// (recorded in the audit).
+        #[arg(long)]
+        override_share_limit: bool,
     },
     /// Stop a job's schedule (running by hand stays possible).
     Pause { name: String },

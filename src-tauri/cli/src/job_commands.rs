@@ -59,6 +59,7 @@ pub async fn jobs_command(
             user,
             yes,
             now,
+            override_share_limit,
         } => {
             let job: JobName = name.parse()?;
             let now = now
@@ -74,6 +75,7 @@ pub async fn jobs_command(
             let request = JobRunRequest {
                 user_id: user,
                 now,
+                override_share_limit,
                 ..JobRunRequest::manual(job, dry_run)
             };
             if job.is_destructive() && !dry_run && !yes {

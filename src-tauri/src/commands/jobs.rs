@@ -29,11 +29,13 @@ pub async fn run_job(
     job: JobName,
     dry_run: bool,
     user_id: Option<String>,
+    override_share_limit: bool,
     operation_id: String,
 ) -> IpcResult<JobRunRecord> {
     let operation = ctx.start_operation(&operation_id)?;
     let request = JobRunRequest {
         user_id,
+        override_share_limit,
         ..JobRunRequest::manual(job, dry_run)
     };
     let record = run(&ctx, Some(&profile), &request, &operation.progress, None).await?;

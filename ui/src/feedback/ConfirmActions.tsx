@@ -11,6 +11,7 @@ export function ConfirmActions({
   onConfirm,
   testId,
   autoFocus = false,
+  disabled = false,
   children,
 }: {
   error: unknown;
@@ -20,6 +21,8 @@ export function ConfirmActions({
   /** data-testid of the confirming button. */
   testId: string;
   autoFocus?: boolean;
+  /** Keeps the confirming button off until the dialog's own condition holds. */
+  disabled?: boolean;
   /** The confirming button's label. */
   children: ReactNode;
 }) {
@@ -33,6 +36,7 @@ export function ConfirmActions({
         <Button
           color="red"
           loading={pending}
+          disabled={disabled}
           onClick={onConfirm}
           data-testid={testId}
           data-autofocus={autoFocus || undefined}

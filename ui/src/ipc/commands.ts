@@ -100,6 +100,8 @@ export type RunJobArgs = {
   dryRun: boolean;
   /** The user whose keys invalidate-user deletes; null for every other job. */
   userId: string | null;
+  /** Sweep: go past the circuit breaker (maxDeletePercent); recorded in the audit. */
+  overrideShareLimit: boolean;
   /** Tags this run's progress events and lets cancelOperation stop it. */
   operationId: string;
 };

@@ -1,7 +1,19 @@
 // Running a job by hand, in the steps of runFlow: the user id (invalidate-user), the dry run with
 // its summary, counts and sample keys, the confirmation of a destructive run, then the run with
 // progress and Cancel, and its outcome. Mounted while open: each opening starts afresh.
-import { Alert, Badge, Button, Code, Group, Modal, Stack, Text, TextInput } from "@mantine/core";
+import {
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Code,
+  Group,
+  Modal,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useReducer, useRef, useState } from "react";
 import { useCancelOperation } from "../events/useCancelOperation";
@@ -13,7 +25,7 @@ import type { JobRunRecord, JobView, ProfileView } from "../ipc/bindings";
 import { runJob } from "../ipc/commands";
 import { IpcError } from "../ipc/errors";
 import { queryKeys } from "../ipc/queryKeys";
-import { dryRunFoundWork, runStatusColor, sampleKeys } from "./jobFormat";
+import { dryRunFoundWork, familyShares, runStatusColor, sampleKeys } from "./jobFormat";
 import { RunCounts } from "./RunCounts";
 import {
   busyOperation,
@@ -25,6 +37,38 @@ import {
   runFlowReducer,
   startRunFlow,
 } from "./runFlow";
+
+/** A sweep's share of each family it would delete, against the circuit breaker. */
+function FamilyShares({ run }: { run: JobRunRecord }) {
+  const families = familyShares(run.detail);
+  if (families.length === 0) return null;
+  return (
+    <Table withTableBorder fz="sm" data-testid="job-run-families">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Family</Table.Th>
+          <Table.Th ta="right">Keys</Table.Th>
+          <Table.Th ta="right">{run.dryRun ? "Would delete" : "Chosen"}</Table.Th>
+          <Table.Th ta="right">Share</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {families.map((f) => (
+          <Table.Tr key={f.family} data-over-limit={f.overLimit}>
+            <Table.Td>
+              <Code>{f.family}</Code>
+            </Table.Td>
+            <Table.Td ta="right">{f.matched}</Table.Td>
+            <Table.Td ta="right">{f.toDelete}</Table.Td>
+            <Table.Td ta="right" c={f.overLimit ? "red" : undefined}>
+              {f.percent.toFixed(1)}%{f.overLimit ? " (over the limit)" : ""}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
 
 function RunOutcome({ run, testId }: { run: JobRunRecord; testId: string }) {
   const sample = sampleKeys(run.detail);
@@ -39,6 +83,7 @@ function RunOutcome({ run, testId }: { run: JobRunRecord; testId: string }) {
         )}
       </Alert>
       <RunCounts counts={run.counts} />
+      <FamilyShares run={run} />
       {sample.length > 0 && (
         <Stack gap={4} data-testid="job-run-sample">
           <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
@@ -70,6 +115,7 @@ export function RunJobModal({
   );
   const [userText, setUserText] = useState("");
   const [userError, setUserError] = useState<string | null>(null);
+  const [overrideShareLimit, setOverrideShareLimit] = useState(false);
   const operationId = busyOperation(flow);
   const progress = useOperationProgress(operationId);
   const cancel = useCancelOperation();
@@ -191,7 +237,8 @@ export function RunJobModal({
       );
       break;
     }
-    case "confirm":
+    case "confirm": {
+      const overLimit = familyShares(state.dryRun.detail).some((f) => f.overLimit);
       body = (
         <Stack gap="md" data-testid="job-run-confirm">
           <Text size="sm">
@@ -212,11 +259,35 @@ export function RunJobModal({
               This deletes data readers of the production namespace or database rely on.
             </Alert>
           )}
+          {overLimit && (
+            <Alert color="red" variant="light" title="Over the sweep's share limit">
+              <Stack gap="xs">
+                <Text size="sm">
+                  The dry run would delete more of a key family than the sweep's
+                  maxDeletePercent allows, so the core stops such a run before deleting anything.
+                  A wrong existingIdsSql looks exactly like this: check the families above first.
+                </Text>
+                <Checkbox
+                  label="Delete past the limit (recorded in the audit)"
+                  checked={overrideShareLimit}
+                  onChange={(event) => setOverrideShareLimit(event.currentTarget.checked)}
+                  data-testid="job-run-override-share-limit"
+                />
+              </Stack>
+            </Alert>
+          )}
           <ConfirmActions
             error={null}
             pending={false}
+            disabled={overLimit && !overrideShareLimit}
             onCancel={() => dispatch({ type: "back" })}
-            onConfirm={() => dispatch({ type: "confirm", operationId: crypto.randomUUID() })}
+            onConfirm={() =>
+              dispatch({
+                type: "confirm",
+                operationId: crypto.randomUUID(),
+                overrideShareLimit: overLimit && overrideShareLimit,
+              })
+            }
             testId="job-run-submit"
             autoFocus
           >
@@ -225,6 +296,7 @@ export function RunJobModal({
         </Stack>
       );
       break;
+    }
     case "done":
       body = (
         <Stack gap="md">

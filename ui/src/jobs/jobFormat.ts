@@ -120,6 +120,29 @@ export function sampleKeys(detail: unknown): string[] {
   return sample.filter((key): key is string => typeof key === "string");
 }
 
+/** A sweep's share per family (from a run's detail), against the circuit breaker. */
+export interface FamilyShareView {
+  family: string;
+  matched: number;
+  toDelete: number;
+  percent: number;
+  overLimit: boolean;
+}
+
+/** The families of a sweep run's detail (empty for other jobs). */
+export function familyShares(detail: unknown): FamilyShareView[] {
+  if (typeof detail !== "object" || detail === null) return [];
+  const families = (detail as Record<string, unknown>).families;
+  if (!Array.isArray(families)) return [];
+  return families.filter(
+    (f): f is FamilyShareView =>
+      typeof f === "object" &&
+      f !== null &&
+      typeof (f as FamilyShareView).family === "string" &&
+      typeof (f as FamilyShareView).percent === "number",
+  );
+}
+
 /** Whether a dry run found anything for the real run to do (counts that delete or write). */
 export function dryRunFoundWork(run: Pick<JobRunRecord, "counts">): boolean {
   const counts = run.counts ?? {};

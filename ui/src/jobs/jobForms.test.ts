@@ -37,8 +37,18 @@ describe("schedule form", () => {
 });
 
 describe("options editor", () => {
-  it("starts from the options as indented JSON", () => {
-    expect(optionsText({ historyDays: 90 })).toBe('{\n  "historyDays": 90\n}');
+  it("starts from the job's own options as indented JSON, without the job tag", () => {
+    expect(optionsText({ job: "invalidate-user", historyDays: 90 })).toBe(
+      '{\n  "historyDays": 90\n}',
+    );
+    expect(
+      optionsText({
+        job: "sweep",
+        historyDays: 30,
+        sweepRules: [],
+        maxDeletePercent: 10,
+      }),
+    ).not.toContain('"job"');
   });
 
   it("accepts a JSON object", () => {

@@ -1,6 +1,8 @@
 // The schedule and options forms' own checks, and which field a core refusal belongs to, so the
 // core's message shows next to the field at fault.
 
+import type { JobOptions } from "../ipc/bindings";
+
 export interface ScheduleDraft {
   /** Cron expression; empty = run by hand only. */
   cron: string;
@@ -35,9 +37,11 @@ export function scheduleErrorField(message: string): ScheduleField | null {
   return null;
 }
 
-/** The job's options as the editor's starting text. */
-export function optionsText(options: unknown): string {
-  return JSON.stringify(options, null, 2);
+/** The job's options as the editor's starting text: its own fields, without the `job` tag
+ * (the core accepts the text with or without it). */
+export function optionsText(options: JobOptions): string {
+  const { job: _job, ...fields } = options;
+  return JSON.stringify(fields, null, 2);
 }
 
 export type ParsedOptions =

@@ -20,7 +20,12 @@ describe("a destructive job's real run", () => {
   it("starts with a dry run", () => {
     const flow = start();
     expect(flow.state).toEqual({ step: "dryRun", operationId: "op-dry" });
-    expect(pendingCall(flow)).toEqual({ dryRun: true, userId: null, operationId: "op-dry" });
+    expect(pendingCall(flow)).toEqual({
+      dryRun: true,
+      userId: null,
+      overrideShareLimit: false,
+      operationId: "op-dry",
+    });
     expect(busyOperation(flow)).toBe("op-dry");
   });
 
@@ -37,7 +42,12 @@ describe("a destructive job's real run", () => {
     expect(play(flow, { type: "back" }).state.step).toBe("preview");
 
     flow = play(flow, { type: "confirm", operationId: "op-real" });
-    expect(pendingCall(flow)).toEqual({ dryRun: false, userId: null, operationId: "op-real" });
+    expect(pendingCall(flow)).toEqual({
+      dryRun: false,
+      userId: null,
+      overrideShareLimit: false,
+      operationId: "op-real",
+    });
 
     const real = run({ dryRun: false, counts: { matched: 10, toDelete: 3, deleted: 3 } });
     flow = play(flow, { type: "runDone", record: real });
@@ -74,7 +84,12 @@ describe("a destructive job's real run", () => {
 describe("other runs", () => {
   it("runs a non-destructive job at once", () => {
     const flow = startRunFlow(job({ name: "storage-report", destructive: false }), "run", "op");
-    expect(pendingCall(flow)).toEqual({ dryRun: false, userId: null, operationId: "op" });
+    expect(pendingCall(flow)).toEqual({
+      dryRun: false,
+      userId: null,
+      overrideShareLimit: false,
+      operationId: "op",
+    });
   });
 
   it("ends a dry run asked for after the dry run", () => {

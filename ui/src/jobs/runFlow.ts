@@ -28,6 +28,8 @@ export interface RunFlow {
   userId: string | null;
   /** The dry run that preceded the real run, kept to show next to its outcome. */
   dryRun: JobRunRecord | null;
+  /** Sweep: the user chose to go past the circuit breaker (the core records it in the audit). */
+  overrideShareLimit: boolean;
   state: RunStep;
 }
 
@@ -35,14 +37,14 @@ export type RunAction =
   | { type: "submitUser"; userId: string; operationId: string }
   | { type: "dryRunDone"; record: JobRunRecord }
   | { type: "proceed" }
-  | { type: "confirm"; operationId: string }
+  | { type: "confirm"; operationId: string; overrideShareLimit?: boolean }
   | { type: "runDone"; record: JobRunRecord }
   | { type: "failed"; error: unknown }
   | { type: "back" };
 
 /** Where a run starts: the user id, a dry run, or the real run at once. */
 export function startRunFlow(job: RunFlow["job"], mode: RunMode, operationId: string): RunFlow {
-  const base = { job, mode, userId: null, dryRun: null };
+  const base = { job, mode, userId: null, dryRun: null, overrideShareLimit: false };
   if (job.needsParameter) return { ...base, state: { step: "userId" } };
   if (mode === "dryRun" || job.destructive)
     return { ...base, state: { step: "dryRun", operationId } };
@@ -84,7 +86,11 @@ export function runFlowReducer(flow: RunFlow, action: RunAction): RunFlow {
       return { ...flow, state: { step: "preview", dryRun: state.dryRun } };
     case "confirm":
       if (state.step !== "confirm") return flow;
-      return { ...flow, state: { step: "running", operationId: action.operationId } };
+      return {
+        ...flow,
+        overrideShareLimit: action.overrideShareLimit ?? false,
+        state: { step: "running", operationId: action.operationId },
+      };
     case "runDone":
       if (state.step !== "running") return flow;
       return { ...flow, state: { step: "done", record: action.record } };
@@ -108,16 +114,25 @@ export function busyOperation(flow: RunFlow): string | null {
 }
 
 /** The run arguments of the step the dialog just entered (null when nothing is to be called). */
-export function pendingCall(
-  flow: RunFlow,
-): { dryRun: boolean; userId: string | null; operationId: string } | null {
+export function pendingCall(flow: RunFlow): {
+  dryRun: boolean;
+  userId: string | null;
+  overrideShareLimit: boolean;
+  operationId: string;
+} | null {
   const { state } = flow;
   if (state.step === "dryRun")
-    return { dryRun: true, userId: flow.userId, operationId: state.operationId };
+    return {
+      dryRun: true,
+      userId: flow.userId,
+      overrideShareLimit: false,
+      operationId: state.operationId,
+    };
   if (state.step === "running")
     return {
       dryRun: flow.mode === "dryRun",
       userId: flow.userId,
+      overrideShareLimit: flow.mode !== "dryRun" && flow.overrideShareLimit,
       operationId: state.operationId,
     };
   return null;
