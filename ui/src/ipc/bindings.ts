@@ -186,71 +186,159 @@ family: string,
 withoutTtl: boolean, 
 /**
  * A query returning, of the ids bound as `$1` (text[]), those that still exist; keys whose
- * id it does not return are deleted.
+ * id it does not return are deleted. It runs in a read-only transaction with a time limit,
+ * and may return only ids it was given.
  */
 existingIdsSql: string | null, };
 
-export type JobOptions = { 
+export type PrecomputeOptions = { 
 /**
- * Days of run history kept for this job.
+ * Days of run history kept for this job (1-3650).
  */
 historyDays: number, 
 /**
- * precompute, nightly-analytics: report names (empty: every report).
+ * Report names (empty: every report).
  */
-reports: Array<string>, 
+reports: Array<string>, };
+
+export type ArchiveOptions = { 
 /**
- * archive, delete-archived: the detail table (schema-qualified).
+ * Days of run history kept for this job (1-3650).
+ */
+historyDays: number, 
+/**
+ * The detail table, `schema.table`.
  */
 table: string, 
 /**
- * archive: the row's time column; rows older than `retention_days` are archived.
+ * The rows' time column (a timestamp); rows older than `retention_days` are archived.
  */
 timeColumn: string, 
 /**
- * archive, delete-archived: the table's unique integer id column.
+ * The table's unique integer id column.
  */
 idColumn: string, 
 /**
- * archive: days detail rows stay hot in the database.
+ * Days detail rows stay hot in the database (1-36500).
  */
 retentionDays: number, 
 /**
- * archive: where archive files go (default: `archives/` in the data directory).
+ * Rows read per statement while archiving (1-1000000).
  */
-directory: string | null, 
+readChunk: number, };
+
+export type DeleteArchivedOptions = { 
 /**
- * archive: rows read per statement while archiving.
+ * Days of run history kept for this job (1-3650).
  */
-readChunk: number, 
+historyDays: number, 
 /**
- * delete-archived: rows per delete statement.
+ * The detail table, `schema.table`.
+ */
+table: string, 
+/**
+ * The rows' time column (a timestamp): only rows older than their archive's cutoff go.
+ */
+timeColumn: string, 
+/**
+ * The table's unique integer id column.
+ */
+idColumn: string, 
+/**
+ * Rows per delete statement (1-100000).
  */
 batchSize: number, 
 /**
- * delete-archived: most batches one run deletes (0: no limit).
+ * Most batches one run deletes (0: no limit; at most 1000000).
  */
-maxBatches: number, 
+maxBatches: number, };
+
+export type StorageReportOptions = { 
 /**
- * storage-report: the schemas measured.
+ * Days of run history kept for this job (1-3650).
+ */
+historyDays: number, 
+/**
+ * The schemas measured (1-50).
  */
 schemas: Array<string>, 
 /**
- * storage-report: the key it writes, and its TTL in seconds.
+ * The key the report is written to.
  */
-reportKey: string, reportTtl: number, 
+reportKey: string, 
 /**
- * prune-snapshots: the versioned key template; `{version}` is a number.
+ * The report key's TTL in seconds (60 to 10 years).
+ */
+reportTtl: number, };
+
+export type PruneSnapshotsOptions = { 
+/**
+ * Days of run history kept for this job (1-3650).
+ */
+historyDays: number, 
+/**
+ * The versioned key template; `{version}` is a number.
  */
 snapshotTemplate: string, 
 /**
- * prune-snapshots: versions kept.
+ * Versions kept (1-100000).
  */
-keepVersions: number, 
+keepVersions: number, };
+
+export type SweepOptions = { 
 /**
- * sweep: the families swept.
+ * Days of run history kept for this job (1-3650).
  */
-sweepRules: Array<SweepRule>, };
+historyDays: number, 
+/**
+ * The families swept (1-100 rules).
+ */
+sweepRules: Array<SweepRule>, 
+/**
+ * The circuit breaker: a run that would delete more than this share (percent, 0-100) of a
+ * family's keys stops before deleting anything, unless the run overrides it.
+ */
+maxDeletePercent: number, };
+
+export type InvalidateUserOptions = { 
+/**
+ * Days of run history kept for this job (1-3650).
+ */
+historyDays: number, };
+
+export type JobOptions = { "job": "precompute" } & PrecomputeOptions | { "job": "nightly-analytics" } & PrecomputeOptions | { "job": "archive" } & ArchiveOptions | { "job": "delete-archived" } & DeleteArchivedOptions | { "job": "storage-report" } & StorageReportOptions | { "job": "prune-snapshots" } & PruneSnapshotsOptions | { "job": "sweep" } & SweepOptions | { "job": "invalidate-user" } & InvalidateUserOptions;
+
+export type FamilyShare = { family: string, matched: number, toDelete: number, 
+/**
+ * `to_delete` as a percentage of `matched` (0 when nothing matched).
+ */
+percent: number, 
+/**
+ * Above the run's `maxDeletePercent`.
+ */
+overLimit: boolean, };
+
+export type KeyCleanupOutcome = { 
+/**
+ * Keys listed that belong to the families looked at.
+ */
+matched: number, 
+/**
+ * Keys chosen for deletion, by reason (e.g. `older version`, `no TTL`, `entity gone`).
+ */
+reasons: Record<string, number>, 
+/**
+ * The first keys chosen, in order.
+ */
+sample: Array<string>, toDelete: number, deleted: number, 
+/**
+ * Keys the server did not delete (they are still there; the next run retries them).
+ */
+failed: number, failedSample: Array<string>, 
+/**
+ * Sweep: each family's share chosen for deletion, against the circuit breaker's limit.
+ */
+families: Array<FamilyShare>, };
 
 export type JobRunStatus = "running" | "succeeded" | "failed" | "cancelled" | "skipped" | "abandoned";
 

@@ -263,9 +263,9 @@ export function RunJobModal({
             <Alert color="red" variant="light" title="Over the sweep's share limit">
               <Stack gap="xs">
                 <Text size="sm">
-                  The dry run would delete more of a key family than the sweep's
-                  maxDeletePercent allows, so the core stops such a run before deleting anything.
-                  A wrong existingIdsSql looks exactly like this: check the families above first.
+                  The dry run would delete more of a key family than the sweep's maxDeletePercent
+                  allows, so the core stops such a run before deleting anything. A wrong
+                  existingIdsSql looks exactly like this: check the families above first.
                 </Text>
                 <Checkbox
                   label="Delete past the limit (recorded in the audit)"

@@ -81,6 +81,22 @@ describe("a destructive job's real run", () => {
   });
 });
 
+describe("a sweep over its share limit", () => {
+  it("sends the override only with the real run it was chosen for", () => {
+    const sweep = job({ name: "sweep" });
+    let flow = startRunFlow(sweep, "run", "op-dry");
+    expect(pendingCall(flow)?.overrideShareLimit).toBe(false);
+    flow = play(flow, { type: "dryRunDone", record: run() }, { type: "proceed" });
+    flow = play(flow, { type: "confirm", operationId: "op-real", overrideShareLimit: true });
+    expect(pendingCall(flow)).toEqual({
+      dryRun: false,
+      userId: null,
+      overrideShareLimit: true,
+      operationId: "op-real",
+    });
+  });
+});
+
 describe("other runs", () => {
   it("runs a non-destructive job at once", () => {
     const flow = startRunFlow(job({ name: "storage-report", destructive: false }), "run", "op");
@@ -108,14 +124,24 @@ describe("other runs", () => {
       "userId",
     );
     flow = play(flow, { type: "submitUser", userId: " 42 ", operationId: "op" });
-    expect(pendingCall(flow)).toEqual({ dryRun: true, userId: "42", operationId: "op" });
+    expect(pendingCall(flow)).toEqual({
+      dryRun: true,
+      userId: "42",
+      overrideShareLimit: false,
+      operationId: "op",
+    });
     flow = play(
       flow,
       { type: "dryRunDone", record: run({ job: "invalidate-user" }) },
       { type: "proceed" },
       { type: "confirm", operationId: "real" },
     );
-    expect(pendingCall(flow)).toEqual({ dryRun: false, userId: "42", operationId: "real" });
+    expect(pendingCall(flow)).toEqual({
+      dryRun: false,
+      userId: "42",
+      overrideShareLimit: false,
+      operationId: "real",
+    });
   });
 
   it("checks user ids", () => {
