@@ -37,14 +37,18 @@ if (!/^\d+$/.test(opts.port)) die("option --port needs a non-negative integer");
 const args = [prismCli, "mock", spec, "--host", opts.host, "--port", opts.port, "--errors", "false"];
 if (opts.dynamic) args.push("--dynamic");
 const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+// Prism never outlives this process, however it ends (an uncaught error included), and logging
+// to a stderr whose reader is gone (EPIPE) is no reason to end without stopping it.
+process.on("exit", () => child.kill("SIGKILL"));
+process.stderr.on("error", () => {});
 child.stderr.pipe(process.stderr);
 
 let stopping = false;
 function stop(reason, code = 0) {
   if (stopping) return;
   stopping = true;
-  process.stderr.write(`prism-mock: stopping (${reason})\n`);
   child.kill("SIGTERM");
+  process.stderr.write(`prism-mock: stopping (${reason})\n`);
   setTimeout(() => {
     child.kill("SIGKILL");
     process.exit(code || 1);
