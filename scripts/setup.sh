@@ -31,7 +31,8 @@ npm_install() {
   local dir=$1
   if [[ ! -f $dir/node_modules/.package-lock.json ]] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.cachescope-lock"; then
     say "installing npm packages in ${dir#"$ROOT"/}"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    # --include=dev: the test tools (Prism, Ajv) are dev dependencies, needed even if NODE_ENV=production.
+    (cd "$dir" && npm ci --include=dev --no-audit --no-fund --loglevel=error)
     cp "$dir/package-lock.json" "$dir/node_modules/.cachescope-lock"
   fi
 }

@@ -14,6 +14,9 @@ export DATABASE_URL="$POSTGRES_URL_ROOT/postgres"   # #[sqlx::test] makes a fres
 say "UI: type check, lint, unit tests, build"
 (cd ui && npm run --silent typecheck && npm run --silent lint && npm run --silent test && npm run --silent build)
 
+say "KV simulator: its answers against the Cloudflare KV API contract (kv-simulator/cloudflare-kv.openapi.json)"
+(cd kv-simulator && npm run --silent test:contract)
+
 say "cargo fmt --check"
 cargo fmt --all --check
 

@@ -36,6 +36,11 @@ const KEY_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// Cloudflare caps one bulk request body at 100 MB; stay under it with room for the envelope.
 const MAX_BULK_BODY_BYTES: usize = 95_000_000;
 
+/// Empty pages that carry a cursor (expired keys filtered out) followed within one `list` call;
+/// past this the empty page and its cursor go back to the caller, so one call ends even when a
+/// server sends empty pages with fresh cursors forever.
+const MAX_EMPTY_PAGES_PER_CALL: usize = 50;
+
 /// How many requests the client may send in a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -558,6 +563,7 @@ impl KvStore for CloudflareStore {
         limits::check_list(options.limit, options.prefix.as_deref())?;
         let url = format!("{}/keys", self.namespace_url());
         let mut cursor = options.cursor.clone().filter(|c| !c.is_empty());
+        let mut empty_pages = 0;
         loop {
             let mut query: Vec<(&str, String)> = vec![(
                 "limit",
@@ -573,7 +579,8 @@ impl KvStore for CloudflareStore {
                 .call_json(Method::GET, &url, "list keys", None, |r| r.query(&query))
                 .await?;
             // An empty page that still has a cursor means "keep going" (expired keys filtered out).
-            if listed.is_empty() && next.is_some() {
+            if listed.is_empty() && next.is_some() && empty_pages < MAX_EMPTY_PAGES_PER_CALL {
+                empty_pages += 1;
                 cursor = next;
                 continue;
             }

@@ -1,5 +1,6 @@
 //! The core's integration tests, one binary: the KV conformance suite run against both stores,
-//! Cloudflare client faults from wiremock, deletion/transfer, profiles and secrets, Postgres
+//! Cloudflare client faults from wiremock, the hostile server suite (a schema-driven mock of the
+//! KV API and what a schema cannot say), deletion/transfer, profiles and secrets, Postgres
 //! migrations and the demo source data. Real servers throughout: SQLite files, the Cloudflare KV
 //! simulator, Postgres.
 
@@ -8,7 +9,9 @@
 mod cache_stats;
 mod cloudflare_faults;
 mod conformance;
+mod contract_mock;
 mod demo_source;
+mod hostile_server;
 mod jobs;
 mod key_operations;
 mod postgres_migrations;
