@@ -1,15 +1,27 @@
-//! The audit log of destructive actions (who, when, which profile, what, dry run or real), kept
-//! in the local state database so it exists even without Postgres.
+//! The audit log of actions that change or delete something (who, when, which profile, what,
+//! dry run or real, how it ended). A profile that names a Postgres database writes to that
+//! database's shared `cachescope.audit_log`, so every console pointed at it shows one history;
+//! other profiles, and changes to this machine's own profiles, write to the local state file.
+//! Destructive work writes its entry before it starts ([`AuditTrail::begin`], outcome
+//! [`INTERRUPTED`]) and its outcome when it ends ([`AuditTrail::finish`]), so a crash or a kill
+//! in between leaves an `interrupted` entry rather than none.
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
+use sqlx::postgres::PgPool;
 use sqlx::sqlite::SqlitePool;
 use sqlx::Row;
 
+use crate::context::CoreContext;
 use crate::error::{Error, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/local-state");
+
+/// The outcome an entry holds between the start of its work and its end: what stays when the
+/// work was cut off.
+pub const INTERRUPTED: &str = "interrupted";
 
 /// What happened, as the caller describes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,6 +39,27 @@ pub struct AuditEntry {
     pub detail: serde_json::Value,
 }
 
+impl AuditEntry {
+    /// A real (not dry) action on `target`, no items counted yet, no detail.
+    pub fn new(profile: &str, action: &str, target: &str) -> Self {
+        Self {
+            profile: profile.to_owned(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            item_count: 0,
+            dry_run: false,
+            outcome: "done".to_owned(),
+            detail: serde_json::json!({}),
+        }
+    }
+
+    /// The same entry with this detail.
+    pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
 /// An audit entry as stored, with who and when.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -39,7 +72,42 @@ pub struct AuditRecord {
     pub entry: AuditEntry,
 }
 
-/// The local audit log.
+/// An entry written before its work; hand it to [`AuditTrail::finish`] when the work ends.
+#[derive(Debug)]
+#[must_use = "an audit entry begun must be finished, or it stays `interrupted`"]
+pub struct AuditMark {
+    id: i64,
+}
+
+/// How the work of a begun entry ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditOutcome {
+    /// `done`, `cancelled`, `failed: ...`, ...
+    pub outcome: String,
+    pub item_count: u64,
+    pub detail: serde_json::Value,
+}
+
+impl AuditOutcome {
+    pub fn new(outcome: impl Into<String>, item_count: u64, detail: serde_json::Value) -> Self {
+        Self {
+            outcome: outcome.into(),
+            item_count,
+            detail,
+        }
+    }
+}
+
+fn os_user_and_host() -> (String, String) {
+    let host = whoami::fallible::hostname().unwrap_or_else(|_| "unknown".to_owned());
+    (whoami::username(), host)
+}
+
+fn stored_count(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+/// The local audit log (the state database of this machine).
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     pool: SqlitePool,
@@ -56,27 +124,46 @@ impl AuditLog {
         })
     }
 
+    fn local_error(&self) -> impl Fn(sqlx::Error) -> Error + '_ {
+        |source| Error::Local {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
     /// Records an action taken by the current OS user on this host.
     pub async fn record(&self, entry: &AuditEntry) -> Result<i64> {
-        let host = whoami::fallible::hostname().unwrap_or_else(|_| "unknown".to_owned());
+        let (os_user, host) = os_user_and_host();
         let row = sqlx::query(
             "INSERT INTO audit_log (at, os_user, host, profile, action, target, item_count, dry_run, outcome, detail) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .bind(whoami::username())
+        .bind(os_user)
         .bind(host)
         .bind(&entry.profile)
         .bind(&entry.action)
         .bind(&entry.target)
-        .bind(entry.item_count as i64)
+        .bind(stored_count(entry.item_count))
         .bind(entry.dry_run)
         .bind(&entry.outcome)
         .bind(entry.detail.to_string())
         .fetch_one(&self.pool)
         .await
-        .map_err(|source| Error::Local { path: self.path.clone(), source })?;
+        .map_err(self.local_error())?;
         Ok(row.get(0))
+    }
+
+    async fn finish(&self, id: i64, outcome: &AuditOutcome) -> Result<()> {
+        sqlx::query("UPDATE audit_log SET outcome = ?, item_count = ?, detail = ? WHERE id = ?")
+            .bind(&outcome.outcome)
+            .bind(stored_count(outcome.item_count))
+            .bind(outcome.detail.to_string())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(self.local_error())?;
+        Ok(())
     }
 
     /// The newest `limit` records, newest first.
@@ -88,7 +175,7 @@ impl AuditLog {
         .bind(limit)
         .fetch_all(&self.pool)
         .await
-        .map_err(|source| Error::Local { path: self.path.clone(), source })?;
+        .map_err(self.local_error())?;
         Ok(rows
             .into_iter()
             .map(|r| AuditRecord {
@@ -100,13 +187,161 @@ impl AuditLog {
                     profile: r.get(4),
                     action: r.get(5),
                     target: r.get(6),
-                    item_count: r.get::<i64, _>(7) as u64,
+                    item_count: r.get::<i64, _>(7).max(0) as u64,
                     dry_run: r.get(8),
                     outcome: r.get(9),
                     detail: serde_json::from_str(r.get::<&str, _>(10)).unwrap_or_default(),
                 },
             })
             .collect())
+    }
+}
+
+/// Where a profile's audit entries go: the shared table of its Postgres database, or the local
+/// state file when it names none.
+#[derive(Debug, Clone)]
+pub enum AuditTrail {
+    Local(AuditLog),
+    Shared(PgPool),
+}
+
+impl AuditTrail {
+    /// Records an action that is already over (a dry run, a settings change).
+    pub async fn record(&self, entry: &AuditEntry) -> Result<i64> {
+        match self {
+            Self::Local(log) => log.record(entry).await,
+            Self::Shared(pool) => {
+                let (os_user, host) = os_user_and_host();
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO cachescope.audit_log \
+                     (os_user, host, profile, action, target, item_count, dry_run, outcome, detail, finished_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                     RETURNING id",
+                )
+                .bind(os_user)
+                .bind(host)
+                .bind(&entry.profile)
+                .bind(&entry.action)
+                .bind(&entry.target)
+                .bind(stored_count(entry.item_count))
+                .bind(entry.dry_run)
+                .bind(&entry.outcome)
+                .bind(&entry.detail)
+                // An intent has not finished; anything else is over when it is recorded.
+                .bind((entry.outcome != INTERRUPTED).then(Utc::now))
+                .fetch_one(pool)
+                .await
+                .map_err(Error::Db)?;
+                Ok(id)
+            }
+        }
+    }
+
+    /// Records the intent of `entry` before its work starts, with outcome [`INTERRUPTED`] (its
+    /// own outcome is ignored). An error here means the work must not start: it would go
+    /// unrecorded.
+    pub async fn begin(&self, entry: &AuditEntry) -> Result<AuditMark> {
+        let intent = AuditEntry {
+            outcome: INTERRUPTED.to_owned(),
+            ..entry.clone()
+        };
+        Ok(AuditMark {
+            id: self.record(&intent).await?,
+        })
+    }
+
+    /// Replaces a begun entry's outcome, count and detail with how the work ended.
+    pub async fn finish(&self, mark: AuditMark, outcome: &AuditOutcome) -> Result<()> {
+        match self {
+            Self::Local(log) => log.finish(mark.id, outcome).await,
+            Self::Shared(pool) => {
+                sqlx::query(
+                    "UPDATE cachescope.audit_log \
+                     SET outcome = $2, item_count = $3, detail = $4, finished_at = now() WHERE id = $1",
+                )
+                .bind(mark.id)
+                .bind(&outcome.outcome)
+                .bind(stored_count(outcome.item_count))
+                .bind(&outcome.detail)
+                .execute(pool)
+                .await
+                .map_err(Error::Db)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs `work` between its intent and its outcome: `done` counting one item, or
+    /// `failed: ...`; the detail stays the entry's. Work whose intent cannot be recorded does
+    /// not run.
+    pub async fn around<T>(
+        &self,
+        entry: &AuditEntry,
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let mark = self.begin(entry).await?;
+        let result = work.await;
+        let outcome = match &result {
+            Ok(_) => "done".to_owned(),
+            Err(e) => format!("failed: {e}"),
+        };
+        self.finish(
+            mark,
+            &AuditOutcome::new(outcome, u64::from(result.is_ok()), entry.detail.clone()),
+        )
+        .await?;
+        result
+    }
+
+    /// The newest `limit` records, newest first.
+    pub async fn recent(&self, limit: u32) -> Result<Vec<AuditRecord>> {
+        match self {
+            Self::Local(log) => log.recent(limit).await,
+            Self::Shared(pool) => {
+                let rows = sqlx::query(
+                    "SELECT id, at, os_user, host, profile, action, target, item_count, dry_run, outcome, detail \
+                     FROM cachescope.audit_log ORDER BY id DESC LIMIT $1",
+                )
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await
+                .map_err(Error::Db)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| AuditRecord {
+                        id: r.get(0),
+                        at: r
+                            .get::<DateTime<Utc>, _>(1)
+                            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                        os_user: r.get(2),
+                        host: r.get(3),
+                        entry: AuditEntry {
+                            profile: r.get(4),
+                            action: r.get(5),
+                            target: r.get(6),
+                            item_count: r.get::<i64, _>(7).max(0) as u64,
+                            dry_run: r.get(8),
+                            outcome: r.get(9),
+                            detail: r.get(10),
+                        },
+                    })
+                    .collect())
+            }
+        }
+    }
+}
+
+impl CoreContext {
+    /// Where the audit entries of `profile` go: its database's shared table (migrated first) when
+    /// it names one, else the local state file.
+    pub async fn audit_trail(&self, profile: &str) -> Result<AuditTrail> {
+        match self.postgres(Some(profile)).await? {
+            Some(pool) => {
+                crate::db::migrate(&pool).await?;
+                Ok(AuditTrail::Shared(pool))
+            }
+            None => Ok(AuditTrail::Local(self.audit().clone())),
+        }
     }
 }
 

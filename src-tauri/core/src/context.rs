@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 use sqlx::PgPool;
 
-use crate::audit::AuditLog;
+use crate::audit::{AuditEntry, AuditLog, AuditTrail};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventBus};
 use crate::kv::cloudflare::{CloudflareConfig, CloudflareStore, Namespace};
@@ -212,7 +212,25 @@ impl CoreContext {
         self.inner.pools.lock().await.remove(name);
     }
 
-    /// Adds or replaces a profile and stores its secrets; returns where each secret went.
+    /// Records a change to this machine's profiles in the local audit log: its intent first (a
+    /// change that cannot be recorded is not made), then how it ended.
+    async fn audited_profile_change<T>(
+        &self,
+        action: &str,
+        profile: &str,
+        detail: serde_json::Value,
+        change: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        AuditTrail::Local(self.inner.audit.clone())
+            .around(
+                &AuditEntry::new(profile, action, profile).with_detail(detail),
+                change,
+            )
+            .await
+    }
+
+    /// Adds or replaces a profile and stores its secrets; returns where each secret went. The
+    /// change is audited (the profile's settings, and which secrets were set, never their values).
     pub async fn save_profile(
         &self,
         profile: Profile,
@@ -221,39 +239,57 @@ impl CoreContext {
     ) -> Result<Vec<(SecretKind, SecretLocation)>> {
         profile.validate()?;
         let name = profile.name.clone();
-        let mut stored = Vec::new();
-        for (kind, secret) in [
-            (SecretKind::ApiToken, token),
-            (SecretKind::DbPassword, db_password),
-        ] {
-            if let Some(secret) = secret {
-                stored.push((kind, self.inner.secrets.set(&name, kind, &secret).await?));
-            }
+        let mut detail = serde_json::to_value(&profile)
+            .map_err(|e| Error::invalid(format!("profile {name:?}"), e.to_string()))?;
+        if let Some(fields) = detail.as_object_mut() {
+            fields.insert("tokenSet".to_owned(), token.is_some().into());
+            fields.insert("dbPasswordSet".to_owned(), db_password.is_some().into());
         }
-        self.update_profiles(|set| set.upsert(profile))?;
+        let stored = self
+            .audited_profile_change("profile-save", &name, detail, async {
+                let mut stored = Vec::new();
+                for (kind, secret) in [
+                    (SecretKind::ApiToken, token),
+                    (SecretKind::DbPassword, db_password),
+                ] {
+                    if let Some(secret) = secret {
+                        stored.push((kind, self.inner.secrets.set(&name, kind, &secret).await?));
+                    }
+                }
+                self.update_profiles(|set| set.upsert(profile))?;
+                Ok(stored)
+            })
+            .await?;
         self.forget_connections(&name).await;
         self.inner.events.publish(Event::ProfilesChanged);
         Ok(stored)
     }
 
-    /// Removes a profile and its secrets.
+    /// Removes a profile and its secrets (audited).
     pub async fn remove_profile(&self, name: &str) -> Result<()> {
-        self.update_profiles(|set| set.remove(name).map(drop))?;
-        for kind in [SecretKind::ApiToken, SecretKind::DbPassword] {
-            self.inner.secrets.delete(name, kind).await?;
-        }
+        self.audited_profile_change("profile-remove", name, serde_json::json!({}), async {
+            self.update_profiles(|set| set.remove(name).map(drop))?;
+            for kind in [SecretKind::ApiToken, SecretKind::DbPassword] {
+                self.inner.secrets.delete(name, kind).await?;
+            }
+            Ok(())
+        })
+        .await?;
         self.forget_connections(name).await;
         self.inner.events.publish(Event::ProfilesChanged);
         Ok(())
     }
 
-    /// Makes `name` the default profile.
-    pub fn set_default_profile(&self, name: &str) -> Result<()> {
-        self.update_profiles(|set| {
-            set.resolve(Some(name))?;
-            set.default = Some(name.to_owned());
-            Ok(())
-        })?;
+    /// Makes `name` the default profile (audited).
+    pub async fn set_default_profile(&self, name: &str) -> Result<()> {
+        self.audited_profile_change("profile-default", name, serde_json::json!({}), async {
+            self.update_profiles(|set| {
+                set.resolve(Some(name))?;
+                set.default = Some(name.to_owned());
+                Ok(())
+            })
+        })
+        .await?;
         self.inner.events.publish(Event::ProfilesChanged);
         Ok(())
     }
@@ -400,14 +436,21 @@ impl CoreContext {
         }
     }
 
-    /// Points a profile at another namespace (of its account, or inside its file).
+    /// Points a profile at another namespace (of its account, or inside its file); audited.
     pub async fn switch_namespace(&self, name: &str, namespace_id: &str) -> Result<()> {
         if namespace_id.is_empty() {
             return Err(Error::invalid("namespace id", "must not be empty"));
         }
         let mut profile = self.profile(Some(name))?;
+        let detail = serde_json::json!({
+            "from": profile.namespace_id,
+            "to": namespace_id,
+        });
         profile.namespace_id = Some(namespace_id.to_owned());
-        self.update_profiles(|set| set.upsert(profile))?;
+        self.audited_profile_change("profile-namespace", name, detail, async {
+            self.update_profiles(|set| set.upsert(profile))
+        })
+        .await?;
         self.forget_connections(name).await;
         self.inner.events.publish(Event::ProfilesChanged);
         Ok(())

@@ -19,7 +19,7 @@ use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::mpsc;
 
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, AuditOutcome};
 use crate::context::CoreContext;
 use crate::demo_seed::{EN_FIRST, EN_LAST, ZH_GIVEN, ZH_SURNAMES};
 use crate::error::{Error, Result};
@@ -203,26 +203,37 @@ pub async fn generate_for_profile(
             "names no Postgres database (add one with --postgres-url)",
         )
     })?;
+    let trail = ctx.audit_trail(&profile.name).await?;
+    let mark = trail
+        .begin(
+            &AuditEntry::new(&profile.name, "demo-db", "schema sales").with_detail(
+                serde_json::json!({
+                    "conversations": scale.conversations,
+                    "seed": scale.seed,
+                    "now": scale.now,
+                }),
+            ),
+        )
+        .await?;
     let result = generate(&pool, scale, progress).await;
     let outcome = match &result {
         Ok(_) => "done".to_owned(),
         Err(Error::Cancelled) => "cancelled".to_owned(),
         Err(e) => format!("failed: {e}"),
     };
-    ctx.audit()
-        .record(&AuditEntry {
-            profile: profile.name,
-            action: "demo-db".to_owned(),
-            target: "schema sales".to_owned(),
-            item_count: result.as_ref().map_or(0, SourceSummary::rows),
-            dry_run: false,
-            outcome,
-            detail: serde_json::json!({
-                "conversations": scale.conversations,
-                "seed": scale.seed,
-                "now": scale.now,
-            }),
-        })
+    trail
+        .finish(
+            mark,
+            &AuditOutcome::new(
+                outcome,
+                result.as_ref().map_or(0, SourceSummary::rows),
+                serde_json::json!({
+                    "conversations": scale.conversations,
+                    "seed": scale.seed,
+                    "now": scale.now,
+                }),
+            ),
+        )
         .await?;
     result
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, AuditOutcome, INTERRUPTED};
 use crate::context::CoreContext;
 use crate::error::{Error, Result};
 use crate::kv::{limits, list_all};
@@ -111,7 +111,10 @@ pub async fn delete_prefix(
         failed_sample: Vec::new(),
         cancelled: false,
     };
+    let trail = ctx.audit_trail(&report.profile).await?;
     if !dry_run {
+        // The intent is on record before the first key goes.
+        let mark = trail.begin(&entry(&report, INTERRUPTED.to_owned())).await?;
         let total = Some(keys.len() as u64);
         progress.report("delete", 0, total);
         let mut failure = None;
@@ -145,7 +148,13 @@ pub async fn delete_prefix(
             }
             (None, false) => "done".to_owned(),
         };
-        record(ctx, &report, outcome).await?;
+        let done = entry(&report, outcome);
+        trail
+            .finish(
+                mark,
+                &AuditOutcome::new(done.outcome, done.item_count, done.detail),
+            )
+            .await?;
         if let Some(e) = failure {
             return Err(e);
         }
@@ -156,33 +165,31 @@ pub async fn delete_prefix(
             });
         }
     } else {
-        record(ctx, &report, "dry run".to_owned()).await?;
+        trail.record(&entry(&report, "dry run".to_owned())).await?;
     }
     Ok(report)
 }
 
-async fn record(ctx: &CoreContext, report: &PrefixDeletion, outcome: String) -> Result<i64> {
-    ctx.audit()
-        .record(&AuditEntry {
-            profile: report.profile.clone(),
-            action: "delete-prefix".to_owned(),
-            target: report.prefix.clone(),
-            item_count: if report.dry_run {
-                report.matched
-            } else {
-                report.deleted
-            },
-            dry_run: report.dry_run,
-            outcome,
-            detail: serde_json::json!({
-                "matched": report.matched,
-                "sample": report.sample,
-                "deleted": report.deleted,
-                "failed": report.failed,
-                "failedSample": report.failed_sample,
-            }),
-        })
-        .await
+fn entry(report: &PrefixDeletion, outcome: String) -> AuditEntry {
+    AuditEntry {
+        profile: report.profile.clone(),
+        action: "delete-prefix".to_owned(),
+        target: report.prefix.clone(),
+        item_count: if report.dry_run {
+            report.matched
+        } else {
+            report.deleted
+        },
+        dry_run: report.dry_run,
+        outcome,
+        detail: serde_json::json!({
+            "matched": report.matched,
+            "sample": report.sample,
+            "deleted": report.deleted,
+            "failed": report.failed,
+            "failedSample": report.failed_sample,
+        }),
+    }
 }
 
 /// Deletes one key (after the caller confirmed) and records it. Returns whether it existed.
@@ -197,18 +204,26 @@ pub async fn delete_key(ctx: &CoreContext, profile: Option<&str>, key: &str) -> 
         });
     }
     let existed = store.get(key).await?.is_some();
-    store.delete(key).await?;
-    ctx.audit()
-        .record(&AuditEntry {
-            profile: profile.name.clone(),
-            action: "delete-key".to_owned(),
-            target: key.to_owned(),
-            item_count: u64::from(existed),
-            dry_run: false,
-            outcome: "done".to_owned(),
-            detail: serde_json::json!({ "existed": existed }),
-        })
+    let trail = ctx.audit_trail(&profile.name).await?;
+    let mark = trail
+        .begin(
+            &AuditEntry::new(&profile.name, "delete-key", key)
+                .with_detail(serde_json::json!({ "existed": existed })),
+        )
         .await?;
+    let deleted = store.delete(key).await;
+    let outcome = match &deleted {
+        Ok(()) => "done".to_owned(),
+        Err(e) => format!("failed: {e}"),
+    };
+    let count = u64::from(existed && deleted.is_ok());
+    trail
+        .finish(
+            mark,
+            &AuditOutcome::new(outcome, count, serde_json::json!({ "existed": existed })),
+        )
+        .await?;
+    deleted?;
     ctx.events().publish(crate::events::Event::KeysChanged {
         profile: profile.name,
         count: 1,

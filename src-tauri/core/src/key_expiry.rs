@@ -1,6 +1,8 @@
 //! Changing when a key expires. KV has no "touch": the value is written again, with its metadata,
-//! under the new expiry (so it counts as one write, and a read-only profile refuses it).
+//! under the new expiry (so it counts as one write, and a read-only profile refuses it). The
+//! change is audited: its intent before the write, its outcome after.
 
+use crate::audit::{AuditEntry, AuditOutcome};
 use crate::context::CoreContext;
 use crate::error::{Error, Result};
 use crate::kv::{Expiry, PutOptions};
@@ -12,13 +14,39 @@ pub async fn set_key_ttl(
     key: &str,
     ttl_seconds: Option<u64>,
 ) -> Result<()> {
-    let store = ctx.store(profile).await?;
+    let profile = ctx.profile(profile)?;
+    if profile.is_read_only() {
+        return Err(Error::ReadOnlyProfile {
+            profile: profile.name,
+            action: format!("set the TTL of key {key:?}"),
+        });
+    }
+    let store = ctx.store(Some(&profile.name)).await?;
     let value = store.get(key).await?.ok_or_else(|| Error::KeyNotFound {
         key: key.to_owned(),
     })?;
+    let detail = serde_json::json!({
+        "ttlSeconds": ttl_seconds,
+        "previousExpiration": value.expiration,
+    });
     let options = PutOptions {
         expiry: ttl_seconds.map_or(Expiry::Never, Expiry::Ttl),
         metadata: value.metadata,
     };
-    store.put(key, &value.bytes, &options).await
+    let trail = ctx.audit_trail(&profile.name).await?;
+    let mark = trail
+        .begin(&AuditEntry::new(&profile.name, "set-ttl", key).with_detail(detail.clone()))
+        .await?;
+    let written = store.put(key, &value.bytes, &options).await;
+    let outcome = match &written {
+        Ok(()) => "done".to_owned(),
+        Err(e) => format!("failed: {e}"),
+    };
+    trail
+        .finish(
+            mark,
+            &AuditOutcome::new(outcome, u64::from(written.is_ok()), detail),
+        )
+        .await?;
+    written
 }

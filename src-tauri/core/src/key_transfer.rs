@@ -1,6 +1,7 @@
 //! Export and import of keys as JSON Lines, one object per key in the shape of Cloudflare's
 //! bulk-write items: `{"key", "value", "base64", "expiration", "metadata"}`. Binary values are
-//! base64; an import validates every line before it writes anything.
+//! base64; an import validates every line before it writes anything, and an import into a
+//! profile is audited.
 
 use std::io::{BufRead, Write};
 
@@ -8,6 +9,8 @@ use base64::Engine as _;
 use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{AuditEntry, AuditOutcome};
+use crate::context::CoreContext;
 use crate::error::{Error, Result};
 use crate::kv::limits::{self, unix_now};
 use crate::kv::{list_all, BulkOutcome, Entry, Expiry, KvStore, Metadata, PutOptions};
@@ -142,14 +145,83 @@ pub async fn import_jsonl(
     progress: &Progress,
 ) -> Result<ImportReport> {
     let (entries, skipped_expired) = parse_jsonl(input, source)?;
-    let total = Some(entries.len() as u64);
     let mut outcome = BulkOutcome::default();
+    write_entries(store, &entries, progress, &mut outcome).await?;
+    Ok(ImportReport {
+        written: outcome.succeeded as u64,
+        skipped_expired,
+        failed: outcome.failed,
+    })
+}
+
+/// Writes `entries` in bulk calls, adding each call's outcome to `outcome` as it goes (so what was
+/// written before a failure or a cancel stays counted).
+async fn write_entries(
+    store: &dyn KvStore,
+    entries: &[Entry],
+    progress: &Progress,
+    outcome: &mut BulkOutcome,
+) -> Result<()> {
+    let total = Some(entries.len() as u64);
     progress.report("import", 0, total);
     for chunk in entries.chunks(limits::MAX_BULK_ITEMS) {
         progress.check()?;
         outcome.absorb(store.bulk_put(chunk).await?);
         progress.report("import", outcome.succeeded as u64, total);
     }
+    Ok(())
+}
+
+/// Imports an export file into a profile's namespace, as [`import_jsonl`] does, and audits it:
+/// the file is validated whole first, a read-only profile is refused, then the intent is
+/// recorded before the first write and the outcome (keys written, keys refused) after the last.
+pub async fn import_into_profile(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    input: &mut dyn BufRead,
+    source: &str,
+    progress: &Progress,
+) -> Result<ImportReport> {
+    let profile = ctx.profile(profile)?;
+    let (entries, skipped_expired) = parse_jsonl(input, source)?;
+    if profile.is_read_only() {
+        return Err(Error::ReadOnlyProfile {
+            profile: profile.name,
+            action: format!("import {source}"),
+        });
+    }
+    let store = ctx.store(Some(&profile.name)).await?;
+    let trail = ctx.audit_trail(&profile.name).await?;
+    let intent = serde_json::json!({ "keys": entries.len(), "skippedExpired": skipped_expired });
+    let mark = trail
+        .begin(&AuditEntry::new(&profile.name, "import", source).with_detail(intent))
+        .await?;
+    let mut outcome = BulkOutcome::default();
+    let written = write_entries(store.as_ref(), &entries, progress, &mut outcome).await;
+    let result = match (&written, outcome.failed.len()) {
+        (Err(Error::Cancelled), _) => "cancelled".to_owned(),
+        (Err(e), _) => format!("failed: {e}"),
+        (Ok(()), 0) => "done".to_owned(),
+        (Ok(()), n) => format!("partly done: {n} keys refused by the server"),
+    };
+    let refused_sample: Vec<&String> = outcome.failed.iter().take(20).collect();
+    trail
+        .finish(
+            mark,
+            &AuditOutcome::new(
+                result,
+                outcome.succeeded as u64,
+                serde_json::json!({
+                    "keys": entries.len(),
+                    "skippedExpired": skipped_expired,
+                    "written": outcome.succeeded,
+                    "refused": outcome.failed.len(),
+                    "refusedSample": refused_sample,
+                }),
+            ),
+        )
+        .await?;
+    written?;
     Ok(ImportReport {
         written: outcome.succeeded as u64,
         skipped_expired,

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod key_deletion;
 pub mod key_expiry;
 pub mod key_transfer;
+pub mod key_writing;
 pub mod kv;
 pub mod operations;
 pub mod paths;

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
+mod audit_trail;
 mod cache_stats;
 mod cloudflare_faults;
 mod conformance;

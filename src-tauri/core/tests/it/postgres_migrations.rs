@@ -14,6 +14,7 @@ async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
         tables,
         [
             "archive_metadata",
+            "audit_log",
             "cache_events",
             "cache_events_all",
             "cache_events_imported",
