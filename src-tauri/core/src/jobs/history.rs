@@ -114,8 +114,10 @@ pub(crate) fn whoami_pair() -> (String, String) {
     (whoami::username(), host)
 }
 
-/// Claims the run of `job` for `scheduled_for`, unless the job is paused or another console
-/// claimed it first. Returns the run id when this console is to run it.
+/// Claims the run of `job` for `scheduled_for`, unless the job is paused, is destructive and not
+/// enabled on this database, or another console claimed it first (checked in the one statement,
+/// so a job paused or disabled meanwhile is never claimed). Returns the run id when this console
+/// is to run it.
 pub async fn claim_scheduled(
     pool: &PgPool,
     job: JobName,
@@ -126,7 +128,7 @@ pub async fn claim_scheduled(
     let row = sqlx::query(
         "INSERT INTO cachescope.job_runs (job, scheduled_for, trigger, profile, os_user, host, dry_run, status) \
          SELECT name, $2, 'schedule', $3, $4, $5, false, 'running' FROM cachescope.jobs \
-         WHERE name = $1 AND NOT paused AND schedule IS NOT NULL \
+         WHERE name = $1 AND NOT paused AND schedule IS NOT NULL AND (enabled OR NOT $6) \
          ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING RETURNING id",
     )
     .bind(job.as_str())
@@ -134,6 +136,7 @@ pub async fn claim_scheduled(
     .bind(profile)
     .bind(os_user)
     .bind(host)
+    .bind(job.is_destructive())
     .fetch_optional(pool)
     .await
     .map_err(Error::Db)?;

@@ -1,8 +1,9 @@
 //! Jobs: precompute and cleanup work run by hand or on a cron schedule. [`catalog`] names the
 //! jobs and their default schedules; [`options`] types each job's options; [`settings`] keeps each job's
 //! schedule, time zone, pause state and options in the console's Postgres schema, shared by every
-//! console; [`runner`] runs one job (claim, lock, work, history, audit); [`scheduler`] fires them
-//! with tokio-cron-scheduler. The work itself: [`archive`] (archive and delete detail rows),
+//! console, and [`setting_changes`] makes those changes from a console, audited (enabling a
+//! destructive job's schedule among them); [`runner`] runs one job (claim, lock, work, history,
+//! audit); [`scheduler`] fires them with tokio-cron-scheduler. The work itself: [`archive`] (archive and delete detail rows),
 //! [`kv_cleanup`] (prune snapshots, invalidate a user, sweep) and [`storage_report`]; [`overview`]
 //! is the Jobs table.
 
@@ -14,6 +15,7 @@ pub mod options;
 pub mod overview;
 pub mod runner;
 pub mod scheduler;
+pub mod setting_changes;
 pub mod settings;
 pub mod storage_report;
 

@@ -27,7 +27,10 @@ pub struct JobView {
     pub schedule_description: Option<String>,
     pub time_zone: String,
     pub paused: bool,
-    /// The next scheduled time (none when paused or unscheduled).
+    /// Whether the schedule may run on this database (a destructive job starts disabled until
+    /// someone enables it with a typed confirmation; other jobs are always enabled).
+    pub enabled: bool,
+    /// The next scheduled time (none when paused, disabled or unscheduled).
     pub next_run: Option<String>,
     /// The newest real run.
     pub last_run: Option<JobRunRecord>,
@@ -58,7 +61,7 @@ pub async fn list_jobs(ctx: &CoreContext, profile: Option<&str>) -> Result<Vec<J
                 .map(|(s, tz)| format!("{} ({tz})", s.describe().trim_end_matches('.'))),
             next_run: parsed
                 .as_ref()
-                .filter(|_| !job.paused)
+                .filter(|_| !job.paused && job.enabled)
                 .and_then(|(s, tz)| s.next_after(now, *tz))
                 .map(|t| t.to_rfc3339()),
             last_run: last.remove(&job.name),
@@ -66,6 +69,7 @@ pub async fn list_jobs(ctx: &CoreContext, profile: Option<&str>) -> Result<Vec<J
             schedule: job.schedule,
             time_zone: job.time_zone,
             paused: job.paused,
+            enabled: job.enabled,
             options: job.options,
             updated_by: job.updated_by,
         });

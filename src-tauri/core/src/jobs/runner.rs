@@ -1,7 +1,9 @@
 //! Runs one job: checks everything before anything runs (options, parameter, archive directory,
-//! read-only profile), claims the run (a scheduled time is claimed once across consoles), takes
-//! the job's lock, does the work with progress and cancellation, and records the outcome in the
-//! run history, the audit log (destructive jobs, dry runs included) and an event.
+//! read-only profile, the typed confirmation of a destructive job's real run by hand, the
+//! enabling of a destructive job's schedule), claims the run (a scheduled time is claimed once
+//! across consoles), takes the job's lock, does the work with progress and cancellation, and
+//! records the outcome in the run history, the audit log (destructive jobs, dry runs included:
+//! the intent before the work, the outcome after) and an event.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -15,7 +17,7 @@ use super::options::{
     JobOptions, PrecomputeOptions, PruneSnapshotsOptions, StorageReportOptions, SweepOptions,
 };
 use super::{kv_cleanup, settings, storage_report};
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, AuditOutcome, AuditTrail};
 use crate::context::CoreContext;
 use crate::error::{Error, Result};
 use crate::events::Event;
@@ -44,6 +46,9 @@ pub struct JobRunRequest {
     /// Sweep: go on although a family's share to delete is over `maxDeletePercent` (recorded
     /// in the audit).
     pub override_share_limit: bool,
+    /// The job's name typed by the user: a destructive job's real run by hand is refused
+    /// without it. Scheduled runs need none (enabling the job's schedule was confirmed).
+    pub confirmation: Option<String>,
 }
 
 impl JobRunRequest {
@@ -55,7 +60,46 @@ impl JobRunRequest {
             trigger: Trigger::Manual,
             now: None,
             override_share_limit: false,
+            confirmation: None,
         }
+    }
+
+    /// The same request with the job's name typed as its confirmation.
+    pub fn confirmed(self, confirmation: impl Into<String>) -> Self {
+        Self {
+            confirmation: Some(confirmation.into()),
+            ..self
+        }
+    }
+}
+
+/// Whether a destructive job may run as asked: a real run by hand needs the job's name typed
+/// exactly; a scheduled run needs the job enabled on this database (`Ok(false)`: not to run, not
+/// an error, since a schedule disabled on another console is not this console's fault).
+fn destructive_run_allowed(
+    job: JobName,
+    request: &JobRunRequest,
+    job_settings: &settings::JobSettings,
+) -> Result<bool> {
+    if !job.is_destructive() || request.dry_run {
+        return Ok(true);
+    }
+    match request.trigger {
+        Trigger::Schedule(_) => Ok(job_settings.enabled),
+        Trigger::Manual if request.confirmation.as_deref() == Some(job.as_str()) => Ok(true),
+        Trigger::Manual => Err(Error::invalid(
+            "confirmation",
+            format!(
+                "type the job name {:?} exactly to run it for real (it deletes {}); \
+                 nothing was done",
+                job.as_str(),
+                if matches!(job, JobName::Archive | JobName::DeleteArchived) {
+                    "rows"
+                } else {
+                    "keys"
+                }
+            ),
+        )),
     }
 }
 
@@ -112,6 +156,9 @@ pub async fn run_job(
             action: format!("run job {job}"),
         });
     }
+    if !destructive_run_allowed(job, request, &job_settings)? {
+        return Ok(None);
+    }
 
     let run_id = match request.trigger {
         Trigger::Schedule(at) => {
@@ -155,11 +202,40 @@ pub async fn run_job(
         hook,
         lease: lock.as_ref().map(JobLock::lease),
     };
-    let result = work.run(&plan).await;
+    // A destructive run's intent is on record before its work starts; one that cannot be
+    // recorded does not start, and the run says why.
+    let trail = AuditTrail::Shared(pool.clone());
+    let target = audit_target(request, options);
+    let mark = if job.is_destructive() {
+        let intent = AuditEntry {
+            dry_run: request.dry_run,
+            ..AuditEntry::new(&profile.name, &format!("job:{job}"), &target)
+        }
+        .with_detail(json!({
+            "run": run_id,
+            "trigger": trigger_word(request.trigger),
+            "overrideShareLimit": request.override_share_limit,
+        }));
+        Some(trail.begin(&intent).await)
+    } else {
+        None
+    };
+    let (mark, result) = match mark {
+        Some(Err(e)) => (
+            None,
+            Err(Failure {
+                error: Error::invalid(
+                    "audit log",
+                    format!("the run's intent was not recorded: {e}"),
+                ),
+                done: None,
+            }),
+        ),
+        mark => (mark.and_then(Result::ok), work.run(&plan).await),
+    };
     if let Some(lock) = lock {
         lock.release().await;
     }
-
     let (status, outcome, error) = match result {
         Ok(outcome) => (JobRunStatus::Succeeded, outcome, None),
         Err(Failure {
@@ -190,31 +266,31 @@ pub async fn run_job(
         }
     };
     history::finish(&pool, run_id, status, &outcome, error.as_deref()).await?;
-    if job.is_destructive() {
-        ctx.audit()
-            .record(&AuditEntry {
-                profile: profile.name.clone(),
-                action: format!("job:{job}"),
-                target: audit_target(request, options),
-                item_count: outcome
-                    .counts
-                    .get("deleted")
-                    .or_else(|| outcome.counts.get("rowsArchived"))
-                    .or_else(|| outcome.counts.get("rowsDeleted"))
-                    .and_then(Value::as_u64)
-                    .unwrap_or(0),
-                dry_run: request.dry_run,
-                outcome: match &error {
-                    Some(e) => format!("failed: {e}"),
-                    None => status.as_str().to_owned(),
-                },
-                detail: json!({
-                    "run": run_id,
-                    "counts": outcome.counts,
-                    "summary": outcome.summary,
-                    "overrideShareLimit": request.override_share_limit,
-                }),
-            })
+    if let Some(mark) = mark {
+        trail
+            .finish(
+                mark,
+                &AuditOutcome::new(
+                    match &error {
+                        Some(e) => format!("failed: {e}"),
+                        None => status.as_str().to_owned(),
+                    },
+                    outcome
+                        .counts
+                        .get("deleted")
+                        .or_else(|| outcome.counts.get("rowsArchived"))
+                        .or_else(|| outcome.counts.get("rowsDeleted"))
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0),
+                    json!({
+                        "run": run_id,
+                        "trigger": trigger_word(request.trigger),
+                        "counts": outcome.counts,
+                        "summary": outcome.summary,
+                        "overrideShareLimit": request.override_share_limit,
+                    }),
+                ),
+            )
             .await?;
     }
     history::prune(&pool, job, i64::from(options.history_days())).await?;
@@ -224,6 +300,13 @@ pub async fn run_job(
         run: Box::new(record.clone()),
     });
     Ok(Some(record))
+}
+
+fn trigger_word(trigger: Trigger) -> &'static str {
+    match trigger {
+        Trigger::Manual => "manual",
+        Trigger::Schedule(_) => "schedule",
+    }
 }
 
 fn audit_target(request: &JobRunRequest, options: &JobOptions) -> String {

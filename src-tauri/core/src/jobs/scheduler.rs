@@ -1,5 +1,6 @@
 //! The scheduler the desktop app and `cachescope daemon` start for one profile: a
-//! tokio-cron-scheduler job per scheduled, unpaused job, in its own time zone, re-read from
+//! tokio-cron-scheduler job per scheduled, unpaused and enabled job (a destructive job runs on
+//! its schedule only once someone enabled it on the database), in its own time zone, re-read from
 //! Postgres every [`RESYNC_INTERVAL`] so a schedule changed or paused on another console takes
 //! effect here too. Each fire claims its scheduled time in Postgres, so however many consoles run
 //! a scheduler for the same database, each scheduled time runs once.
@@ -124,7 +125,7 @@ impl Scheduler {
             let job = job_settings.name;
             let wanted = match (
                 &job_settings.schedule,
-                job_settings.paused || job.needs_parameter(),
+                job_settings.paused || !job_settings.enabled || job.needs_parameter(),
             ) {
                 (Some(schedule), false) => Some(format!("{schedule}|{}", job_settings.time_zone)),
                 _ => None,

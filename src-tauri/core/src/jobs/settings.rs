@@ -1,5 +1,6 @@
-//! Each job's schedule, time zone, pause state and options, kept in `cachescope.jobs` so every
-//! console and daemon pointed at one database shares them. Rows are created with the defaults on
+//! Each job's schedule, time zone, pause state, options and (destructive jobs) whether its
+//! schedule is enabled, kept in `cachescope.jobs` so every console and daemon pointed at one
+//! database shares them. Rows are created with the defaults on
 //! first use; every change is validated first and refused with a message naming what is wrong.
 
 use chrono::{DateTime, Utc};
@@ -24,6 +25,10 @@ pub struct JobSettings {
     pub schedule: Option<String>,
     pub time_zone: String,
     pub paused: bool,
+    /// Whether the job's schedule may run on this database. A destructive job starts disabled
+    /// and is enabled with a typed confirmation ([`set_enabled`]); a job that deletes nothing is
+    /// always enabled.
+    pub enabled: bool,
     pub options: JobOptions,
     pub updated_at: String,
     pub updated_by: String,
@@ -101,13 +106,14 @@ fn from_row(row: &sqlx::postgres::PgRow) -> Result<JobSettings> {
         schedule: row.get("schedule"),
         time_zone: row.get("time_zone"),
         paused: row.get("paused"),
+        enabled: !name.is_destructive() || row.get::<bool, _>("enabled"),
         options,
         updated_at: updated_at.to_rfc3339(),
         updated_by: row.get("updated_by"),
     })
 }
 
-const COLUMNS: &str = "name, schedule, time_zone, paused, options, updated_at, updated_by";
+const COLUMNS: &str = "name, schedule, time_zone, paused, enabled, options, updated_at, updated_by";
 
 /// Every job's settings, in catalog order. Rows of jobs this version does not know are ignored.
 pub async fn load_all(pool: &PgPool) -> Result<Vec<JobSettings>> {
@@ -205,6 +211,41 @@ pub async fn set_options(
     )
     .bind(job.as_str())
     .bind(stored)
+    .bind(who())
+    .execute(pool)
+    .await
+    .map_err(Error::Db)?;
+    load(pool, job).await
+}
+
+/// Enables (with `confirmation`, the job's name typed exactly) or disables a destructive job's
+/// schedule on this database. Jobs that delete nothing need no enabling and are refused here.
+pub async fn set_enabled(
+    pool: &PgPool,
+    job: JobName,
+    enabled: bool,
+    confirmation: Option<&str>,
+) -> Result<JobSettings> {
+    if !job.is_destructive() {
+        return Err(Error::invalid(
+            format!("job {job}"),
+            "deletes nothing, so it needs no enabling (its schedule runs unless paused)",
+        ));
+    }
+    if enabled && confirmation != Some(job.as_str()) {
+        return Err(Error::invalid(
+            "confirmation",
+            format!("type the job name {job:?} exactly to enable its schedule on this database"),
+        ));
+    }
+    ensure_defaults(pool).await?;
+    sqlx::query(
+        "UPDATE cachescope.jobs SET enabled = $2, \
+         enabled_at = CASE WHEN $2 THEN now() END, enabled_by = CASE WHEN $2 THEN $3 END, \
+         updated_at = now(), updated_by = $3 WHERE name = $1",
+    )
+    .bind(job.as_str())
+    .bind(enabled)
     .bind(who())
     .execute(pool)
     .await

@@ -22,6 +22,7 @@ use sqlx::PgPool;
 
 use super::report_precompute::context_on;
 
+mod destructive_confirmation;
 mod faults;
 mod hostile_options;
 
@@ -99,10 +100,12 @@ async fn run_with(
     dry_run: bool,
     hook: Option<&cachescope_core::jobs::archive::StepHook>,
 ) -> history::JobRunRecord {
+    // A real run of a destructive job needs its name typed; the tests type it.
     let request = JobRunRequest {
         now: Some(now()),
         ..JobRunRequest::manual(job, dry_run)
-    };
+    }
+    .confirmed(job.as_str());
     run_job(ctx, Some("jobs"), &request, &Progress::none(), hook)
         .await
         .unwrap()
@@ -221,8 +224,14 @@ async fn archive_then_delete_moves_exactly_the_old_rows_and_never_an_aggregate(p
         ("deleted", old.len() as i64)
     );
 
-    // Every destructive run is audited, dry runs included.
-    let audit = ctx.audit().recent(100).await.unwrap();
+    // Every destructive run is audited, dry runs included, in the database's shared log.
+    let audit = ctx
+        .audit_trail("jobs")
+        .await
+        .unwrap()
+        .recent(100)
+        .await
+        .unwrap();
     let archive_audits = audit
         .iter()
         .filter(|r| r.entry.action == "job:archive")
@@ -687,7 +696,8 @@ async fn kv_cleanups_delete_exactly_their_keys_on_the_simulator(pool: PgPool) {
     let request = JobRunRequest {
         user_id: Some("u1".to_owned()),
         ..JobRunRequest::manual(JobName::InvalidateUser, false)
-    };
+    }
+    .confirmed("invalidate-user");
     let invalidated = run_job(&ctx, Some("jobs"), &request, &Progress::none(), None)
         .await
         .unwrap()

@@ -232,7 +232,13 @@ async fn postgres_sessions_terminated_mid_delete_fail_the_run_lose_nothing_and_f
         json!({ "rowsDeleted": 300, "batches": 3, "archivesCompleted": 0 }),
         "the 3 committed batches are counted, the rolled-back 4th is not"
     );
-    let audit = ctx.audit().recent(10).await.unwrap();
+    let audit = ctx
+        .audit_trail("jobs")
+        .await
+        .unwrap()
+        .recent(10)
+        .await
+        .unwrap();
     let audited = audit
         .iter()
         .find(|r| r.entry.action == "job:delete-archived")
@@ -538,7 +544,13 @@ async fn kv_429_and_5xx_mid_prune_fail_the_run_and_the_next_run_deletes_exactly_
             JobRunStatus::Succeeded
         ]
     );
-    let audit = ctx.audit().recent(10).await.unwrap();
+    let audit = ctx
+        .audit_trail("jobs")
+        .await
+        .unwrap()
+        .recent(10)
+        .await
+        .unwrap();
     let audited: Vec<(u64, bool)> = audit
         .iter()
         .rev()
