@@ -25,6 +25,7 @@ fn main() {
         "list_jobs",
         "run_job",
         "set_job_paused",
+        "set_job_enabled",
         "set_job_schedule",
         "set_job_options",
         "job_history",

@@ -65,6 +65,7 @@ pub fn run() {
             commands::jobs::list_jobs,
             commands::jobs::run_job,
             commands::jobs::set_job_paused,
+            commands::jobs::set_job_enabled,
             commands::jobs::set_job_schedule,
             commands::jobs::set_job_options,
             commands::jobs::job_history,

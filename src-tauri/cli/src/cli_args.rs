@@ -42,7 +42,8 @@ pub enum Command {
     /// Hit/miss statistics per key family (rolls up new events first); `stats import` reads
     /// worker logs, `stats rollup` and `stats prune` maintain the rollups.
     Stats(StatsArgs),
-    /// The audit log of destructive actions.
+    /// The audit log of the profile: deletes, writes, imports, job runs and settings, profile
+    /// changes (the shared log of its database when it names one, else this machine's).
     Audit {
         /// How many records, newest first.
         #[arg(long, default_value_t = 50)]
@@ -63,7 +64,8 @@ pub enum Command {
 pub enum JobsCommand {
     /// Every job: schedule, next run, last run.
     Ls,
-    /// Run a job now. Destructive jobs show their dry run and ask first (or pass --yes).
+    /// Run a job now. A destructive job's real run shows its dry run and asks to type the job's
+    /// name (or pass it with --confirm).
     Run {
         /// Job name (see `jobs ls`).
         name: String,
@@ -73,9 +75,9 @@ pub enum JobsCommand {
         /// The user of `invalidate-user`.
         #[arg(long)]
         user: Option<String>,
-        /// Skip the confirmation of a destructive job.
-        #[arg(long)]
-        yes: bool,
+        /// The job's name, typed to confirm a destructive job's real run without the prompt.
+        #[arg(long, value_name = "JOB")]
+        confirm: Option<String>,
         /// Run as of this RFC 3339 time (archive cutoff, precompute as-of).
         #[arg(long)]
         now: Option<String>,
@@ -84,6 +86,16 @@ pub enum JobsCommand {
         #[arg(long)]
         override_share_limit: bool,
     },
+    /// Let a destructive job's schedule run on this database (they start disabled); asks to type
+    /// the job's name (or pass it with --confirm).
+    Enable {
+        name: String,
+        /// The job's name, typed to confirm without the prompt.
+        #[arg(long, value_name = "JOB")]
+        confirm: Option<String>,
+    },
+    /// Stop a destructive job's schedule on this database until it is enabled again.
+    Disable { name: String },
     /// Stop a job's schedule (running by hand stays possible).
     Pause { name: String },
     /// Restart a paused job's schedule.

@@ -6,6 +6,7 @@ use cachescope_core::demo_seed::{self, SeedOptions};
 use cachescope_core::demo_source::{self, SourceScale};
 use cachescope_core::key_deletion::{self, DeleteMode};
 use cachescope_core::key_transfer;
+use cachescope_core::key_writing;
 use cachescope_core::kv::{list_all, Expiry, KeyInfo, ListOptions, PutOptions};
 use cachescope_core::profiles::{Profile, ProfileKind};
 use cachescope_core::secrets::SecretKind;
@@ -129,7 +130,9 @@ async fn run_command(ctx: &CoreContext, cli: Cli) -> Result<()> {
         }
         Command::Daemon => crate::job_commands::daemon(ctx, profile).await,
         Command::Audit { limit, csv } => {
-            let records = ctx.audit().recent(limit).await?;
+            // The profile's shared log when it names a database, else this machine's.
+            let name = ctx.profile(profile)?.name;
+            let records = ctx.audit_trail(&name).await?.recent(limit).await?;
             if csv {
                 print!("{}", cachescope_core::audit::to_csv(&records)?);
                 return Ok(());
@@ -195,7 +198,7 @@ async fn profile_command(ctx: &CoreContext, command: ProfileCommand, json: bool)
             Ok(())
         }
         ProfileCommand::Use { name } => {
-            ctx.set_default_profile(&name)?;
+            ctx.set_default_profile(&name).await?;
             if !json {
                 println!("default profile is now {name:?}");
             }
@@ -256,7 +259,7 @@ async fn add_profile(ctx: &CoreContext, add: ProfileAdd, json: bool) -> Result<(
     let read_only = profile.is_read_only();
     let stored = ctx.save_profile(profile, token, db_password).await?;
     if add.default {
-        ctx.set_default_profile(&add.name)?;
+        ctx.set_default_profile(&add.name).await?;
     }
     if json {
         let stored: Vec<_> = stored
@@ -415,7 +418,7 @@ async fn kv_command(
                 expiry: ttl.map_or(Expiry::Never, Expiry::Ttl),
                 metadata,
             };
-            store.put(&key, &bytes, &options).await?;
+            key_writing::put_key(ctx, profile, &key, &bytes, &options).await?;
             if json {
                 return print_json(&serde_json::json!({ "key": key, "bytes": bytes.len() }));
             }
@@ -472,8 +475,9 @@ async fn kv_command(
                 source,
             })?;
             let bar = Bar::start();
-            let report = key_transfer::import_jsonl(
-                store.as_ref(),
+            let report = key_transfer::import_into_profile(
+                ctx,
+                profile,
                 &mut BufReader::new(reader),
                 &file.display().to_string(),
                 &bar.progress,

@@ -1,5 +1,6 @@
-//! `cachescope jobs ...` and `cachescope daemon`: list, run (dry run and confirmation first for
-//! destructive jobs), pause, resume, schedule, options and history of jobs, and the scheduler.
+//! `cachescope jobs ...` and `cachescope daemon`: list, run (dry run and the typed job name first
+//! for destructive jobs), enable or disable a destructive job's schedule, pause, resume,
+//! schedule, options and history of jobs, and the scheduler.
 
 use chrono::{DateTime, Utc};
 
@@ -8,11 +9,11 @@ use cachescope_core::jobs::history::{self, JobRunRecord, JobRunStatus};
 use cachescope_core::jobs::overview::list_jobs;
 use cachescope_core::jobs::runner::jobs_database;
 use cachescope_core::jobs::scheduler::Scheduler;
-use cachescope_core::jobs::{run_job, settings, JobName, JobRunRequest};
+use cachescope_core::jobs::{run_job, setting_changes, settings, JobName, JobRunRequest};
 use cachescope_core::{CoreContext, Error, Result};
 
 use crate::cli_args::JobsCommand;
-use crate::output::{ask, print_json, Bar};
+use crate::output::{ask_or, print_json, Bar};
 
 pub async fn jobs_command(
     ctx: &CoreContext,
@@ -35,6 +36,8 @@ pub async fn jobs_command(
                     "running"
                 } else if job.paused {
                     "paused"
+                } else if !job.enabled {
+                    "disabled"
                 } else {
                     "active"
                 };
@@ -57,7 +60,7 @@ pub async fn jobs_command(
             name,
             dry_run,
             user,
-            yes,
+            confirm,
             now,
             override_share_limit,
         } => {
@@ -72,35 +75,37 @@ pub async fn jobs_command(
                         })
                 })
                 .transpose()?;
-            let request = JobRunRequest {
+            let mut request = JobRunRequest {
                 user_id: user,
                 now,
                 override_share_limit,
                 ..JobRunRequest::manual(job, dry_run)
             };
-            if job.is_destructive() && !dry_run && !yes {
-                let preview = run_once(
-                    ctx,
-                    profile,
-                    &JobRunRequest {
-                        dry_run: true,
-                        ..request.clone()
-                    },
-                )
-                .await?;
-                print_run(&preview, json)?;
-                if preview.status != JobRunStatus::Succeeded {
-                    return Err(failure(&preview));
-                }
-                let answer = ask(&format!(
-                    "Run {job} for real? Type the job name to confirm:"
-                ))?;
-                if answer != job.as_str() {
-                    return Err(Error::invalid(
-                        "confirmation",
-                        format!("{answer:?} is not {job:?}; nothing was done"),
-                    ));
-                }
+            if job.is_destructive() && !dry_run {
+                let typed = match confirm {
+                    Some(typed) => typed,
+                    None => {
+                        let preview = run_once(
+                            ctx,
+                            profile,
+                            &JobRunRequest {
+                                dry_run: true,
+                                ..request.clone()
+                            },
+                        )
+                        .await?;
+                        print_run(&preview, json)?;
+                        if preview.status != JobRunStatus::Succeeded {
+                            return Err(failure(&preview));
+                        }
+                        ask_or(
+                            &format!("Run {job} for real? Type the job name to confirm:"),
+                            &format!("pass --confirm {job} to run it for real"),
+                        )?
+                    }
+                };
+                // The core checks what was typed, whoever calls it.
+                request = request.confirmed(typed);
             }
             let record = run_once(ctx, profile, &request).await?;
             print_run(&record, json)?;
@@ -109,6 +114,35 @@ pub async fn jobs_command(
                 JobRunStatus::Cancelled => Err(Error::Cancelled),
                 _ => Err(failure(&record)),
             }
+        }
+        JobsCommand::Enable { name, confirm } => {
+            let job: JobName = name.parse()?;
+            let typed = match confirm {
+                Some(typed) => typed,
+                None if job.is_destructive() => ask_or(
+                    &format!(
+                        "Let {job} run on its schedule on this database? It deletes data. \
+                         Type the job name to confirm:"
+                    ),
+                    &format!("pass --confirm {job} to enable it"),
+                )?,
+                None => String::new(),
+            };
+            let saved = setting_changes::enable_job(ctx, profile, job, &typed).await?;
+            if json {
+                return print_json(&saved);
+            }
+            println!("{job}: enabled on this database (its schedule runs unless paused)");
+            Ok(())
+        }
+        JobsCommand::Disable { name } => {
+            let job: JobName = name.parse()?;
+            let saved = setting_changes::disable_job(ctx, profile, job).await?;
+            if json {
+                return print_json(&saved);
+            }
+            println!("{job}: disabled on this database (runs by hand only, with confirmation)");
+            Ok(())
         }
         JobsCommand::Pause { name } => set_paused(ctx, profile, &name, true, json).await,
         JobsCommand::Resume { name } => set_paused(ctx, profile, &name, false, json).await,
@@ -119,9 +153,9 @@ pub async fn jobs_command(
             none,
         } => {
             let job: JobName = name.parse()?;
-            let pool = pool(ctx, profile).await?;
             let cron = if none { None } else { cron };
-            let saved = settings::set_schedule(&pool, job, cron.as_deref(), &tz).await?;
+            let saved =
+                setting_changes::set_schedule(ctx, profile, job, cron.as_deref(), &tz).await?;
             if json {
                 return print_json(&saved);
             }
@@ -133,14 +167,13 @@ pub async fn jobs_command(
         }
         JobsCommand::Options { name, set } => {
             let job: JobName = name.parse()?;
-            let pool = pool(ctx, profile).await?;
             let saved = match set {
                 Some(text) => {
                     let value: serde_json::Value = serde_json::from_str(&text)
                         .map_err(|e| Error::invalid("--set", format!("not JSON: {e}")))?;
-                    settings::set_options(&pool, job, value).await?
+                    setting_changes::set_options(ctx, profile, job, value).await?
                 }
-                None => settings::load(&pool, job).await?,
+                None => settings::load(&pool(ctx, profile).await?, job).await?,
             };
             print_json(&saved.options)
         }
@@ -184,7 +217,7 @@ async fn set_paused(
     json: bool,
 ) -> Result<()> {
     let job: JobName = name.parse()?;
-    let saved = settings::set_paused(&pool(ctx, profile).await?, job, paused).await?;
+    let saved = setting_changes::set_paused(ctx, profile, job, paused).await?;
     if json {
         return print_json(&saved);
     }

@@ -93,10 +93,15 @@ pub fn duration(seconds: i64) -> String {
 
 /// Asks a question on the terminal; refuses (rather than assumes yes) when stdin is not one.
 pub fn ask(question: &str) -> Result<String> {
+    ask_or(question, "pass --yes to confirm")
+}
+
+/// Like [`ask`]; `instead` says how to confirm without a terminal (e.g. "pass --confirm JOB").
+pub fn ask_or(question: &str, instead: &str) -> Result<String> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::invalid(
             "confirmation",
-            "stdin is not a terminal; pass --yes to confirm",
+            format!("stdin is not a terminal; {instead}"),
         ));
     }
     eprint!("{question} ");

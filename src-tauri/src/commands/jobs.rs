@@ -1,13 +1,14 @@
 //! Commands of the Jobs screen: the jobs table, a run by hand (dry run or real, cancellable),
-//! pause, schedule and options, the run history, the audit log and its CSV, and the state of
+//! enabling a destructive job's schedule, pause, schedule and options, the run history, the audit log and its CSV, and the state of
 //! this console's scheduler.
 
-use cachescope_core::audit::AuditRecord;
+use cachescope_core::audit::{AuditRecord, AuditTrail};
 use cachescope_core::jobs::history::{self, JobRunRecord};
 use cachescope_core::jobs::overview::{self, JobView};
 use cachescope_core::jobs::runner::jobs_database;
 use cachescope_core::jobs::scheduler::{Scheduler, SchedulerStatus};
-use cachescope_core::jobs::settings::{self, JobSettings};
+use cachescope_core::jobs::setting_changes;
+use cachescope_core::jobs::settings::JobSettings;
 use cachescope_core::jobs::{run_job as run, JobName, JobRunRequest};
 use cachescope_core::{CoreContext, Error};
 use serde::Serialize;
@@ -21,7 +22,8 @@ pub async fn list_jobs(ctx: State<'_, CoreContext>, profile: String) -> IpcResul
     Ok(overview::list_jobs(&ctx, Some(&profile)).await?)
 }
 
-/// Runs a job by hand (a dry run, or for real), as a cancellable operation.
+/// Runs a job by hand (a dry run, or for real), as a cancellable operation. A destructive job's
+/// real run needs `confirmation`, the job's name as the user typed it (the core checks it).
 #[tauri::command]
 pub async fn run_job(
     ctx: State<'_, CoreContext>,
@@ -30,12 +32,14 @@ pub async fn run_job(
     dry_run: bool,
     user_id: Option<String>,
     override_share_limit: bool,
+    confirmation: Option<String>,
     operation_id: String,
 ) -> IpcResult<JobRunRecord> {
     let operation = ctx.start_operation(&operation_id)?;
     let request = JobRunRequest {
         user_id,
         override_share_limit,
+        confirmation,
         ..JobRunRequest::manual(job, dry_run)
     };
     let record = run(&ctx, Some(&profile), &request, &operation.progress, None).await?;
@@ -43,7 +47,7 @@ pub async fn run_job(
     Ok(record.ok_or_else(|| Error::invalid(format!("job {job}"), "the run was not started"))?)
 }
 
-/// Pauses or resumes a job's schedule.
+/// Pauses or resumes a job's schedule (audited).
 #[tauri::command]
 pub async fn set_job_paused(
     ctx: State<'_, CoreContext>,
@@ -51,11 +55,34 @@ pub async fn set_job_paused(
     job: JobName,
     paused: bool,
 ) -> IpcResult<JobSettings> {
-    let pool = jobs_database(&ctx, &profile).await?;
-    Ok(settings::set_paused(&pool, job, paused).await?)
+    Ok(setting_changes::set_paused(&ctx, Some(&profile), job, paused).await?)
 }
 
-/// Sets a job's cron schedule (none: by hand only) and IANA time zone.
+/// Enables (with `confirmation`, the job's name as typed) or disables a destructive job's
+/// schedule on the profile's database (audited).
+#[tauri::command]
+pub async fn set_job_enabled(
+    ctx: State<'_, CoreContext>,
+    profile: String,
+    job: JobName,
+    enabled: bool,
+    confirmation: Option<String>,
+) -> IpcResult<JobSettings> {
+    Ok(match enabled {
+        true => {
+            setting_changes::enable_job(
+                &ctx,
+                Some(&profile),
+                job,
+                confirmation.as_deref().unwrap_or_default(),
+            )
+            .await?
+        }
+        false => setting_changes::disable_job(&ctx, Some(&profile), job).await?,
+    })
+}
+
+/// Sets a job's cron schedule (none: by hand only) and IANA time zone (audited).
 #[tauri::command]
 pub async fn set_job_schedule(
     ctx: State<'_, CoreContext>,
@@ -64,11 +91,13 @@ pub async fn set_job_schedule(
     schedule: Option<String>,
     time_zone: String,
 ) -> IpcResult<JobSettings> {
-    let pool = jobs_database(&ctx, &profile).await?;
-    Ok(settings::set_schedule(&pool, job, schedule.as_deref(), &time_zone).await?)
+    Ok(
+        setting_changes::set_schedule(&ctx, Some(&profile), job, schedule.as_deref(), &time_zone)
+            .await?,
+    )
 }
 
-/// Replaces a job's options (checked by the core; missing fields take their defaults).
+/// Replaces a job's options (checked by the core; missing fields take their defaults; audited).
 #[tauri::command]
 pub async fn set_job_options(
     ctx: State<'_, CoreContext>,
@@ -76,8 +105,7 @@ pub async fn set_job_options(
     job: JobName,
     options: serde_json::Value,
 ) -> IpcResult<JobSettings> {
-    let pool = jobs_database(&ctx, &profile).await?;
-    Ok(settings::set_options(&pool, job, options).await?)
+    Ok(setting_changes::set_options(&ctx, Some(&profile), job, options).await?)
 }
 
 /// The newest runs of one job (or of all), newest first.
@@ -131,17 +159,37 @@ impl From<AuditRecord> for AuditRow {
     }
 }
 
+/// The audit log of `profile`: its database's shared log when it names one, else this
+/// machine's (also when `profile` is none).
+async fn audit_trail(
+    ctx: &CoreContext,
+    profile: Option<String>,
+) -> cachescope_core::Result<AuditTrail> {
+    match profile {
+        Some(profile) => ctx.audit_trail(&profile).await,
+        None => Ok(AuditTrail::Local(ctx.audit().clone())),
+    }
+}
+
 /// The newest entries of the audit log, newest first.
 #[tauri::command]
-pub async fn audit_log(ctx: State<'_, CoreContext>, limit: u32) -> IpcResult<Vec<AuditRow>> {
-    let records = ctx.audit().recent(limit).await?;
+pub async fn audit_log(
+    ctx: State<'_, CoreContext>,
+    profile: Option<String>,
+    limit: u32,
+) -> IpcResult<Vec<AuditRow>> {
+    let records = audit_trail(&ctx, profile).await?.recent(limit).await?;
     Ok(records.into_iter().map(AuditRow::from).collect())
 }
 
 /// The newest entries of the audit log as CSV text (the UI saves it as a file).
 #[tauri::command]
-pub async fn export_audit_csv(ctx: State<'_, CoreContext>, limit: u32) -> IpcResult<String> {
-    let records = ctx.audit().recent(limit).await?;
+pub async fn export_audit_csv(
+    ctx: State<'_, CoreContext>,
+    profile: Option<String>,
+    limit: u32,
+) -> IpcResult<String> {
+    let records = audit_trail(&ctx, profile).await?.recent(limit).await?;
     Ok(cachescope_core::audit::to_csv(&records)?)
 }
 

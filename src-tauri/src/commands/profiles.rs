@@ -81,7 +81,7 @@ pub async fn delete_profile(ctx: State<'_, CoreContext>, name: String) -> IpcRes
 /// Makes a profile the default one.
 #[tauri::command]
 pub async fn set_default_profile(ctx: State<'_, CoreContext>, name: String) -> IpcResult<()> {
-    Ok(ctx.set_default_profile(&name)?)
+    Ok(ctx.set_default_profile(&name).await?)
 }
 
 /// Lists a first page of keys to prove the profile's namespace answers.

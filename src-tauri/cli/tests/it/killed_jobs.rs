@@ -25,7 +25,7 @@ fn cutoff() -> chrono::DateTime<chrono::Utc> {
     now() - chrono::Duration::days(3)
 }
 
-/// Starts `cachescope jobs run JOB --yes` for real, in the background.
+/// Starts `cachescope jobs run JOB --confirm JOB` for real, in the background.
 fn spawn_job(home: &Path, job: &str) -> Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_cachescope"))
         .env("CACHESCOPE_CONFIG_DIR", home.join("config"))
@@ -33,7 +33,7 @@ fn spawn_job(home: &Path, job: &str) -> Child {
         .env("CACHESCOPE_SECRET_STORE", "file")
         .env_remove("CACHESCOPE_PROFILE")
         .env("NO_COLOR", "1")
-        .args(["jobs", "run", job, "--yes", "--now", NOW])
+        .args(["jobs", "run", job, "--confirm", job, "--now", NOW])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -41,14 +41,23 @@ fn spawn_job(home: &Path, job: &str) -> Child {
         .unwrap()
 }
 
-/// Runs `cachescope --json jobs run JOB --yes` to the end and returns the recorded run.
+/// Runs `cachescope --json jobs run JOB --confirm JOB` to the end and returns the recorded run.
 async fn run_to_end(home: &Path, job: &str) -> serde_json::Value {
     let home = home.to_owned();
     let job = job.to_owned();
     tokio::task::spawn_blocking(move || {
         let r = run(
             &home,
-            &["--json", "jobs", "run", &job, "--yes", "--now", NOW],
+            &[
+                "--json",
+                "jobs",
+                "run",
+                &job,
+                "--confirm",
+                &job,
+                "--now",
+                NOW,
+            ],
             "",
         );
         assert_eq!(r.code, 0, "{job}: {}\n{}", r.stderr, r.stdout);
@@ -452,6 +461,17 @@ async fn killed_archive_and_delete_runs_then_reruns_lose_and_duplicate_nothing()
     .fetch_all(&db)
     .await
     .unwrap();
+    // The audit log (the database's shared one) holds each run's intent, written before its
+    // work: a killed run's entry is left `interrupted`, a finished one says how it ended.
+    let audit: BTreeMap<i64, String> = sqlx::query_as::<_, (i64, String)>(
+        "SELECT (detail->>'run')::bigint, outcome FROM cachescope.audit_log \
+         WHERE action LIKE 'job:%' AND NOT dry_run",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
     for (id, status, error) in &runs {
         match points.get(id) {
             Some(point) if !point.starts_with("not killed") && !point.contains("already") => {
@@ -460,8 +480,20 @@ async fn killed_archive_and_delete_runs_then_reruns_lose_and_duplicate_nothing()
                     error.as_deref(),
                     Some("the console running it stopped before the run finished")
                 );
+                assert_eq!(
+                    audit.get(id).map(String::as_str),
+                    Some("interrupted"),
+                    "run #{id} ({point})"
+                );
             }
-            _ => assert_eq!(status, "succeeded", "run #{id}"),
+            _ => {
+                assert_eq!(status, "succeeded", "run #{id}");
+                assert_eq!(
+                    audit.get(id).map(String::as_str),
+                    Some("succeeded"),
+                    "run #{id}"
+                );
+            }
         }
     }
     eprintln!("kill points: {points:?}");

@@ -582,6 +582,109 @@ async fn db_migrate_applies_the_console_schema_to_the_profile_database() {
     scratch.drop().await;
 }
 
+#[tokio::test]
+async fn destructive_jobs_need_their_name_typed_to_run_or_to_be_enabled() {
+    let scratch = ScratchDatabase::create("cachescope_cli_confirm_").await;
+    let url = scratch.url.clone();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        ok(
+            &h,
+            &[
+                "profile",
+                "add",
+                "pg",
+                "--kind",
+                "local",
+                "--postgres-url",
+                &url,
+                "--default",
+            ],
+        );
+        for version in 1..=7 {
+            ok(
+                &h,
+                &["kv", "put", &format!("snapshot:paths:v{version}"), "{}"],
+            );
+        }
+        let snapshots = |h: &Path| {
+            ok(h, &["kv", "ls", "--prefix", "snapshot:"])
+                .lines()
+                .count()
+        };
+        let state = |h: &Path, job: &str| {
+            let listing = ok(h, &["jobs", "ls"]);
+            listing
+                .lines()
+                .find(|l| l.starts_with(&format!("{job} ")))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(state(&h, "archive"), "disabled", "a new database");
+        assert_eq!(state(&h, "storage-report"), "active");
+
+        // A real run: no terminal and no --confirm, or a wrong name, is refused; nothing deleted.
+        let r = run(&h, &["jobs", "run", "prune-snapshots"], "");
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("pass --confirm prune-snapshots"),
+            "{}",
+            r.stderr
+        );
+        for typed in ["prune", "PRUNE-SNAPSHOTS", "sweep"] {
+            let r = run(
+                &h,
+                &["jobs", "run", "prune-snapshots", "--confirm", typed],
+                "",
+            );
+            assert_eq!(r.code, 2, "{typed}: {}", r.stderr);
+            assert!(r.stderr.contains("confirmation"), "{}", r.stderr);
+        }
+        assert_eq!(snapshots(&h), 7);
+        ok(
+            &h,
+            &[
+                "jobs",
+                "run",
+                "prune-snapshots",
+                "--confirm",
+                "prune-snapshots",
+            ],
+        );
+        assert_eq!(snapshots(&h), 5);
+
+        // Enabling a schedule: the same rule.
+        let r = run(&h, &["jobs", "enable", "archive"], "");
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("pass --confirm archive"), "{}", r.stderr);
+        let r = run(
+            &h,
+            &["jobs", "enable", "archive", "--confirm", "Archive"],
+            "",
+        );
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(state(&h, "archive"), "disabled");
+        ok(&h, &["jobs", "enable", "archive", "--confirm", "archive"]);
+        assert_eq!(state(&h, "archive"), "active");
+        ok(&h, &["jobs", "disable", "archive"]);
+        assert_eq!(state(&h, "archive"), "disabled");
+
+        let audit = ok(&h, &["audit"]);
+        for line in [
+            "job-enable \"archive\"",
+            "job-disable \"archive\"",
+            "job:prune-snapshots \"snapshot:paths:v{version}\"  2 items  real  succeeded",
+        ] {
+            assert!(audit.contains(line), "{line:?} not in {audit}");
+        }
+    })
+    .await
+    .unwrap();
+    scratch.drop().await;
+}
+
 const FIXTURE: &str = include_str!("../../../core/tests/fixtures/sales_small.sql");
 
 #[tokio::test]
@@ -715,7 +818,8 @@ async fn demo_db_fills_the_profile_database_and_checks_its_scale() {
             "{}",
             r.stderr
         );
-        assert!(ok(&h, &["audit"]).contains("demo-db \"schema sales\""));
+        // The profile names a database: its audit log is the shared one there.
+        assert!(ok(&h, &["-p", "pg", "audit"]).contains("demo-db \"schema sales\""));
         summary
     })
     .await
