@@ -27,6 +27,11 @@ if ! psql "$POSTGRES_URL_ROOT/postgres" -qAtc "select 1 from pg_database where d
 fi
 "$BIN/cachescope" profile add demo --kind local --postgres-url "$POSTGRES_URL_ROOT/$DEMO_DB" --default >/dev/null
 "$BIN/cachescope" -p demo db migrate
+# Destructive jobs start with their schedules disabled on a database; the demo database is made
+# for them, so enable them here, explicitly (each enabling is typed and audited).
+for job in archive delete-archived prune-snapshots sweep; do
+  "$BIN/cachescope" -p demo jobs enable "$job" --confirm "$job" >/dev/null
+done
 
 say "seeding the local namespace with demo keys"
 "$BIN/cachescope" -p demo demo seed

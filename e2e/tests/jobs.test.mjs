@@ -1,7 +1,8 @@
 // The Jobs screen on a demo database (`cachescope demo db` into a fresh Postgres database): the
 // eight jobs with their seeded schedules, a run of storage-report by hand that succeeds and shows
-// in the run history, and run now on prune-snapshots showing its dry run first, audited. The
-// database is dropped at the end.
+// in the run history, run now on prune-snapshots showing its dry run first, audited, then run for
+// real only once the job's name is typed, and archive's schedule (disabled on a new database)
+// enabled by typing its name. The database is dropped at the end.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { By, cli, databaseProfile, Key, startApp, testId } from "../session.mjs";
@@ -13,6 +14,9 @@ let database;
 before(async () => {
   database = databaseProfile(PROFILE, "cachescope_e2e_jobs");
   cli("-p", PROFILE, "demo", "db", "--scale", "200");
+  // Seven snapshot versions: prune-snapshots (keeping 5) has two to delete.
+  for (let version = 1; version <= 7; version += 1)
+    cli("-p", PROFILE, "kv", "put", `snapshot:paths:v${version}`, "{}");
   app = await startApp();
 });
 
@@ -79,4 +83,46 @@ test("run now on a destructive job shows its dry run first, and the dry run is a
   await app.clickWhenFree(testId("jobs-audit-tab"));
   await app.find(testId("audit-row", '[data-action="job:prune-snapshots"]'));
   await app.screenshot("24-job-audit");
+});
+
+test("a real run of a destructive job needs its name typed", async () => {
+  await app.clickWhenFree(testId("jobs-tab"));
+  const row = await app.find(testId("job-row", '[data-job="prune-snapshots"]'));
+  await (await row.findElement(testId("job-run-now"))).click();
+  await app.find(testId("job-dry-run", '[data-status="succeeded"]'), 60_000);
+  await app.clickWhenFree(testId("job-run-proceed"));
+  const submit = await app.find(testId("job-run-submit"));
+  assert.equal(await submit.isEnabled(), false, "disabled until the job's name is typed");
+  const name = await app.find(testId("job-run-confirm-name"));
+  await name.sendKeys("prune");
+  assert.equal(await submit.isEnabled(), false, "a part of the name does not confirm");
+  await name.sendKeys("-snapshots");
+  await app.waitFor(() => submit.isEnabled(), "run button enabled");
+  await app.screenshot("25-job-run-typed-confirmation");
+  await submit.click();
+  const result = await app.find(
+    testId("job-run-result", '[data-status="succeeded"][data-dry-run="false"]'),
+    60_000,
+  );
+  assert.ok(result);
+  await (await app.find(testId("job-run-close"))).click();
+  await app.waitFor(
+    async () => (await app.driver.findElements(testId("job-run-modal"))).length === 0,
+    "the run dialog closes",
+  );
+});
+
+test("a destructive job's schedule starts disabled and is enabled by typing its name", async () => {
+  const row = await app.find(testId("job-row", '[data-job="archive"][data-state="disabled"]'));
+  await (await row.findElement(testId("job-more"))).click();
+  await app.clickWhenFree(testId("job-enable"));
+  const submit = await app.find(testId("job-enable-submit"));
+  assert.equal(await submit.isEnabled(), false, "disabled until the job's name is typed");
+  await (await app.find(testId("job-enable-name"))).sendKeys("archive");
+  await app.waitFor(() => submit.isEnabled(), "enable button enabled");
+  await app.screenshot("26-job-enable-schedule");
+  await submit.click();
+  await app.find(testId("job-row", '[data-job="archive"][data-state="active"]'));
+  await app.clickWhenFree(testId("jobs-audit-tab"));
+  await app.find(testId("audit-row", '[data-action="job-enable"]'));
 });

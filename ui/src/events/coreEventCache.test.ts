@@ -37,11 +37,11 @@ describe("applyCoreEvent", () => {
     client.setQueryData(queryKeys.jobList("dev"), []);
     client.setQueryData(queryKeys.jobHistory("dev", null), []);
     client.setQueryData(queryKeys.jobList("prod"), []);
-    client.setQueryData(queryKeys.audit(), []);
+    client.setQueryData(queryKeys.audit("dev"), []);
     applyCoreEvent(client, { type: "jobRunFinished", profile: "dev", run: run() });
     expect(client.getQueryState(queryKeys.jobList("dev"))?.isInvalidated).toBe(true);
     expect(client.getQueryState(queryKeys.jobHistory("dev", null))?.isInvalidated).toBe(true);
-    expect(client.getQueryState(queryKeys.audit())?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.audit("dev"))?.isInvalidated).toBe(true);
     expect(client.getQueryState(queryKeys.jobList("prod"))?.isInvalidated).toBe(false);
   });
 

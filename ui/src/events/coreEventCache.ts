@@ -19,7 +19,7 @@ export function applyCoreEvent(queryClient: QueryClient, event: CoreEvent) {
     case "jobRunFinished":
       // The jobs table (last run, running) and the history; destructive runs are audited.
       void queryClient.invalidateQueries({ queryKey: queryKeys.jobs(event.profile) });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit() });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.auditAll() });
       break;
     case "progressReported":
       // Progress belongs to whoever started the operation (useOperationProgress).

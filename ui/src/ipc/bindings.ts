@@ -366,7 +366,12 @@ needsParameter: boolean, schedule: string | null,
  */
 scheduleDescription: string | null, timeZone: string, paused: boolean, 
 /**
- * The next scheduled time (none when paused or unscheduled).
+ * Whether the schedule may run on this database (a destructive job starts disabled until
+ * someone enables it with a typed confirmation; other jobs are always enabled).
+ */
+enabled: boolean, 
+/**
+ * The next scheduled time (none when paused, disabled or unscheduled).
  */
 nextRun: string | null, 
 /**
@@ -382,7 +387,13 @@ export type JobSettings = { name: JobName,
 /**
  * Cron expression; `None` = run by hand only.
  */
-schedule: string | null, timeZone: string, paused: boolean, options: JobOptions, updatedAt: string, updatedBy: string, };
+schedule: string | null, timeZone: string, paused: boolean, 
+/**
+ * Whether the job's schedule may run on this database. A destructive job starts disabled
+ * and is enabled with a typed confirmation ([`set_enabled`]); a job that deletes nothing is
+ * always enabled.
+ */
+enabled: boolean, options: JobOptions, updatedAt: string, updatedBy: string, };
 
 export type SchedulerStatus = { profile: string, 
 /**

@@ -102,6 +102,8 @@ export type RunJobArgs = {
   userId: string | null;
   /** Sweep: go past the circuit breaker (maxDeletePercent); recorded in the audit. */
   overrideShareLimit: boolean;
+  /** The job's name as the user typed it: a destructive job's real run is refused without it. */
+  confirmation: string | null;
   /** Tags this run's progress events and lets cancelOperation stop it. */
   operationId: string;
 };
@@ -190,6 +192,14 @@ export const runJob = (args: RunJobArgs): Promise<JobRunRecord> => call("run_job
 export const setJobPaused = (args: JobArgs & { paused: boolean }): Promise<JobSettings> =>
   call("set_job_paused", args);
 
+/**
+ * Enables (with `confirmation`, the job's name as typed) or disables a destructive job's
+ * schedule on the profile's database; the core checks the confirmation and audits the change.
+ */
+export const setJobEnabled = (
+  args: JobArgs & { enabled: boolean; confirmation: string | null },
+): Promise<JobSettings> => call("set_job_enabled", args);
+
 /** A cron expression (null: by hand only) and an IANA time zone; the core checks both. */
 export const setJobSchedule = (
   args: JobArgs & { schedule: string | null; timeZone: string },
@@ -206,11 +216,15 @@ export const jobHistory = (args: {
   limit: number;
 }): Promise<JobRunRecord[]> => call("job_history", args);
 
-/** The newest entries of this machine's audit log, newest first. */
-export const auditLog = (args: { limit: number }): Promise<AuditRow[]> => call("audit_log", args);
+/**
+ * The newest entries of the profile's audit log, newest first: its database's shared log when it
+ * names one, else this machine's (also when `profile` is null).
+ */
+export const auditLog = (args: { profile: string | null; limit: number }): Promise<AuditRow[]> =>
+  call("audit_log", args);
 
-/** The newest entries of the audit log as CSV text. */
-export const exportAuditCsv = (args: { limit: number }): Promise<string> =>
+/** The newest entries of the same audit log as CSV text. */
+export const exportAuditCsv = (args: { profile: string | null; limit: number }): Promise<string> =>
   call("export_audit_csv", args);
 
 /** Whether this console schedules jobs (for the default profile), and why not. */

@@ -42,8 +42,10 @@ export const queryKeys = {
   /** Run history of one job, or of all (`null`). */
   jobHistory: (profile: string, job: string | null) =>
     ["profile", profile, "jobs", "history", job] as const,
-  /** This machine's audit log (not per profile). */
-  audit: () => ["audit"] as const,
+  /** The audit log a profile sees (its database's shared log, or this machine's). */
+  audit: (profile: string | null) => ["audit", profile] as const,
+  /** Every audit log query, to refresh after a change. */
+  auditAll: () => ["audit"] as const,
   scheduler: () => ["scheduler"] as const,
   cacheStats: (profile: string, since: string, family: string | null, granularity: string | null) =>
     ["profile", profile, "stats", since, family, granularity] as const,

@@ -1,5 +1,6 @@
-// This machine's audit log of destructive actions (job runs, key and prefix deletions), newest
-// first, with Export CSV.
+// The profile's audit log (its database's shared log when it names one, else this machine's):
+// deletions, writes, imports, job runs and job settings, profile changes, newest first, with
+// Export CSV. An entry still `interrupted` was cut off before its outcome was recorded.
 import { Badge, Button, Group, Stack, Table, Text, Tooltip } from "@mantine/core";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
@@ -15,18 +16,19 @@ const LIMIT = 500;
 
 function outcomeColor(outcome: string): string {
   if (outcome.startsWith("failed")) return "red";
-  if (outcome === "cancelled" || outcome === "skipped") return "yellow";
+  if (outcome === "cancelled" || outcome === "skipped" || outcome === "interrupted")
+    return "yellow";
   return "teal";
 }
 
-export function AuditPanel() {
+export function AuditPanel({ profile }: { profile: string }) {
   const log = useQuery({
-    queryKey: queryKeys.audit(),
-    queryFn: () => auditLog({ limit: LIMIT }),
+    queryKey: queryKeys.audit(profile),
+    queryFn: () => auditLog({ profile, limit: LIMIT }),
     staleTime: 0,
   });
   const exportCsv = useMutation({
-    mutationFn: () => exportAuditCsv({ limit: LIMIT }),
+    mutationFn: () => exportAuditCsv({ profile, limit: LIMIT }),
     onSuccess: (csv) => downloadText(csv, auditFileName(new Date())),
   });
   const now = useNow(15_000);
@@ -38,7 +40,7 @@ export function AuditPanel() {
     body = (
       <EmptyState
         title="The audit log is empty"
-        description="Deletions and destructive job runs (dry runs included) on this machine are recorded here."
+        description="Deletions, writes, imports, destructive job runs (dry runs included) and job settings changes are recorded here."
       />
     );
   else

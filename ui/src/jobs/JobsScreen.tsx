@@ -1,5 +1,5 @@
-// The Jobs screen of one profile: the jobs table (run, pause, schedule, options), the run history
-// with details, and this machine's audit log. Jobs keep their settings and history in the
+// The Jobs screen of one profile: the jobs table (run, enable, pause, schedule, options), the run
+// history with details, and the profile's audit log. Jobs keep their settings and history in the
 // profile's Postgres; without one the screen explains how to add it. Mounted per profile.
 import { Alert, Badge, Button, Group, Stack, Tabs, Text, Tooltip } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
@@ -9,6 +9,7 @@ import type { JobName, JobView, ProfileView } from "../ipc/bindings";
 import { listJobs, schedulerStatus } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
 import { AuditPanel } from "./AuditPanel";
+import { EnableJobModal } from "./EnableJobModal";
 import { HistoryPanel } from "./HistoryPanel";
 import { type JobAction, JobsTable } from "./JobsTable";
 import { schedulerLine } from "./notices";
@@ -166,7 +167,7 @@ export function JobsScreen({
           )}
         </Tabs.Panel>
         <Tabs.Panel value="audit" pt="sm">
-          <AuditPanel />
+          <AuditPanel profile={profile.name} />
         </Tabs.Panel>
       </Tabs>
       {dialog && dialogJob && dialog.action.kind === "run" && (
@@ -176,6 +177,9 @@ export function JobsScreen({
           mode={dialog.action.mode}
           onClose={() => setDialog(null)}
         />
+      )}
+      {dialog && dialogJob && dialog.action.kind === "enable" && (
+        <EnableJobModal profile={profile} job={dialogJob} onClose={() => setDialog(null)} />
       )}
       {dialog && dialogJob && dialog.action.kind === "schedule" && (
         <ScheduleModal profile={profile} job={dialogJob} onClose={() => setDialog(null)} />

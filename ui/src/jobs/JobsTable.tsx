@@ -1,5 +1,6 @@
 // The jobs table: each job with its schedule in words, state, next run and last run, and its
-// actions (run now or dry run, pause/resume, schedule, options, history). A run this console's
+// actions (run now or dry run, enable/disable a destructive job's schedule, pause/resume,
+// schedule, options, history). A run this console's
 // scheduler is doing shows its progress with Cancel.
 import { Badge, Button, Group, Menu, Stack, Table, Text, Tooltip } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -7,7 +8,7 @@ import { useCancelOperation } from "../events/useCancelOperation";
 import { useOperationProgress } from "../events/useOperationProgress";
 import { OperationProgress } from "../feedback/OperationProgress";
 import type { JobName, JobView, ProfileView } from "../ipc/bindings";
-import { setJobPaused } from "../ipc/commands";
+import { setJobEnabled, setJobPaused } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
 import { useNow } from "../keys/useNow";
 import { formatAgo, formatIsoAbsolute } from "../reports/reportFormat";
@@ -23,6 +24,7 @@ import { describeJobProgress, type RunMode } from "./runFlow";
 
 export type JobAction =
   | { kind: "run"; mode: RunMode }
+  | { kind: "enable" }
   | { kind: "schedule" }
   | { kind: "options" }
   | { kind: "history" };
@@ -74,6 +76,15 @@ function JobRow({
       void queryClient.invalidateQueries({ queryKey: queryKeys.scheduler() });
     },
   });
+  const disable = useMutation({
+    mutationFn: () =>
+      setJobEnabled({ profile: profile.name, job: job.name, enabled: false, confirmation: null }),
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.jobs(profile.name) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.scheduler() });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.auditAll() });
+    },
+  });
   const state = jobState(job);
   const last = job.lastRun;
   const readOnly = profile.readOnly;
@@ -113,6 +124,11 @@ function JobRow({
               {pause.error instanceof Error ? pause.error.message : "Could not change the pause"}
             </Text>
           )}
+          {disable.isError && (
+            <Text size="xs" c="red">
+              {disable.error instanceof Error ? disable.error.message : "Could not disable it"}
+            </Text>
+          )}
         </Stack>
       </Table.Td>
       <Table.Td>
@@ -122,7 +138,13 @@ function JobRow({
           </Tooltip>
         ) : (
           <Text size="sm" c="dimmed">
-            {job.paused && job.schedule !== null ? "paused" : "—"}
+            {job.schedule === null
+              ? "—"
+              : job.paused
+                ? "paused"
+                : state === "disabled"
+                  ? "not enabled"
+                  : "—"}
           </Text>
         )}
       </Table.Td>
@@ -181,6 +203,24 @@ function JobRow({
               {!readOnly && (
                 <Menu.Item onClick={() => onAction(job, { kind: "run", mode: "dryRun" })}>
                   Dry run
+                </Menu.Item>
+              )}
+              {job.destructive && !job.needsParameter && !job.enabled && (
+                <Menu.Item
+                  disabled={readOnly}
+                  onClick={() => onAction(job, { kind: "enable" })}
+                  data-testid="job-enable"
+                >
+                  Enable schedule…
+                </Menu.Item>
+              )}
+              {job.destructive && !job.needsParameter && job.enabled && (
+                <Menu.Item
+                  disabled={disable.isPending}
+                  onClick={() => disable.mutate()}
+                  data-testid="job-disable"
+                >
+                  Disable schedule
                 </Menu.Item>
               )}
               <Menu.Item

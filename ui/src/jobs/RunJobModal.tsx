@@ -1,6 +1,7 @@
 // Running a job by hand, in the steps of runFlow: the user id (invalidate-user), the dry run with
-// its summary, counts and sample keys, the confirmation of a destructive run, then the run with
-// progress and Cancel, and its outcome. Mounted while open: each opening starts afresh.
+// its summary, counts and sample keys, the confirmation of a destructive run (the job's name
+// typed, which the core checks again), then the run with progress and Cancel, and its outcome.
+// Mounted while open: each opening starts afresh.
 import {
   Alert,
   Badge,
@@ -18,7 +19,6 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useReducer, useRef, useState } from "react";
 import { useCancelOperation } from "../events/useCancelOperation";
 import { useOperationProgress } from "../events/useOperationProgress";
-import { ConfirmActions } from "../feedback/ConfirmActions";
 import { OperationProgress } from "../feedback/OperationProgress";
 import { ErrorAlert } from "../feedback/QueryStates";
 import type { JobRunRecord, JobView, ProfileView } from "../ipc/bindings";
@@ -30,6 +30,7 @@ import { RunCounts } from "./RunCounts";
 import {
   busyOperation,
   checkUserId,
+  confirms,
   describeJobProgress,
   describeOutcome,
   pendingCall,
@@ -114,6 +115,7 @@ export function RunJobModal({
     startRunFlow(job, mode, crypto.randomUUID()),
   );
   const [userText, setUserText] = useState("");
+  const [typedName, setTypedName] = useState("");
   const [userError, setUserError] = useState<string | null>(null);
   const [overrideShareLimit, setOverrideShareLimit] = useState(false);
   const operationId = busyOperation(flow);
@@ -136,7 +138,7 @@ export function RunJobModal({
       .catch((error: unknown) => dispatch({ type: "failed", error }))
       .finally(() => {
         void queryClient.invalidateQueries({ queryKey: queryKeys.jobs(profile.name) });
-        void queryClient.invalidateQueries({ queryKey: queryKeys.audit() });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.auditAll() });
       });
   }, [flow, profile.name, job.name, queryClient, resetCancel]);
 
@@ -276,23 +278,47 @@ export function RunJobModal({
               </Stack>
             </Alert>
           )}
-          <ConfirmActions
-            error={null}
-            pending={false}
-            disabled={overLimit && !overrideShareLimit}
-            onCancel={() => dispatch({ type: "back" })}
-            onConfirm={() =>
-              dispatch({
-                type: "confirm",
-                operationId: crypto.randomUUID(),
-                overrideShareLimit: overLimit && overrideShareLimit,
-              })
-            }
-            testId="job-run-submit"
-            autoFocus
+          <form
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (confirms(job, typedName) && !(overLimit && !overrideShareLimit))
+                dispatch({
+                  type: "confirm",
+                  operationId: crypto.randomUUID(),
+                  confirmation: typedName,
+                  overrideShareLimit: overLimit && overrideShareLimit,
+                });
+            }}
           >
-            Run {job.name}
-          </ConfirmActions>
+            <Stack gap="md">
+              <TextInput
+                label={
+                  <>
+                    Type <Code>{job.name}</Code> to confirm
+                  </>
+                }
+                value={typedName}
+                onChange={(event) => setTypedName(event.currentTarget.value)}
+                autoComplete="off"
+                spellCheck={false}
+                data-autofocus
+                data-testid="job-run-confirm-name"
+              />
+              <Group justify="flex-end">
+                <Button variant="default" onClick={() => dispatch({ type: "back" })}>
+                  Cancel
+                </Button>
+                <Button
+                  type="submit"
+                  color="red"
+                  disabled={!confirms(job, typedName) || (overLimit && !overrideShareLimit)}
+                  data-testid="job-run-submit"
+                >
+                  Run {job.name}
+                </Button>
+              </Group>
+            </Stack>
+          </form>
         </Stack>
       );
       break;

@@ -15,14 +15,21 @@ import {
 import { run } from "./testRuns";
 
 describe("jobState", () => {
+  const scheduled = { destructive: false, enabled: true, schedule: "0 2 * * *" };
   it("is running whenever a run is in progress, even when paused", () => {
-    expect(jobState({ running: run(), paused: true, schedule: "0 2 * * *" })).toBe("running");
+    expect(jobState({ ...scheduled, running: run(), paused: true })).toBe("running");
   });
   it("is paused, active, or by hand for a job without a schedule", () => {
-    expect(jobState({ running: null, paused: true, schedule: "0 2 * * *" })).toBe("paused");
-    expect(jobState({ running: null, paused: false, schedule: "0 2 * * *" })).toBe("active");
-    expect(jobState({ running: null, paused: false, schedule: null })).toBe("manual");
+    expect(jobState({ ...scheduled, running: null, paused: true })).toBe("paused");
+    expect(jobState({ ...scheduled, running: null, paused: false })).toBe("active");
+    expect(jobState({ ...scheduled, running: null, paused: false, schedule: null })).toBe("manual");
     expect(jobStateLabel("manual")).toBe("By hand");
+  });
+  it("is not enabled for a destructive job until someone enables it", () => {
+    const archive = { ...scheduled, destructive: true, running: null, paused: false };
+    expect(jobState({ ...archive, enabled: false })).toBe("disabled");
+    expect(jobStateLabel("disabled")).toBe("Not enabled");
+    expect(jobState({ ...archive, enabled: true })).toBe("active");
   });
 });
 

@@ -4,13 +4,19 @@ import { formatBytes } from "../format/bytes";
 import { formatCount } from "../format/count";
 import type { JobRunRecord, JobRunStatus, JobView } from "../ipc/bindings";
 
-export type JobState = "running" | "paused" | "active" | "manual";
+export type JobState = "running" | "paused" | "disabled" | "active" | "manual";
 
-/** Running (here or on another console) beats paused; a job with no schedule runs by hand only. */
-export function jobState(job: Pick<JobView, "running" | "paused" | "schedule">): JobState {
+/**
+ * Running (here or on another console) beats paused; a job with no schedule runs by hand only; a
+ * destructive job's schedule is disabled until someone enables it on the database.
+ */
+export function jobState(
+  job: Pick<JobView, "running" | "paused" | "schedule" | "destructive" | "enabled">,
+): JobState {
   if (job.running) return "running";
   if (job.schedule === null) return "manual";
-  return job.paused ? "paused" : "active";
+  if (job.paused) return "paused";
+  return job.destructive && !job.enabled ? "disabled" : "active";
 }
 
 export function jobStateLabel(state: JobState): string {
@@ -19,6 +25,8 @@ export function jobStateLabel(state: JobState): string {
       return "Running";
     case "paused":
       return "Paused";
+    case "disabled":
+      return "Not enabled";
     case "active":
       return "Active";
     case "manual":
@@ -32,6 +40,8 @@ export function jobStateColor(state: JobState): string {
       return "blue";
     case "paused":
       return "yellow";
+    case "disabled":
+      return "gray";
     case "active":
       return "teal";
     case "manual":

@@ -24,6 +24,7 @@ describe("a destructive job's real run", () => {
       dryRun: true,
       userId: null,
       overrideShareLimit: false,
+      confirmation: null,
       operationId: "op-dry",
     });
     expect(busyOperation(flow)).toBe("op-dry");
@@ -41,10 +42,16 @@ describe("a destructive job's real run", () => {
     // Cancel on the confirmation goes back to the dry run's findings.
     expect(play(flow, { type: "back" }).state.step).toBe("preview");
 
-    flow = play(flow, { type: "confirm", operationId: "op-real" });
+    // Only the job's name typed exactly confirms; the core gets what was typed.
+    for (const typed of ["", "Prune-snapshots", "prune-snapshots ", "sweep"])
+      expect(
+        play(flow, { type: "confirm", operationId: "x", confirmation: typed }).state.step,
+      ).toBe("confirm");
+    flow = play(flow, { type: "confirm", operationId: "op-real", confirmation: "prune-snapshots" });
     expect(pendingCall(flow)).toEqual({
       dryRun: false,
       userId: null,
+      confirmation: "prune-snapshots",
       overrideShareLimit: false,
       operationId: "op-real",
     });
@@ -56,7 +63,11 @@ describe("a destructive job's real run", () => {
   });
 
   it("never confirms without a dry run", () => {
-    const flow = play(start(), { type: "proceed" }, { type: "confirm", operationId: "x" });
+    const flow = play(
+      start(),
+      { type: "proceed" },
+      { type: "confirm", operationId: "x", confirmation: "prune-snapshots" },
+    );
     expect(flow.state.step).toBe("dryRun");
   });
 
@@ -74,7 +85,7 @@ describe("a destructive job's real run", () => {
       start(),
       { type: "dryRunDone", record: run() },
       { type: "proceed" },
-      { type: "confirm", operationId: "op" },
+      { type: "confirm", operationId: "op", confirmation: "prune-snapshots" },
       { type: "failed", error: refusal },
     );
     expect(flow.state).toEqual({ step: "failed", error: refusal, during: "run" });
@@ -87,10 +98,16 @@ describe("a sweep over its share limit", () => {
     let flow = startRunFlow(sweep, "run", "op-dry");
     expect(pendingCall(flow)?.overrideShareLimit).toBe(false);
     flow = play(flow, { type: "dryRunDone", record: run() }, { type: "proceed" });
-    flow = play(flow, { type: "confirm", operationId: "op-real", overrideShareLimit: true });
+    flow = play(flow, {
+      type: "confirm",
+      operationId: "op-real",
+      confirmation: "sweep",
+      overrideShareLimit: true,
+    });
     expect(pendingCall(flow)).toEqual({
       dryRun: false,
       userId: null,
+      confirmation: "sweep",
       overrideShareLimit: true,
       operationId: "op-real",
     });
@@ -104,6 +121,7 @@ describe("other runs", () => {
       dryRun: false,
       userId: null,
       overrideShareLimit: false,
+      confirmation: null,
       operationId: "op",
     });
   });
@@ -128,18 +146,20 @@ describe("other runs", () => {
       dryRun: true,
       userId: "42",
       overrideShareLimit: false,
+      confirmation: null,
       operationId: "op",
     });
     flow = play(
       flow,
       { type: "dryRunDone", record: run({ job: "invalidate-user" }) },
       { type: "proceed" },
-      { type: "confirm", operationId: "real" },
+      { type: "confirm", operationId: "real", confirmation: "invalidate-user" },
     );
     expect(pendingCall(flow)).toEqual({
       dryRun: false,
       userId: "42",
       overrideShareLimit: false,
+      confirmation: "invalidate-user",
       operationId: "real",
     });
   });

@@ -1,7 +1,7 @@
 // The steps of running a job by hand, as a pure reducer the Run dialog drives:
 //   invalidate-user first asks for the user id;
-//   a destructive job's real run starts with a dry run, shows what it found, then asks for
-//   confirmation before the real run;
+//   a destructive job's real run starts with a dry run, shows what it found, then asks to type
+//   the job's name before the real run (the core refuses the real run without it);
 //   a dry run asked for (or the only run a read-only profile offers) ends after the dry run;
 //   other jobs run straight away.
 // The dialog calls the core on entering "dryRun" and "running" and reports back with
@@ -30,6 +30,8 @@ export interface RunFlow {
   dryRun: JobRunRecord | null;
   /** Sweep: the user chose to go past the circuit breaker (the core records it in the audit). */
   overrideShareLimit: boolean;
+  /** The job's name as the user typed it to confirm a destructive real run. */
+  confirmation: string | null;
   state: RunStep;
 }
 
@@ -37,18 +39,30 @@ export type RunAction =
   | { type: "submitUser"; userId: string; operationId: string }
   | { type: "dryRunDone"; record: JobRunRecord }
   | { type: "proceed" }
-  | { type: "confirm"; operationId: string; overrideShareLimit?: boolean }
+  | { type: "confirm"; operationId: string; confirmation: string; overrideShareLimit?: boolean }
   | { type: "runDone"; record: JobRunRecord }
   | { type: "failed"; error: unknown }
   | { type: "back" };
 
 /** Where a run starts: the user id, a dry run, or the real run at once. */
 export function startRunFlow(job: RunFlow["job"], mode: RunMode, operationId: string): RunFlow {
-  const base = { job, mode, userId: null, dryRun: null, overrideShareLimit: false };
+  const base = {
+    job,
+    mode,
+    userId: null,
+    dryRun: null,
+    overrideShareLimit: false,
+    confirmation: null,
+  };
   if (job.needsParameter) return { ...base, state: { step: "userId" } };
   if (mode === "dryRun" || job.destructive)
     return { ...base, state: { step: "dryRun", operationId } };
   return { ...base, state: { step: "running", operationId } };
+}
+
+/** Whether `typed` confirms a real run of `job`: its name, exactly (as the core checks it). */
+export function confirms(job: Pick<JobView, "name">, typed: string): boolean {
+  return typed === job.name;
 }
 
 /** A user id the core can use: trimmed, not empty, no spaces or colons (it builds `user:{id}:`). */
@@ -85,10 +99,11 @@ export function runFlowReducer(flow: RunFlow, action: RunAction): RunFlow {
       if (state.step !== "confirm") return flow;
       return { ...flow, state: { step: "preview", dryRun: state.dryRun } };
     case "confirm":
-      if (state.step !== "confirm") return flow;
+      if (state.step !== "confirm" || !confirms(flow.job, action.confirmation)) return flow;
       return {
         ...flow,
         overrideShareLimit: action.overrideShareLimit ?? false,
+        confirmation: action.confirmation,
         state: { step: "running", operationId: action.operationId },
       };
     case "runDone":
@@ -118,6 +133,7 @@ export function pendingCall(flow: RunFlow): {
   dryRun: boolean;
   userId: string | null;
   overrideShareLimit: boolean;
+  confirmation: string | null;
   operationId: string;
 } | null {
   const { state } = flow;
@@ -126,6 +142,7 @@ export function pendingCall(flow: RunFlow): {
       dryRun: true,
       userId: flow.userId,
       overrideShareLimit: false,
+      confirmation: null,
       operationId: state.operationId,
     };
   if (state.step === "running")
@@ -133,6 +150,7 @@ export function pendingCall(flow: RunFlow): {
       dryRun: flow.mode === "dryRun",
       userId: flow.userId,
       overrideShareLimit: flow.mode !== "dryRun" && flow.overrideShareLimit,
+      confirmation: flow.mode === "dryRun" ? null : flow.confirmation,
       operationId: state.operationId,
     };
   return null;

@@ -33,6 +33,7 @@ export function job(over: Partial<JobView> = {}): JobView {
     scheduleDescription: "At 05:00 on Sunday (UTC)",
     timeZone: "UTC",
     paused: false,
+    enabled: false,
     nextRun: "2026-11-22T05:00:00+00:00",
     lastRun: null,
     running: null,
