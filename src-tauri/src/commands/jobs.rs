@@ -25,6 +25,8 @@ pub async fn list_jobs(ctx: State<'_, CoreContext>, profile: String) -> IpcResul
 /// Runs a job by hand (a dry run, or for real), as a cancellable operation. A destructive job's
 /// real run needs `confirmation`, the job's name as the user typed it (the core checks it).
 #[tauri::command]
+// Each argument is one named field of the UI's call (`RunJobArgs`); Tauri passes them flat.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_job(
     ctx: State<'_, CoreContext>,
     profile: String,

@@ -265,34 +265,40 @@ pub async fn run_job(
             )
         }
     };
+    // The audit outcome first: a run the history shows finished has its outcome audited too. A
+    // failure to audit it is reported once the run is recorded finished.
+    let audited = match mark {
+        None => Ok(()),
+        Some(mark) => {
+            trail
+                .finish(
+                    mark,
+                    &AuditOutcome::new(
+                        match &error {
+                            Some(e) => format!("failed: {e}"),
+                            None => status.as_str().to_owned(),
+                        },
+                        outcome
+                            .counts
+                            .get("deleted")
+                            .or_else(|| outcome.counts.get("rowsArchived"))
+                            .or_else(|| outcome.counts.get("rowsDeleted"))
+                            .and_then(Value::as_u64)
+                            .unwrap_or(0),
+                        json!({
+                            "run": run_id,
+                            "trigger": trigger_word(request.trigger),
+                            "counts": outcome.counts,
+                            "summary": outcome.summary,
+                            "overrideShareLimit": request.override_share_limit,
+                        }),
+                    ),
+                )
+                .await
+        }
+    };
     history::finish(&pool, run_id, status, &outcome, error.as_deref()).await?;
-    if let Some(mark) = mark {
-        trail
-            .finish(
-                mark,
-                &AuditOutcome::new(
-                    match &error {
-                        Some(e) => format!("failed: {e}"),
-                        None => status.as_str().to_owned(),
-                    },
-                    outcome
-                        .counts
-                        .get("deleted")
-                        .or_else(|| outcome.counts.get("rowsArchived"))
-                        .or_else(|| outcome.counts.get("rowsDeleted"))
-                        .and_then(Value::as_u64)
-                        .unwrap_or(0),
-                    json!({
-                        "run": run_id,
-                        "trigger": trigger_word(request.trigger),
-                        "counts": outcome.counts,
-                        "summary": outcome.summary,
-                        "overrideShareLimit": request.override_share_limit,
-                    }),
-                ),
-            )
-            .await?;
-    }
+    audited?;
     history::prune(&pool, job, i64::from(options.history_days())).await?;
     let record = history::get(&pool, run_id).await?;
     ctx.events().publish(Event::JobRunFinished {

@@ -44,6 +44,8 @@ fn entry(action: &str, target: &str, outcome: &str) -> (String, String, String) 
 
 #[sqlx::test(migrations = false)]
 async fn every_change_of_a_profile_with_postgres_is_in_one_log_every_console_sees(pool: PgPool) {
+    // Job options name tables that must exist (the demo source schema has them).
+    cachescope_core::db::migrate_source(&pool).await.unwrap();
     let (a, _a_dir) = context_on(&pool, profile(), None).await;
     let (b, _b_dir) = context_on(&pool, profile(), None).await;
     let p = Some("shared");

@@ -767,13 +767,20 @@ async fn kv_cleanups_delete_exactly_their_keys_on_the_simulator(pool: PgPool) {
         now: Some(now()),
         override_share_limit: true,
         ..JobRunRequest::manual(JobName::Sweep, false)
-    };
+    }
+    .confirmed("sweep");
     let swept = run_job(&ctx, Some("jobs"), &request, &Progress::none(), None)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(count(&swept, "deleted"), 7);
-    let audit = ctx.audit().recent(10).await.unwrap();
+    let audit = ctx
+        .audit_trail("jobs")
+        .await
+        .unwrap()
+        .recent(10)
+        .await
+        .unwrap();
     let entry = audit
         .iter()
         .find(|a| a.entry.action == "job:sweep" && !a.entry.dry_run && a.entry.item_count == 7)
