@@ -224,8 +224,13 @@ pub enum KvCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
-    /// Write every key under a prefix as JSON Lines to stdout.
-    Export { prefix: Option<String> },
+    /// Write every key under a prefix as JSON Lines to stdout, or to a file with --out.
+    Export {
+        prefix: Option<String>,
+        /// Write here instead of stdout: a file only you can read (0600), complete or absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Import a JSON Lines file made by `kv export` (validated whole before anything is written).
     Import { file: PathBuf },
 }

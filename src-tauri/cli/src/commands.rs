@@ -454,17 +454,30 @@ async fn kv_command(
             dry_run,
             yes,
         } => delete_prefix(ctx, profile, &prefix, dry_run, yes, json).await,
-        KvCommand::Export { prefix } => {
+        KvCommand::Export { prefix, out } => {
             let bar = Bar::start();
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            let written = key_transfer::export_prefix(
-                store.as_ref(),
-                prefix.as_deref(),
-                &mut out,
-                &bar.progress,
-            )
-            .await;
+            let written = match &out {
+                Some(path) => {
+                    key_transfer::export_prefix_to_file(
+                        store.as_ref(),
+                        prefix.as_deref(),
+                        path,
+                        &bar.progress,
+                    )
+                    .await
+                }
+                None => {
+                    let stdout = std::io::stdout();
+                    let mut out = std::io::BufWriter::new(stdout.lock());
+                    key_transfer::export_prefix(
+                        store.as_ref(),
+                        prefix.as_deref(),
+                        &mut out,
+                        &bar.progress,
+                    )
+                    .await
+                }
+            };
             bar.finish();
             eprintln!("exported {} keys", written?);
             Ok(())

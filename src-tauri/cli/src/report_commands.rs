@@ -260,10 +260,7 @@ pub async fn report_command(
             let text = export(&value, format, table.as_deref())?;
             match out {
                 Some(path) => {
-                    std::fs::write(&path, text).map_err(|e| Error::Io {
-                        path: path.clone(),
-                        source: e,
-                    })?;
+                    cachescope_core::reports::export::write_file(&path, &text)?;
                     if !json {
                         eprintln!("wrote {}", path.display());
                     }

@@ -345,7 +345,8 @@ impl CoreContext {
     }
 }
 
-/// Audit records as CSV (a header row, then one row per record), for a spreadsheet.
+/// Audit records as CSV (a header row, then one row per record), for a spreadsheet; cells that
+/// a spreadsheet would run as formulas are quoted (see [`crate::spreadsheet_csv`]).
 pub fn to_csv(records: &[AuditRecord]) -> Result<String> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let failed = |e: csv::Error| Error::invalid("audit CSV", e.to_string());
@@ -365,19 +366,23 @@ pub fn to_csv(records: &[AuditRecord]) -> Result<String> {
     .map_err(failed)?;
     for r in records {
         let e = &r.entry;
-        out.write_record([
-            r.id.to_string(),
-            r.at.clone(),
-            r.os_user.clone(),
-            r.host.clone(),
-            e.profile.clone(),
-            e.action.clone(),
-            e.target.clone(),
-            e.item_count.to_string(),
-            e.dry_run.to_string(),
-            e.outcome.clone(),
-            e.detail.to_string(),
-        ])
+        // Targets (key names, prefixes) and outcomes come from users and servers: no formulas.
+        crate::spreadsheet_csv::write_record(
+            &mut out,
+            [
+                r.id.to_string(),
+                r.at.clone(),
+                r.os_user.clone(),
+                r.host.clone(),
+                e.profile.clone(),
+                e.action.clone(),
+                e.target.clone(),
+                e.item_count.to_string(),
+                e.dry_run.to_string(),
+                e.outcome.clone(),
+                e.detail.to_string(),
+            ],
+        )
         .map_err(failed)?;
     }
     let bytes = out

@@ -1,9 +1,10 @@
 //! Export and import of keys as JSON Lines, one object per key in the shape of Cloudflare's
 //! bulk-write items: `{"key", "value", "base64", "expiration", "metadata"}`. Binary values are
 //! base64; an import validates every line before it writes anything, and an import into a
-//! profile is audited.
+//! profile is audited. An export file is private (0600) and appears only once complete.
 
 use std::io::{BufRead, Write};
+use std::path::Path;
 
 use base64::Engine as _;
 use futures::{StreamExt, TryStreamExt};
@@ -14,6 +15,7 @@ use crate::context::CoreContext;
 use crate::error::{Error, Result};
 use crate::kv::limits::{self, unix_now};
 use crate::kv::{list_all, BulkOutcome, Entry, Expiry, KvStore, Metadata, PutOptions};
+use crate::private_files;
 use crate::progress::Progress;
 
 /// Values fetched at once during an export.
@@ -89,6 +91,26 @@ pub async fn export_prefix(
         progress.report("export", written, total);
     }
     out.flush().map_err(io_err)?;
+    Ok(written)
+}
+
+/// Exports like [`export_prefix`] into the file at `path`: created 0600 (missing folders 0700)
+/// under a temporary name and renamed into place only when every key is written, so a failed or
+/// cancelled export leaves no partial file (and an earlier file at `path` stays as it was).
+pub async fn export_prefix_to_file(
+    store: &dyn KvStore,
+    prefix: Option<&str>,
+    path: &Path,
+    progress: &Progress,
+) -> Result<u64> {
+    let mut pending = private_files::PendingFile::new(path)?;
+    let mut out = std::io::BufWriter::new(pending.file());
+    let written = export_prefix(store, prefix, &mut out, progress).await?;
+    out.into_inner().map_err(|e| Error::Io {
+        path: path.to_owned(),
+        source: e.into_error(),
+    })?;
+    pending.commit()?;
     Ok(written)
 }
 

@@ -4,6 +4,8 @@
 //! `CACHESCOPE_DATA_DIR` override both (tests, portable installs). The archive directory is a
 //! setting of this machine (`CACHESCOPE_ARCHIVE_DIR`, default `archives/` in the data directory),
 //! never of the shared database.
+//! Whatever creates one of these folders or a file in them goes through
+//! [`crate::private_files`] (folders 0700, files 0600).
 
 use std::path::PathBuf;
 

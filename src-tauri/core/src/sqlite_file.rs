@@ -1,5 +1,6 @@
 //! Opening one of Cachescope's SQLite files (the local namespace, the local state): create the
-//! folder and the file when missing, WAL journal, a busy timeout, then apply its migrations.
+//! folder (0700) and the file (0600) when missing, WAL journal, a busy timeout, then apply its
+//! migrations.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -14,11 +15,13 @@ use crate::error::{Error, Result};
 
 /// A pool of at most `max_connections` on the file at `path`, migrated by `migrator`.
 pub async fn open(path: &Path, max_connections: u32, migrator: &Migrator) -> Result<SqlitePool> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
+    // The file (cached reports, the audit log) is created 0600 in a 0700 folder before SQLite
+    // opens it; SQLite gives its -wal and -shm files the mode of the database file.
+    crate::private_files::ensure_file(path)?;
+    for companion in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(companion);
+        crate::private_files::narrow(Path::new(&name));
     }
     let local_err = |source| Error::Local {
         path: path.to_owned(),

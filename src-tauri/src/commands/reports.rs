@@ -10,7 +10,7 @@ use cachescope_core::reports::precompute::{self, PrecomputeRequest, PrecomputeRu
 use cachescope_core::reports::reading::{
     self, ReadFrom, ReportDiff, ReportList, ReportTarget, ReportValue,
 };
-use cachescope_core::{CoreContext, Error};
+use cachescope_core::CoreContext;
 use tauri::State;
 
 use crate::ipc_error::IpcResult;
@@ -106,32 +106,8 @@ pub async fn export_report(
     let dir = directories::UserDirs::new()
         .and_then(|d| d.download_dir().map(PathBuf::from))
         .unwrap_or_else(|| ctx.dirs().data.join("exports"));
-    std::fs::create_dir_all(&dir).map_err(|e| Error::Io {
-        path: dir.clone(),
-        source: e,
-    })?;
-    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let safe_key: String = value
-        .key
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let extension = match format {
-        ExportFormat::Json => "json",
-        ExportFormat::Csv => "csv",
-        ExportFormat::Html => "html",
-    };
-    let path = dir.join(format!("{safe_key}-{stamp}.{extension}"));
-    std::fs::write(&path, text).map_err(|e| Error::Io {
-        path: path.clone(),
-        source: e,
-    })?;
+    // A private file (0600; the folder is created 0700 when missing), written whole or not at all.
+    let path = cachescope_core::reports::export::write_into(&dir, &value.key, format, &text)?;
     Ok(path.display().to_string())
 }
 

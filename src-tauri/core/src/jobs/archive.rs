@@ -93,10 +93,8 @@ pub struct DeleteOutcome {
 /// The archive directory, a setting of this machine (never of the shared database): created on
 /// first use, canonicalised, and checked writable before anything runs.
 pub fn archive_directory(dir: &Path) -> Result<PathBuf> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_owned(),
-        source,
-    })?;
+    // Missing folders are created 0700 (archives hold full rows); an existing one is left as is.
+    crate::private_files::create_dir(dir)?;
     let dir = dir.canonicalize().map_err(|source| Error::Io {
         path: dir.to_owned(),
         source,
@@ -633,7 +631,7 @@ fn write_archive(
         path: path.to_owned(),
         source,
     };
-    let file = File::create(path).map_err(io)?;
+    let file = crate::private_files::create_file(path)?;
     let mut gz = GzEncoder::new(
         BufWriter::with_capacity(1 << 20, file),
         flate2::Compression::default(),

@@ -1,5 +1,9 @@
-//! Exporting a report value: the JSON as stored, one of its tables as CSV, or a printable HTML
-//! page (title, key, age and source, the summary figures, every table), escaped by minijinja.
+//! Exporting a report value: the JSON as stored, one of its tables as CSV (cells that a
+//! spreadsheet would run as formulas quoted), or a printable HTML page (title, key, age and
+//! source, the summary figures, every table), escaped by minijinja. Export files are private
+//! (0600, in folders created 0700) and written whole or not at all.
+
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -7,6 +11,7 @@ use serde_json::{Map, Value};
 use super::definitions::TableSpec;
 use super::reading::{ReportValue, ValueSource};
 use crate::error::{Error, Result};
+use crate::{private_files, spreadsheet_csv};
 
 /// The export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +81,41 @@ pub fn export(value: &ReportValue, format: ExportFormat, table: Option<&str>) ->
         }
         ExportFormat::Html => html(value, &doc),
     }
+}
+
+impl ExportFormat {
+    /// The file name extension of the format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Csv => "csv",
+            Self::Html => "html",
+        }
+    }
+}
+
+/// Writes an export to `path`: created 0600 (missing folders 0700), whole or not at all.
+pub fn write_file(path: &Path, text: &str) -> Result<()> {
+    private_files::write_atomic(path, text.as_bytes())
+}
+
+/// Writes an export of the report at `key` into `dir` as `{key}-{stamp}.{extension}` (the key's
+/// characters other than letters, digits and `-` become `_`); returns the file's path.
+pub fn write_into(dir: &Path, key: &str, format: ExportFormat, text: &str) -> Result<PathBuf> {
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let safe_key: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("{safe_key}-{stamp}.{}", format.extension()));
+    write_file(&path, text)?;
+    Ok(path)
 }
 
 fn names(tables: &[TableSpec]) -> String {
@@ -151,9 +191,9 @@ fn cell(value: Option<&Value>) -> String {
 fn csv_text(table: &Table) -> Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| Error::invalid(format!("table {:?}", table.name), e.to_string());
-    writer.write_record(&table.columns).map_err(io)?;
+    spreadsheet_csv::write_record(&mut writer, &table.columns).map_err(io)?;
     for row in &table.rows {
-        writer.write_record(row).map_err(io)?;
+        spreadsheet_csv::write_record(&mut writer, row).map_err(io)?;
     }
     let bytes = writer
         .into_inner()
@@ -288,6 +328,43 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("won, byUser"), "{e}");
+    }
+
+    #[test]
+    fn csv_cells_and_column_names_cannot_become_formulas() {
+        let rows = TableSpec {
+            name: "rows".into(),
+            pointer: "/rows".into(),
+        };
+        let v = value(
+            r#"{"rows":[{"companyName":"=HYPERLINK(\"http://evil\",\"x\")","amount":-12.5,"note":"@SUM(A1)"},
+                        {"companyName":"+cmd","amount":"-1+2","note":"\tx"},
+                        {"companyName":"Zed -1","amount":3,"note":"-"}],
+               "x":1}"#,
+            vec![rows],
+        );
+        let text = export(&v, ExportFormat::Csv, None).unwrap();
+        let cells: Vec<Vec<String>> = csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        assert_eq!(
+            cells,
+            vec![
+                vec!["'=HYPERLINK(\"http://evil\",\"x\")", "-12.5", "'@SUM(A1)"],
+                vec!["'+cmd", "'-1+2", "'\tx"],
+                vec!["Zed -1", "3", "'-"],
+            ]
+        );
+        let by_name = TableSpec {
+            name: "byName".into(),
+            pointer: "/byName".into(),
+        };
+        let v = value(r#"{"byName":{"=cmd":{"@n":1}}}"#, vec![by_name]);
+        assert_eq!(
+            export(&v, ExportFormat::Csv, None).unwrap(),
+            "key,'@n\n'=cmd,1\n"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod cloudflare_faults;
 mod conformance;
 mod contract_mock;
 mod demo_source;
+mod files_on_disk;
 mod hostile_server;
 mod jobs;
 mod key_operations;
