@@ -27,6 +27,7 @@ use cachescope_core::reports::reading::{
     ChangeKind, FieldChange, ReportDiff, ReportKey, ReportList, ReportSummary, ReportValue,
     ValueSource,
 };
+use cachescope_core::secrets::SecretPlace;
 use cachescope_core::stats::queries::{
     CacheStats, DayOperations, FamilyStats, Figures, Granularity, MissedKey, PlanLimits, Targets,
 };
@@ -44,6 +45,7 @@ pub fn render() -> String {
         ErrorCode::decl(),
         IpcError::decl(),
         ProfileKind::decl(),
+        SecretPlace::decl(),
         ProfileView::decl(),
         ProfileInput::decl(),
         ConnectionCheck::decl(),

@@ -19,7 +19,7 @@ use crate::kv::{KvStore, ListOptions};
 use crate::operations::Operations;
 use crate::paths::AppDirs;
 use crate::profiles::{Profile, ProfileKind, ProfileSet};
-use crate::secrets::{SecretKind, SecretLocation, SecretStore};
+use crate::secrets::{SecretKind, SecretLocation, SecretPlace, SecretStore};
 use crate::stats::console_reads::ConsoleReads;
 
 /// The namespace used inside a local file when a profile names none.
@@ -66,6 +66,10 @@ pub struct ProfileView {
     pub unlocked: bool,
     pub token_set: bool,
     pub db_password_set: bool,
+    /// Where the API token is actually kept (the keychain, the fallback file, ...).
+    pub token_location: SecretPlace,
+    /// Where the Postgres password is actually kept.
+    pub db_password_location: SecretPlace,
     pub is_default: bool,
 }
 
@@ -93,6 +97,7 @@ impl CoreContext {
 
     /// Like [`CoreContext::open`] with a chosen secret store.
     pub async fn open_with_secrets(secrets: SecretStore, dirs: AppDirs) -> Result<Self> {
+        crate::profiles::move_url_passwords(&dirs.profiles_file(), &secrets).await?;
         let profiles = ProfileSet::load(&dirs.profiles_file())?;
         let audit = AuditLog::open(&dirs.state_file()).await?;
         Ok(Self {
@@ -161,18 +166,18 @@ impl CoreContext {
         let default = set.resolve(None).map(|p| p.name).ok();
         let mut views = Vec::new();
         for p in set.all() {
-            let token_set = self
+            let token = self
                 .inner
                 .secrets
                 .get(&p.name, SecretKind::ApiToken)
                 .await?
-                .is_some();
-            let db_password_set = self
+                .map(|(_, location)| location);
+            let db_password = self
                 .inner
                 .secrets
                 .get(&p.name, SecretKind::DbPassword)
                 .await?
-                .is_some();
+                .map(|(_, location)| location);
             views.push(ProfileView {
                 is_default: default.as_deref() == Some(p.name.as_str()),
                 read_only: p.is_read_only(),
@@ -186,8 +191,10 @@ impl CoreContext {
                 production: p.production,
                 unlocked: p.unlocked,
                 path: p.path,
-                token_set,
-                db_password_set,
+                token_set: token.is_some(),
+                db_password_set: db_password.is_some(),
+                token_location: SecretPlace::of(token.as_ref()),
+                db_password_location: SecretPlace::of(db_password.as_ref()),
             });
         }
         Ok(views)
@@ -237,6 +244,20 @@ impl CoreContext {
         token: Option<SecretString>,
         db_password: Option<SecretString>,
     ) -> Result<Vec<(SecretKind, SecretLocation)>> {
+        // A password written into the Postgres URL goes to the secret store, never to the file.
+        let mut profile = profile;
+        let db_password = match (profile.take_postgres_password()?, db_password) {
+            (Some(from_url), Some(given))
+                if secrecy::ExposeSecret::expose_secret(&from_url)
+                    != secrecy::ExposeSecret::expose_secret(&given) =>
+            {
+                return Err(Error::invalid(
+                    format!("Postgres URL of profile {:?}", profile.name),
+                    "holds a password and another one was given; give only one",
+                ));
+            }
+            (from_url, given) => given.or(from_url),
+        };
         profile.validate()?;
         let name = profile.name.clone();
         let mut detail = serde_json::to_value(&profile)

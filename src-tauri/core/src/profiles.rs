@@ -4,10 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::kv::cloudflare::DEFAULT_BASE_URL;
+use crate::secrets::{SecretKind, SecretStore};
 
 /// The profile that exists when none is configured: the embedded local namespace.
 pub const BUILTIN_LOCAL: &str = "local";
@@ -117,12 +119,7 @@ impl Profile {
                     ));
                 }
             }
-            reqwest::Url::parse(self.base_url()).map_err(|e| {
-                Error::invalid(
-                    format!("base URL of profile {:?}", self.name),
-                    e.to_string(),
-                )
-            })?;
+            check_base_url(&self.name, self.base_url())?;
         }
         if let Some(url) = &self.postgres_url {
             let parsed = reqwest::Url::parse(url).map_err(|e| {
@@ -137,15 +134,168 @@ impl Profile {
                     "must start with postgres:// or postgresql://",
                 ));
             }
-            if parsed.password().is_some() {
+            let in_query = parsed.query_pairs().any(|(key, _)| is_password_param(&key));
+            if parsed.password().is_some() || in_query {
                 return Err(Error::invalid(
                     format!("Postgres URL of profile {:?}", self.name),
                     "must not contain a password; store it with --db-password-stdin (it goes to the keychain)",
                 ));
             }
+            if let Some((key, _)) = parsed
+                .query_pairs()
+                .find(|(key, _)| key.to_ascii_lowercase().contains("password"))
+            {
+                return Err(Error::invalid(
+                    format!("Postgres URL of profile {:?}", self.name),
+                    format!("parameter {key:?} is not supported (its value would be logged as an unknown parameter); remove it"),
+                ));
+            }
         }
         Ok(())
     }
+}
+
+/// Whether a query parameter of a Postgres URL is the password (`?password=`).
+fn is_password_param(key: &str) -> bool {
+    key.eq_ignore_ascii_case("password")
+}
+
+/// The base URL as it may be shown: without a user name or password.
+fn shown_url(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    shown.to_string()
+}
+
+/// A Cloudflare API base URL must be https, since every request carries the API token; plain
+/// http is allowed only to this machine (127.0.0.0/8, ::1, localhost), e.g. a local simulator.
+fn check_base_url(profile: &str, base_url: &str) -> Result<()> {
+    let url = reqwest::Url::parse(base_url)
+        .map_err(|e| Error::invalid(format!("base URL of profile {profile:?}"), e.to_string()))?;
+    // The host as the URL parser normalised it: a lower-case name, or an IP (IPv6 in brackets).
+    let loopback = url.host_str().is_some_and(|host| {
+        host == "localhost"
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(Error::invalid(
+            format!("base URL {} of profile {profile:?}", shown_url(&url)),
+            "would send the API token in clear text; use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)",
+        )),
+        other => Err(Error::invalid(
+            format!("base URL {} of profile {profile:?}", shown_url(&url)),
+            format!("has the scheme {other:?}; use https://"),
+        )),
+    }
+}
+
+/// Takes the password out of a Postgres URL (`user:password@` or `?password=`): returns the URL
+/// without it, and the password (the same one may be given both ways; two different ones are
+/// refused). A URL without a password is returned unchanged.
+pub fn split_postgres_password(profile: &str, url: &str) -> Result<(String, Option<SecretString>)> {
+    let what = || format!("Postgres URL of profile {profile:?}");
+    let mut parsed = reqwest::Url::parse(url).map_err(|e| Error::invalid(what(), e.to_string()))?;
+    let mut found: Vec<String> = Vec::new();
+    if let Some(password) = parsed.password() {
+        let decoded = percent_encoding::percent_decode_str(password)
+            .decode_utf8()
+            .map_err(|_| Error::invalid(what(), "its password is not valid UTF-8"))?
+            .into_owned();
+        found.push(decoded);
+        parsed
+            .set_password(None)
+            .map_err(|()| Error::invalid(what(), "its password cannot be removed"))?;
+    }
+    let (passwords, rest): (Vec<_>, Vec<_>) = parsed
+        .query_pairs()
+        .into_owned()
+        .partition(|(key, _)| is_password_param(key));
+    if found.is_empty() && passwords.is_empty() {
+        return Ok((url.to_owned(), None));
+    }
+    if !passwords.is_empty() {
+        found.extend(passwords.into_iter().map(|(_, value)| value));
+        if rest.is_empty() {
+            parsed.set_query(None);
+        } else {
+            parsed.query_pairs_mut().clear().extend_pairs(rest);
+        }
+    }
+    found.retain(|p| !p.is_empty());
+    found.dedup();
+    if found.len() > 1 {
+        return Err(Error::invalid(
+            what(),
+            "holds two different passwords (user:password@ and ?password=); keep one",
+        ));
+    }
+    Ok((parsed.to_string(), found.pop().map(SecretString::from)))
+}
+
+impl Profile {
+    /// Takes a password out of the profile's Postgres URL (see [`split_postgres_password`]), so
+    /// that it goes to the secret store and the URL is stored without it.
+    pub fn take_postgres_password(&mut self) -> Result<Option<SecretString>> {
+        let Some(url) = &self.postgres_url else {
+            return Ok(None);
+        };
+        let (url, password) = split_postgres_password(&self.name, url)?;
+        self.postgres_url = Some(url);
+        Ok(password)
+    }
+}
+
+/// Moves the Postgres passwords that a `profiles.toml` written by an older version (or by hand)
+/// holds in its URLs into the secret store, then rewrites the file without them. The secret is
+/// stored before the file is rewritten, so a crash in between loses nothing (the next start
+/// moves it again). When the store already holds a password for the profile, that one was the
+/// one in use and is kept. Returns the names of the profiles changed. A file that cannot be read
+/// or parsed is left for [`ProfileSet::load`] to report.
+pub async fn move_url_passwords(path: &Path, secrets: &SecretStore) -> Result<Vec<String>> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(Vec::new());
+    };
+    let Ok(mut file) = toml::from_str::<ProfilesFile>(&text) else {
+        return Ok(Vec::new());
+    };
+    let mut moved = Vec::new();
+    for profile in &mut file.profiles {
+        let Ok(Some(password)) = profile.take_postgres_password() else {
+            continue;
+        };
+        if secrets
+            .get(&profile.name, SecretKind::DbPassword)
+            .await?
+            .is_none()
+        {
+            secrets
+                .set(&profile.name, SecretKind::DbPassword, &password)
+                .await?;
+        }
+        moved.push(profile.name.clone());
+    }
+    if !moved.is_empty() {
+        save_file(path, &file)?;
+        tracing::warn!(profiles = ?moved, path = %path.display(),
+            "moved Postgres passwords out of the profiles file into the secret store");
+    }
+    Ok(moved)
+}
+
+/// Writes the profiles file atomically, mode 0600 (a unique temporary file, then a rename).
+fn save_file(path: &Path, file: &ProfilesFile) -> Result<()> {
+    let text = toml::to_string_pretty(file).map_err(|e| Error::Config {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    crate::private_files::write_atomic(path, text.as_bytes())
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -194,22 +344,13 @@ impl ProfileSet {
         })
     }
 
-    /// Saves atomically: a temporary file in the same directory, then a rename.
+    /// Saves atomically: a unique temporary file in the same directory (mode 0600), then a rename.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let config_err = |reason: String| Error::Config {
-            path: path.to_owned(),
-            reason,
-        };
         let file = ProfilesFile {
             default: self.default.clone(),
             profiles: self.profiles.clone(),
         };
-        let text = toml::to_string_pretty(&file).map_err(|e| config_err(e.to_string()))?;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| config_err(e.to_string()))?;
-        let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text).map_err(|e| config_err(e.to_string()))?;
-        std::fs::rename(&tmp, path).map_err(|e| config_err(e.to_string()))
+        save_file(path, &file)
     }
 
     /// Every profile, the built-in local one included unless a stored profile shadows its name.
@@ -288,6 +429,114 @@ mod tests {
             err.contains("must not contain a password") && !err.contains("hunter2"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn http_base_urls_are_refused_unless_they_reach_this_machine() {
+        let mut p = cloudflare("edge");
+        for ok in [
+            "https://api.cloudflare.com/client/v4",
+            "http://127.0.0.1:8787/client/v4",
+            "http://127.9.8.7/client/v4",
+            "http://[::1]:8787/client/v4",
+            "http://localhost:8787/client/v4",
+            "http://LocalHost/client/v4",
+        ] {
+            p.base_url = Some(ok.into());
+            p.validate().unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        for bad in [
+            "http://api.example.com/client/v4",
+            "http://10.0.0.5:8787/client/v4",
+            "http://[2001:db8::1]/client/v4",
+            "http://localhost.example.com/client/v4",
+            "http://user:pw-4f2a@kv.example.com/client/v4",
+        ] {
+            p.base_url = Some(bad.into());
+            let err = p.validate().unwrap_err().to_string();
+            assert!(
+                err.contains("profile \"edge\"")
+                    && err.contains("in clear text")
+                    && err.contains(
+                        bad.split('@')
+                            .next_back()
+                            .unwrap()
+                            .trim_start_matches("http://")
+                    )
+                    && !err.contains("pw-4f2a"),
+                "{bad}: {err}"
+            );
+        }
+        p.base_url = Some("ftp://127.0.0.1/x".into());
+        assert!(p
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("use https://"));
+    }
+
+    #[test]
+    fn a_password_in_a_postgres_url_is_taken_out_whichever_way_it_is_written() {
+        use secrecy::ExposeSecret as _;
+        let split = |url: &str| {
+            let (url, password) = split_postgres_password("p", url).unwrap();
+            (url, password.map(|p| p.expose_secret().to_owned()))
+        };
+        assert_eq!(
+            split("postgres://app@db:5432/app?sslmode=require&password=s%26cret+x"),
+            (
+                "postgres://app@db:5432/app?sslmode=require".into(),
+                Some("s&cret x".into())
+            )
+        );
+        assert_eq!(
+            split("postgres://app:p%40ss@db/app"),
+            ("postgres://app@db/app".into(), Some("p@ss".into()))
+        );
+        assert_eq!(
+            split("postgresql://app:same@db/app?password=same"),
+            ("postgresql://app@db/app".into(), Some("same".into()))
+        );
+        // Unchanged, byte for byte, when there is no password.
+        let plain = "postgres://app@db/app?options=-c%20search_path%3Dx";
+        assert_eq!(split(plain), (plain.into(), None));
+        let err = split_postgres_password("p", "postgres://app:one@db/app?password=two")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("two different passwords") && !err.contains("one@"),
+            "{err}"
+        );
+
+        let mut p = cloudflare("x");
+        p.postgres_url = Some("postgres://app@db/app?password=hunter2".into());
+        let err = p.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("must not contain a password") && !err.contains("hunter2"),
+            "{err}"
+        );
+        assert_eq!(
+            p.take_postgres_password().unwrap().unwrap().expose_secret(),
+            "hunter2"
+        );
+        p.validate().unwrap();
+        p.postgres_url = Some("postgres://app@db/app?sslpassword=k3y".into());
+        let err = p.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("\"sslpassword\" is not supported") && !err.contains("k3y"),
+            "{err}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_profiles_file_is_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config/profiles.toml");
+        ProfileSet::default().save(&path).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(&path), mode(path.parent().unwrap())), (0o600, 0o700));
     }
 
     #[test]

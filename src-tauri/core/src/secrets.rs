@@ -6,7 +6,6 @@
 //! environment variable `CACHESCOPE_<KIND>_<PROFILE>` (e.g. `CACHESCOPE_API_TOKEN_PROD`) overrides
 //! both for scripts; `CACHESCOPE_SECRET_STORE=file` skips the keychain altogether.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -72,6 +71,32 @@ impl std::fmt::Display for SecretLocation {
             SecretLocation::Environment { variable } => {
                 write!(f, "the environment variable {variable}")
             }
+        }
+    }
+}
+
+/// Where a profile's secret is kept, as the profile view shows it (no path, no variable name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretPlace {
+    /// The OS keychain.
+    Keychain,
+    /// The 0600 fallback file (no OS keychain available).
+    File,
+    /// An environment variable that overrides the stored secret.
+    Environment,
+    /// Not set anywhere.
+    None,
+}
+
+impl SecretPlace {
+    /// The place of a secret found at `location`, or [`SecretPlace::None`].
+    pub fn of(location: Option<&SecretLocation>) -> Self {
+        match location {
+            Some(SecretLocation::Keychain) => Self::Keychain,
+            Some(SecretLocation::File { .. }) => Self::File,
+            Some(SecretLocation::Environment { .. }) => Self::Environment,
+            None => Self::None,
         }
     }
 }
@@ -220,32 +245,11 @@ async fn blocking<T: Send + 'static>(
         .unwrap_or_else(|e| Err(keyring::Error::PlatformFailure(Box::new(e))))
 }
 
-/// Writes a file only its owner can read, created with that mode (never briefly world-readable).
+/// Writes a secret file only its owner can read: a unique temporary file per write, created 0600
+/// (never briefly world-readable, never shared by two secrets being stored at once), renamed into
+/// place; the folder is created 0700 so its file names (profile names) are not listed to others.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io_err = |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    };
-    if let Some(dir) = path.parent() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        // The folder is private too, so its file names (profile names) are not listed to others.
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir).map_err(|source| Error::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
-    }
-    let tmp = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp).map_err(io_err)?;
-    file.write_all(bytes).map_err(io_err)?;
-    file.sync_all().map_err(io_err)?;
-    std::fs::rename(&tmp, path).map_err(io_err)
+    crate::private_files::write_atomic(path, bytes)
 }
 
 /// Refuses a secret file that others can read.
@@ -322,6 +326,44 @@ mod tests {
             let err = store.get("p", SecretKind::DbPassword).await.unwrap_err();
             assert!(err.to_string().contains("chmod 600"), "{err}");
         }
+    }
+
+    /// Both secrets of a profile stored at the same moment (the app and the CLI, or one save of a
+    /// token and a password): each keeps its own value, neither write fails.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn both_secrets_of_a_profile_stored_at_once_keep_their_own_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecretStore::files_only(dir.path());
+        for round in 0..100 {
+            let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+            let writes = [
+                (SecretKind::ApiToken, format!("token-{round}")),
+                (SecretKind::DbPassword, format!("password-{round}")),
+            ];
+            let tasks: Vec<_> = writes
+                .iter()
+                .cloned()
+                .map(|(kind, value)| {
+                    let (store, barrier) = (store.clone(), barrier.clone());
+                    tokio::spawn(async move {
+                        barrier.wait().await;
+                        store
+                            .set("prod.eu", kind, &SecretString::from(value))
+                            .await
+                            .map(drop)
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.unwrap().unwrap();
+            }
+            for (kind, value) in &writes {
+                let (read, _) = store.get("prod.eu", *kind).await.unwrap().unwrap();
+                assert_eq!(read.expose_secret(), value, "round {round}");
+            }
+        }
+        // Only the two secret files are left in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]

@@ -7,6 +7,8 @@ export type IpcError = { code: ErrorCode, message: string, };
 
 export type ProfileKind = "local" | "cloudflare";
 
+export type SecretPlace = "keychain" | "file" | "environment" | "none";
+
 export type ProfileView = { name: string, kind: ProfileKind, accountId: string | null, namespaceId: string | null, baseUrl: string | null, 
 /**
  * Local namespace file (local profiles; `None` = the default file).
@@ -19,7 +21,15 @@ readOnly: boolean,
 /**
  * The profile's own read-only setting, apart from the production lock.
  */
-readOnlySetting: boolean, production: boolean, unlocked: boolean, tokenSet: boolean, dbPasswordSet: boolean, isDefault: boolean, };
+readOnlySetting: boolean, production: boolean, unlocked: boolean, tokenSet: boolean, dbPasswordSet: boolean, 
+/**
+ * Where the API token is actually kept (the keychain, the fallback file, ...).
+ */
+tokenLocation: SecretPlace, 
+/**
+ * Where the Postgres password is actually kept.
+ */
+dbPasswordLocation: SecretPlace, isDefault: boolean, };
 
 export type ProfileInput = { name: string, kind: ProfileKind, accountId: string | null, namespaceId: string | null, baseUrl: string | null, path: string | null, postgresUrl: string | null, readOnly: boolean, production: boolean, unlocked: boolean, };
 

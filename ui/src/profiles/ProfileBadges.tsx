@@ -1,7 +1,8 @@
 // A profile's flags as badges: kind, read-only, production; the detailed form (profiles table)
-// adds unlocked, default and whether its secrets are stored.
+// adds unlocked, default and where its secrets are kept (keychain, file, environment, none).
 import { Badge, Group } from "@mantine/core";
 import type { ProfileView } from "../ipc/bindings";
+import { secretPlaceBadge, secretPlaceText } from "./profileForm";
 
 export function ProfileBadges({
   profile,
@@ -46,13 +47,19 @@ export function ProfileBadges({
           color={profile.tokenSet ? "green" : "yellow"}
           data-testid="badge-token"
           data-set={profile.tokenSet || undefined}
+          title={secretPlaceText(profile.tokenLocation, "API token")}
         >
-          {profile.tokenSet ? "Token set" : "No token"}
+          {secretPlaceBadge(profile.tokenLocation, "token")}
         </Badge>
       )}
       {detailed && profile.postgresUrl !== null && (
-        <Badge size="xs" variant="light" color={profile.dbPasswordSet ? "green" : "gray"}>
-          {profile.dbPasswordSet ? "DB password set" : "No DB password"}
+        <Badge
+          size="xs"
+          variant="light"
+          color={profile.dbPasswordSet ? "green" : "gray"}
+          title={secretPlaceText(profile.dbPasswordLocation, "Postgres password")}
+        >
+          {secretPlaceBadge(profile.dbPasswordLocation, "DB password")}
         </Badge>
       )}
     </Group>

@@ -16,7 +16,7 @@ import {
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type ChangeEvent, useState } from "react";
 import { ErrorAlert } from "../feedback/QueryStates";
-import type { ProfileView } from "../ipc/bindings";
+import type { ProfileView, SecretPlace } from "../ipc/bindings";
 import { saveProfile } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
 import {
@@ -25,13 +25,17 @@ import {
   type ProfileFormValues,
   profileFormFromView,
   refusesWrites,
+  secretPlaceText,
   toSaveProfileArgs,
   validateProfileForm,
 } from "./profileForm";
 
-function secretDescription(editing: boolean, stored: boolean, what: string): string {
-  if (!editing) return `Kept in the OS keychain; never shown again.`;
-  return stored ? `A ${what} is stored.` : `No ${what} is stored yet.`;
+function secretDescription(place: SecretPlace | null, what: string): string {
+  // Where a new secret goes is known only once saved: the profiles table then shows it.
+  if (place === null) {
+    return "Kept in the OS keychain when this system has one, otherwise in a file only you can read; never shown again.";
+  }
+  return secretPlaceText(place, what);
 }
 
 export function ProfileFormModal({
@@ -145,11 +149,7 @@ export function ProfileFormModal({
               <PasswordInput
                 label="API token"
                 placeholder={keepHint ? `${keepHint}token` : undefined}
-                description={secretDescription(
-                  editing !== null,
-                  editing?.tokenSet ?? false,
-                  "token",
-                )}
+                description={secretDescription(editing?.tokenLocation ?? null, "token")}
                 data-testid="profile-form-token"
                 autoComplete="new-password"
                 {...text("token")}
@@ -189,11 +189,7 @@ export function ProfileFormModal({
               <PasswordInput
                 label="Password"
                 placeholder={keepHint ? `${keepHint}password` : undefined}
-                description={secretDescription(
-                  editing !== null,
-                  editing?.dbPasswordSet ?? false,
-                  "password",
-                )}
+                description={secretDescription(editing?.dbPasswordLocation ?? null, "password")}
                 data-testid="profile-form-db-password"
                 autoComplete="new-password"
                 {...text("dbPassword")}

@@ -6,6 +6,8 @@ import {
   type ProfileFormValues,
   profileFormFromView,
   refusesWrites,
+  secretPlaceBadge,
+  secretPlaceText,
   toSaveProfileArgs,
   validateProfileForm,
 } from "./profileForm";
@@ -52,6 +54,25 @@ describe("validateProfileForm", () => {
     expect(validate({ baseUrl: "ftp://x" }).baseUrl).toMatch(/^Enter a full http/);
   });
 
+  it("allows plain http only to this machine, since the token would travel in clear", () => {
+    for (const baseUrl of [
+      "http://127.0.0.1:8787/client/v4",
+      "http://127.4.5.6/client/v4",
+      "http://[::1]:8787/client/v4",
+      "http://localhost:8787/client/v4",
+      "https://kv.example.com/client/v4",
+    ]) {
+      expect(validate({ baseUrl }), baseUrl).toEqual({});
+    }
+    for (const baseUrl of [
+      "http://kv.example.com/client/v4",
+      "http://10.0.0.5/client/v4",
+      "http://localhost.example.com/client/v4",
+    ]) {
+      expect(validate({ baseUrl }).baseUrl, baseUrl).toMatch(/in clear text/);
+    }
+  });
+
   it("wants a Postgres URL without a password", () => {
     expect(validate({ postgresUrl: "postgres://app@db:5432/reports" })).toEqual({});
     expect(validate({ postgresUrl: "postgresql://db/reports" })).toEqual({});
@@ -59,7 +80,24 @@ describe("validateProfileForm", () => {
     expect(validate({ postgresUrl: "postgres://app:secret@db/reports" }).postgresUrl).toBe(
       "Leave the password out of the URL and put it in the password field",
     );
+    expect(validate({ postgresUrl: "postgres://app@db/reports?password=secret" }).postgresUrl).toBe(
+      "Leave the password out of the URL and put it in the password field",
+    );
     expect(validate({ dbPassword: "secret" }).dbPassword).toBe("A password needs a Postgres URL");
+  });
+});
+
+describe("secret places", () => {
+  it("say where each secret is actually kept, never the keychain for a file", () => {
+    expect(secretPlaceText("keychain", "token")).toBe("The token is kept in the OS keychain.");
+    expect(secretPlaceText("file", "token")).toMatch(/file only you can read/);
+    expect(secretPlaceText("file", "token")).not.toMatch(/keychain\.$/);
+    expect(secretPlaceText("environment", "password")).toMatch(/environment variable/);
+    expect(secretPlaceText("none", "password")).toBe("No password is stored yet.");
+    expect(secretPlaceBadge("file", "token")).toBe("Token in file");
+    expect(secretPlaceBadge("keychain", "DB password")).toBe("DB password in keychain");
+    expect(secretPlaceBadge("none", "token")).toBe("No token");
+    expect(secretPlaceBadge("none", "DB password")).toBe("No DB password");
   });
 });
 
@@ -116,6 +154,8 @@ describe("profileFormFromView", () => {
     unlocked: false,
     tokenSet: true,
     dbPasswordSet: true,
+    tokenLocation: "keychain",
+    dbPasswordLocation: "file",
     isDefault: false,
   };
 

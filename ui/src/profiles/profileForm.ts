@@ -1,6 +1,6 @@
 // The add/edit profile form's values, their validation (the same rules the core applies, so
 // mistakes show next to the field before a round trip) and the save_profile arguments they make.
-import type { ProfileKind, ProfileView } from "../ipc/bindings";
+import type { ProfileKind, ProfileView, SecretPlace } from "../ipc/bindings";
 import type { SaveProfileArgs } from "../ipc/commands";
 
 export interface ProfileFormValues {
@@ -75,6 +75,45 @@ function parseUrl(text: string): URL | null {
   }
 }
 
+/** Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost): the only hosts plain http
+ * may reach, as the core allows. `hostname` is as `URL` normalises it (IPv6 in brackets). */
+export function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === "localhost" ||
+    hostname === "[::1]" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
+
+/** Where a stored secret is, as the profile form and the profiles table say it. */
+export function secretPlaceText(place: SecretPlace, what: string): string {
+  switch (place) {
+    case "keychain":
+      return `The ${what} is kept in the OS keychain.`;
+    case "file":
+      return `The ${what} is kept in a file only you can read (no OS keychain on this system).`;
+    case "environment":
+      return `The ${what} comes from an environment variable, which overrides any stored one.`;
+    case "none":
+      return `No ${what} is stored yet.`;
+  }
+}
+
+/** The short badge label of a secret's place, e.g. "Token in file", "No DB password". */
+export function secretPlaceBadge(place: SecretPlace, what: string): string {
+  const label = what.charAt(0).toUpperCase() + what.slice(1);
+  switch (place) {
+    case "keychain":
+      return `${label} in keychain`;
+    case "file":
+      return `${label} in file`;
+    case "environment":
+      return `${label} from env`;
+    case "none":
+      return `No ${what}`;
+  }
+}
+
 export function validateProfileForm(
   values: ProfileFormValues,
   context: { existingNames: readonly string[]; editing: boolean },
@@ -96,6 +135,9 @@ export function validateProfileForm(
       const url = parseUrl(baseUrl);
       if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
         errors.baseUrl = `Enter a full http(s) URL, e.g. ${DEFAULT_CLOUDFLARE_BASE_URL}`;
+      } else if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+        errors.baseUrl =
+          "http:// would send the API token in clear text; use https:// (http:// only for 127.0.0.1, ::1 or localhost)";
       }
     }
   }
@@ -104,7 +146,10 @@ export function validateProfileForm(
     const url = parseUrl(postgresUrl);
     if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:")) {
       errors.postgresUrl = "Enter a URL starting with postgres:// or postgresql://";
-    } else if (url.password !== "") {
+    } else if (
+      url.password !== "" ||
+      [...url.searchParams.keys()].some((key) => key.toLowerCase() === "password")
+    ) {
       errors.postgresUrl = "Leave the password out of the URL and put it in the password field";
     }
   } else if (values.dbPassword !== "") {

@@ -79,6 +79,48 @@ async fn secrets_never_reach_logs_errors_settings_or_views() {
     )
     .await
     .unwrap();
+    // Passwords written into Postgres URLs, both ways: moved to the secret store.
+    let query_password = "pg-query-password-5e1b".to_owned();
+    let userinfo_password = "pg-userinfo-password-93c2".to_owned();
+    for (name, url, password) in [
+        (
+            "in-query",
+            format!("postgres://cachescope@127.0.0.1:5432/postgres?sslmode=disable&password={query_password}"),
+            &query_password,
+        ),
+        (
+            "in-userinfo",
+            format!("postgres://cachescope:{userinfo_password}@127.0.0.1:5432/postgres"),
+            &userinfo_password,
+        ),
+    ] {
+        let moved = ctx
+            .save_profile(
+                Profile {
+                    postgres_url: Some(url),
+                    ..cloudflare_profile(name)
+                },
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(moved.len(), 1, "{moved:?}");
+        let (stored, _) = ctx
+            .secrets()
+            .get(name, cachescope_core::secrets::SecretKind::DbPassword)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(secrecy::ExposeSecret::expose_secret(&stored), password);
+    }
+    assert_eq!(
+        ctx.profile(Some("in-query"))
+            .unwrap()
+            .postgres_url
+            .as_deref(),
+        Some("postgres://cachescope@127.0.0.1:5432/postgres?sslmode=disable")
+    );
 
     // Real work with the good token.
     let store = ctx.store(Some("staging")).await.unwrap();
@@ -97,11 +139,39 @@ async fn secrets_never_reach_logs_errors_settings_or_views() {
     // The Postgres password is used for a real connection attempt (the role does not exist).
     let pool = ctx.postgres(Some("staging")).await.unwrap().unwrap();
     let db_err = sqlx::query("SELECT 1").execute(&pool).await.unwrap_err();
+    let moved_pool = ctx.postgres(Some("in-query")).await.unwrap().unwrap();
+    let moved_err = sqlx::query("SELECT 1")
+        .execute(&moved_pool)
+        .await
+        .unwrap_err();
 
-    let views = serde_json::to_string(&ctx.profile_views().await.unwrap()).unwrap();
+    let view_list = ctx.profile_views().await.unwrap();
+    let views = serde_json::to_string(&view_list).unwrap();
     assert!(
         views.contains(r#""tokenSet":true"#) && views.contains(r#""dbPasswordSet":true"#),
         "{views}"
+    );
+    // Each view says where each secret actually is: here the fallback file, not the keychain.
+    let places: Vec<(String, serde_json::Value, serde_json::Value)> = view_list
+        .iter()
+        .map(|v| {
+            let json = serde_json::to_value(v).unwrap();
+            (
+                v.name.clone(),
+                json["tokenLocation"].clone(),
+                json["dbPasswordLocation"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        vec![
+            ("local".into(), "none".into(), "none".into()),
+            ("staging".into(), "file".into(), "file".into()),
+            ("wrong".into(), "file".into(), "none".into()),
+            ("in-query".into(), "none".into(), "file".into()),
+            ("in-userinfo".into(), "none".into(), "file".into()),
+        ]
     );
     let settings = std::fs::read_to_string(ctx.dirs().profiles_file()).unwrap();
     let mut everything = vec![
@@ -110,6 +180,8 @@ async fn secrets_never_reach_logs_errors_settings_or_views() {
         err.to_string(),
         format!("{err:?}"),
         db_err.to_string(),
+        moved_err.to_string(),
+        format!("{moved_err:?}"),
         format!("{:?}", ctx.profiles()),
         store.describe(),
         String::from_utf8(captured.0.lock().unwrap().clone()).unwrap(),
@@ -120,7 +192,13 @@ async fn secrets_never_reach_logs_errors_settings_or_views() {
             everything.push(String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned());
         }
     }
-    for secret in [&good_token, &wrong_token, &db_password] {
+    for secret in [
+        &good_token,
+        &wrong_token,
+        &db_password,
+        &query_password,
+        &userinfo_password,
+    ] {
         for (i, text) in everything.iter().enumerate() {
             assert!(
                 !text.contains(secret.as_str()),
@@ -129,7 +207,7 @@ async fn secrets_never_reach_logs_errors_settings_or_views() {
         }
     }
     // Logs were actually captured (the check above is not vacuous).
-    assert!(!everything[7].is_empty());
+    assert!(!everything[9].is_empty());
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -247,4 +325,98 @@ async fn namespaces_are_listed_and_a_profile_can_switch_between_them() {
                 && n.title == "cachescope-test"),
         "{namespaces:?}"
     );
+}
+
+/// A profiles file from an older version (or written by hand) with passwords in Postgres URLs:
+/// opening moves them into the secret store and rewrites the file without them; a password
+/// already in the store (the one in use) is kept.
+#[tokio::test]
+async fn passwords_in_an_old_profiles_file_move_to_the_secret_store_on_open() {
+    use cachescope_core::paths::AppDirs;
+    use cachescope_core::secrets::{SecretKind, SecretStore};
+    use secrecy::ExposeSecret as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = AppDirs::under(dir.path());
+    std::fs::create_dir_all(&dirs.config).unwrap();
+    std::fs::write(
+        dirs.profiles_file(),
+        r#"
+[[profile]]
+name = "old"
+kind = "local"
+postgres_url = "postgres://app@127.0.0.1:5432/app?password=old-file-password-61ad&sslmode=disable"
+
+[[profile]]
+name = "kept"
+kind = "local"
+postgres_url = "postgres://app:stale-file-password-0b7e@127.0.0.1:5432/app"
+"#,
+    )
+    .unwrap();
+    let secrets = SecretStore::files_only(&dirs.secrets_dir());
+    secrets
+        .set(
+            "kept",
+            SecretKind::DbPassword,
+            &SecretString::from("in-use-password".to_owned()),
+        )
+        .await
+        .unwrap();
+
+    let ctx = cachescope_core::CoreContext::open_with_secrets(secrets, dirs)
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(ctx.dirs().profiles_file()).unwrap();
+    assert!(
+        !text.contains("old-file-password-61ad") && !text.contains("stale-file-password-0b7e"),
+        "{text}"
+    );
+    let password = |name: &'static str| {
+        let ctx = ctx.clone();
+        async move {
+            let (secret, _) = ctx
+                .secrets()
+                .get(name, SecretKind::DbPassword)
+                .await
+                .unwrap()
+                .unwrap();
+            secret.expose_secret().to_owned()
+        }
+    };
+    assert_eq!(password("old").await, "old-file-password-61ad");
+    assert_eq!(password("kept").await, "in-use-password");
+    assert_eq!(
+        ctx.profile(Some("old")).unwrap().postgres_url.as_deref(),
+        Some("postgres://app@127.0.0.1:5432/app?sslmode=disable")
+    );
+}
+
+#[tokio::test]
+async fn an_http_base_url_to_another_host_is_refused_before_the_token_is_stored() {
+    let (ctx, _dir) = super::key_operations::context().await;
+    let err = ctx
+        .save_profile(
+            Profile {
+                base_url: Some("http://kv.example.com/client/v4".into()),
+                ..cloudflare_profile("clear")
+            },
+            Some(SecretString::from("clear-token-a81f".to_owned())),
+            None,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("http://kv.example.com/client/v4")
+            && err.contains("\"clear\"")
+            && err.contains("in clear text"),
+        "{err}"
+    );
+    assert!(ctx
+        .secrets()
+        .get("clear", cachescope_core::secrets::SecretKind::ApiToken)
+        .await
+        .unwrap()
+        .is_none());
 }
