@@ -328,36 +328,39 @@ mod tests {
         }
     }
 
-    /// Both secrets of a profile stored at the same moment (the app and the CLI, or one save of a
-    /// token and a password): each keeps its own value, neither write fails.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    /// Both secrets of a profile stored at the same moment (the app and the CLI saving the same
+    /// profile): each keeps its own value, no write fails, no temporary file is left.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn both_secrets_of_a_profile_stored_at_once_keep_their_own_values() {
         let dir = tempfile::tempdir().unwrap();
         let store = SecretStore::files_only(dir.path());
-        for round in 0..100 {
-            let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
-            let writes = [
+        const WRITERS: usize = 8;
+        for round in 0..30 {
+            let values = [
                 (SecretKind::ApiToken, format!("token-{round}")),
                 (SecretKind::DbPassword, format!("password-{round}")),
             ];
-            let tasks: Vec<_> = writes
-                .iter()
-                .cloned()
-                .map(|(kind, value)| {
+            // Blocking threads released together, so the writes overlap.
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(WRITERS));
+            let tasks: Vec<_> = (0..WRITERS)
+                .map(|i| {
+                    let (kind, value) = values[i % 2].clone();
                     let (store, barrier) = (store.clone(), barrier.clone());
-                    tokio::spawn(async move {
-                        barrier.wait().await;
-                        store
-                            .set("prod.eu", kind, &SecretString::from(value))
-                            .await
-                            .map(drop)
+                    tokio::task::spawn_blocking(move || {
+                        barrier.wait();
+                        futures::executor::block_on(store.set(
+                            "prod.eu",
+                            kind,
+                            &SecretString::from(value),
+                        ))
+                        .map(drop)
                     })
                 })
                 .collect();
             for task in tasks {
                 task.await.unwrap().unwrap();
             }
-            for (kind, value) in &writes {
+            for (kind, value) in &values {
                 let (read, _) = store.get("prod.eu", *kind).await.unwrap().unwrap();
                 assert_eq!(read.expose_secret(), value, "round {round}");
             }

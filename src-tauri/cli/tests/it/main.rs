@@ -467,6 +467,26 @@ fn export_from_the_simulator_and_import_into_the_local_namespace() {
     );
     let dump = ok(h, &["-p", "sim", "kv", "export", &prefix]);
     assert_eq!(dump.lines().count(), 2);
+    // --out: the same lines in a file only its owner can read, in a folder created 0700.
+    let file = h.join("exports/dump.jsonl");
+    ok(
+        h,
+        &[
+            "-p",
+            "sim",
+            "kv",
+            "export",
+            &prefix,
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), dump);
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(&file), mode(file.parent().unwrap())), (0o600, 0o700));
+    }
     std::fs::write(h.join("dump.jsonl"), &dump).unwrap();
     let imported = ok(h, &["kv", "import", h.join("dump.jsonl").to_str().unwrap()]);
     assert!(
@@ -732,6 +752,10 @@ async fn precompute_and_report_commands_on_the_fixture() {
         let page = h.join("close-cases.html");
         ok(&h, &["report", "export", "close-cases", "--format", "html", "-o", page.to_str().unwrap()]);
         let html = std::fs::read_to_string(&page).unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(std::fs::metadata(&page).unwrap().permissions().mode() & 0o777, 0o600);
+        }
         assert!(html.contains("<h1>Closed deals</h1>") && html.contains("<td>Beta LLC</td>"), "{html}");
 
         assert!(ok(&h, &["report", "sync"]).contains("synced 28 report keys"));
