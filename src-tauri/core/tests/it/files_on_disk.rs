@@ -72,7 +72,8 @@ async fn every_file_cachescope_writes_is_private_in_a_private_folder(pool: PgPoo
     let request = JobRunRequest {
         now: Some(now),
         ..JobRunRequest::manual(JobName::Archive, false)
-    };
+    }
+    .confirmed("archive");
     let archived = run_job(&ctx, Some("files"), &request, &Progress::none(), None)
         .await
         .unwrap()
@@ -101,7 +102,6 @@ async fn every_file_cachescope_writes_is_private_in_a_private_folder(pool: PgPoo
 
     let mut paths = Vec::new();
     walk(dir.path(), &mut paths);
-    let data = ctx.dirs().data.clone();
     let wal = PathBuf::from(format!("{}-wal", ctx.dirs().state_file().display()));
     for expected in [
         ctx.dirs().state_file(),
@@ -132,7 +132,7 @@ async fn every_file_cachescope_writes_is_private_in_a_private_folder(pool: PgPoo
         files += usize::from(!path.is_dir());
     }
     assert!(files >= 8, "{paths:?}");
-    assert!(paths.contains(&data.join("archives")));
+    assert!(paths.contains(&ctx.dirs().archives));
 }
 
 #[tokio::test]
