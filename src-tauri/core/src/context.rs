@@ -15,7 +15,7 @@ use crate::events::{Event, EventBus};
 use crate::kv::cloudflare::{CloudflareConfig, CloudflareStore, Namespace};
 use crate::kv::local::LocalStore;
 use crate::kv::read_only::ReadOnlyStore;
-use crate::kv::{KvStore, ListOptions};
+use crate::kv::{shared_budget, KvStore, ListOptions};
 use crate::operations::Operations;
 use crate::paths::AppDirs;
 use crate::profiles::{Profile, ProfileKind, ProfileSet};
@@ -383,12 +383,14 @@ impl CoreContext {
                     ),
                 )
             })?;
-        let config = CloudflareConfig::new(
+        let mut config = CloudflareConfig::new(
             profile.base_url(),
             profile.account_id.as_deref().unwrap_or_default(),
             profile.namespace_id.as_deref().unwrap_or_default(),
             token,
         );
+        // One budget per account with the app, the daemon and every CLI run of this machine.
+        config.shared_budget = Some(self.inner.dirs.data.join(shared_budget::FILE_NAME));
         CloudflareStore::new(config)
     }
 

@@ -53,6 +53,15 @@ pub enum Error {
         retry_after: Duration,
     },
 
+    /// The account's API budget, shared by the Cachescope processes of this machine, is spent
+    /// for longer than one request may wait.
+    #[error("Cloudflare API budget of account {account} is spent for the next {wait:?} by the Cachescope processes on this machine (shared budget in {file}); wait, or stop the other runs")]
+    KvBudgetSpent {
+        account: String,
+        wait: Duration,
+        file: PathBuf,
+    },
+
     /// The server could not be reached, timed out, or kept answering 5xx.
     #[error("Cloudflare KV unavailable at {endpoint}: {reason}")]
     KvUnavailable { endpoint: String, reason: String },
@@ -170,7 +179,7 @@ impl Error {
             Error::KvAuth { .. } => ErrorCode::Auth,
             Error::KvPermission { .. } => ErrorCode::Permission,
             Error::KvQuotaExceeded => ErrorCode::QuotaExceeded,
-            Error::KvRateLimited { .. } => ErrorCode::RateLimited,
+            Error::KvRateLimited { .. } | Error::KvBudgetSpent { .. } => ErrorCode::RateLimited,
             // Cloudflare asks for unprocessed keys to be retried: a transient server-side failure.
             Error::KvUnavailable { .. } | Error::KvIncomplete { .. } => ErrorCode::Unavailable,
             Error::KvApi { .. } | Error::KvProtocol { .. } => ErrorCode::Internal,

@@ -15,6 +15,17 @@ use crate::error::{Error, Result};
 
 /// A pool of at most `max_connections` on the file at `path`, migrated by `migrator`.
 pub async fn open(path: &Path, max_connections: u32, migrator: &Migrator) -> Result<SqlitePool> {
+    let pool = connect(path, max_connections).await?;
+    migrator.run(&pool).await.map_err(|e| Error::Local {
+        path: path.to_owned(),
+        source: e.into(),
+    })?;
+    Ok(pool)
+}
+
+/// A pool of at most `max_connections` on the file at `path`, without migrations (for a file
+/// whose single table is created idempotently by its owner).
+pub async fn connect(path: &Path, max_connections: u32) -> Result<SqlitePool> {
     // The file (cached reports, the audit log) is created 0600 in a 0700 folder before SQLite
     // opens it; SQLite gives its -wal and -shm files the mode of the database file.
     crate::private_files::ensure_file(path)?;
@@ -39,9 +50,5 @@ pub async fn open(path: &Path, max_connections: u32, migrator: &Migrator) -> Res
         .connect_with(options)
         .await
         .map_err(local_err)?;
-    migrator.run(&pool).await.map_err(|e| Error::Local {
-        path: path.to_owned(),
-        source: e.into(),
-    })?;
     Ok(pool)
 }

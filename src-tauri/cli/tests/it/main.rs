@@ -1037,6 +1037,19 @@ async fn stats_import_then_figures_as_json() {
         let r = run(&h, &["stats", "--since", "yesterday"], "");
         assert_eq!(r.code, 2);
         assert!(r.stderr.contains("time \"yesterday\""), "{}", r.stderr);
+        // About 17.7M hourly points: refused by name before any query (it used to run out of
+        // memory building the buckets).
+        let r = run(
+            &h,
+            &["stats", "--since", "0001-01-01T00:00:00Z", "--per", "hour"],
+            "",
+        );
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("time range") && r.stderr.contains("hourly points, more than 10000"),
+            "{}",
+            r.stderr
+        );
     })
     .await
     .unwrap();

@@ -3,6 +3,7 @@
 //! under 1,200 requests per 5 minutes, retries that honour `Retry-After`, and typed errors.
 
 use std::num::NonZeroU32;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::limits::{self, unix_now};
+use super::shared_budget::SharedBudget;
 use super::{
     BulkOutcome, Entry, Expiry, KeyInfo, KeyPage, KvStore, ListOptions, Metadata, PutOptions, Value,
 };
@@ -101,6 +103,9 @@ pub struct CloudflareConfig {
     pub retry: RetryPolicy,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The file of the account's budget shared with the other Cachescope processes of this
+    /// machine ([`super::shared_budget`]); `None` paces this client alone.
+    pub shared_budget: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for CloudflareConfig {
@@ -125,6 +130,7 @@ impl CloudflareConfig {
             rate_limit: RateLimit::CLOUDFLARE,
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(60),
+            shared_budget: None,
         }
     }
 }
@@ -134,6 +140,7 @@ pub struct CloudflareStore {
     http: reqwest::Client,
     config: CloudflareConfig,
     limiter: DefaultDirectRateLimiter,
+    budget: Option<SharedBudget>,
     requests: AtomicU64,
 }
 
@@ -238,6 +245,10 @@ impl CloudflareStore {
         Ok(Self {
             http,
             limiter: config.rate_limit.limiter(),
+            budget: config
+                .shared_budget
+                .as_ref()
+                .map(|path| SharedBudget::new(path, &config.account_id, config.rate_limit)),
             config,
             requests: AtomicU64::new(0),
         })
@@ -291,6 +302,18 @@ impl CloudflareStore {
         url.split('?').next().unwrap_or(url).to_owned()
     }
 
+    /// Waits for this request's turn: from the account's budget shared between processes when
+    /// there is one, else from this client's own limiter.
+    async fn pace(&self) -> Result<()> {
+        match &self.budget {
+            Some(budget) => budget.acquire().await,
+            None => {
+                self.limiter.until_ready().await;
+                Ok(())
+            }
+        }
+    }
+
     /// Sends one request, pacing it through the limiter and retrying 429, 5xx and network
     /// failures. Returns the first response that is neither.
     async fn send(
@@ -303,7 +326,7 @@ impl CloudflareStore {
         let mut backoff = retry.base_backoff;
         let mut last_retry_after = Duration::ZERO;
         for attempt in 1..=retry.max_attempts {
-            self.limiter.until_ready().await;
+            self.pace().await?;
             self.requests.fetch_add(1, Ordering::Relaxed);
             let mut auth =
                 HeaderValue::from_str(&format!("Bearer {}", self.config.token.expose_secret()))

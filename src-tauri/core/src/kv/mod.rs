@@ -6,6 +6,7 @@ pub mod limits;
 pub mod local;
 pub mod metadata;
 pub mod read_only;
+pub mod shared_budget;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};

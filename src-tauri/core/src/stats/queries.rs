@@ -15,6 +15,9 @@ use crate::error::{Error, Result};
 
 /// Ranges up to this long are shown per hour; longer ones per day.
 pub const HOURLY_UP_TO: Duration = Duration::days(7);
+/// Most points one series may have (a bit over a year per hour, 27 years per day): a range that
+/// needs more is refused before anything is read, instead of building millions of buckets.
+pub const MAX_BUCKETS: i64 = 10_000;
 /// Most missed keys listed.
 pub const TOP_MISSED_KEYS: usize = 10;
 /// Families given a hit-rate line (the most read ones), beside the line of all families.
@@ -246,6 +249,7 @@ pub async fn cache_stats(
         } else {
             Granularity::Day
         });
+    check_bucket_count(query.since, query.until, granularity)?;
     // Whole hours / days that overlap the range.
     let first_hour = DateTime::from_timestamp(query.since.timestamp().div_euclid(3600) * 3600, 0)
         .unwrap_or(query.since);
@@ -675,6 +679,34 @@ pub fn top_missed_families(stats: &CacheStats, n: usize) -> Vec<&FamilyStats> {
         .collect()
 }
 
+/// How many buckets `since..until` (`since` before `until`) covers per `granularity`, refused
+/// with a clear error past [`MAX_BUCKETS`].
+pub fn check_bucket_count(
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    granularity: Granularity,
+) -> Result<i64> {
+    let span = until - since;
+    // Whole hours or days touched: one more than the span when it does not start on a boundary.
+    let (count, unit, hint) = match granularity {
+        Granularity::Hour => (
+            span.num_hours() + 2,
+            "hourly",
+            "narrow --since/--until or use --per day",
+        ),
+        Granularity::Day => (span.num_days() + 2, "daily", "narrow --since/--until"),
+    };
+    if count > MAX_BUCKETS {
+        return Err(Error::invalid(
+            "time range",
+            format!(
+                "{since} to {until} is about {count} {unit} points, more than {MAX_BUCKETS}: {hint}"
+            ),
+        ));
+    }
+    Ok(count)
+}
+
 /// Parses `24h`, `7d`, `90m`, `2w` (before now) or an RFC 3339 instant.
 pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
@@ -707,6 +739,36 @@ pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_of_millions_of_buckets_is_refused_before_any_query() {
+        let t = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let now = t("2026-12-05T10:00:00Z");
+        let since = t("0001-01-01T00:00:00Z");
+        let err = check_bucket_count(since, now, Granularity::Hour).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("time range"), "{text}");
+        assert!(text.contains("17758908 hourly"), "{text}");
+        assert!(text.contains("--per day"), "{text}");
+        let err = check_bucket_count(since, now, Granularity::Day).unwrap_err();
+        assert!(err.to_string().contains("daily"), "{err}");
+        // A year per hour and 27 years per day still fit.
+        assert!(check_bucket_count(now - Duration::days(365), now, Granularity::Hour).is_ok());
+        assert!(check_bucket_count(now - Duration::days(365 * 27), now, Granularity::Day).is_ok());
+        assert_eq!(
+            check_bucket_count(
+                t("2026-11-20T00:00:00Z"),
+                t("2026-11-21T00:00:00Z"),
+                Granularity::Hour
+            )
+            .unwrap(),
+            26
+        );
+    }
 
     #[test]
     fn covers_take_whole_months_then_days_then_hours() {

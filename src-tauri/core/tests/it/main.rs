@@ -20,4 +20,5 @@ mod postgres_migrations;
 mod profiles_and_secrets;
 mod report_precompute;
 mod report_values;
+mod shared_budget;
 mod support;
