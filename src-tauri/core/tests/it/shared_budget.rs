@@ -1,7 +1,7 @@
 //! Two Cachescope processes on one machine share one API budget per account: this test runs two
 //! copies of itself as child processes against one wiremock server and counts what reached it.
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use cachescope_core::kv::cloudflare::{CloudflareConfig, CloudflareStore, RateLimit, RetryPolicy};
@@ -69,6 +69,7 @@ async fn two_children(server: &MockServer, budget: Option<&std::path::Path>) -> 
                 "--test-threads=1",
             ])
             .env(CHILD_ENV, &spec)
+            .stdout(Stdio::null())
             .spawn()
             .unwrap()
     };
