@@ -33,7 +33,7 @@ const LARGE_VALUE_BYTES: usize = 1024 * 1024;
 /// which is exactly what the UI's big-integer handling has to be shown on.
 const CRM_ID_BASE: u64 = 9_007_199_254_740_993_123;
 
-// TTLs of the families, in seconds (seeds 000, 001 and 003).
+// TTLs of the families, in seconds (docs/domain.md, "Key families").
 const TTL_5_MIN: u64 = 300;
 const TTL_2_MIN: u64 = 120;
 const TTL_10_MIN: u64 = 600;
@@ -899,7 +899,7 @@ impl World {
     }
 
     /// Whose data user `u` sees: a rep their own, a manager their department's reps, an admin
-    /// every rep (the permission rules of seed 001).
+    /// every rep (the page caches' permission rules, docs/domain.md "The source systems").
     fn scope(&self, u: usize) -> Vec<usize> {
         let me = &self.users[u];
         match me.role {
@@ -1232,7 +1232,7 @@ fn gen_users(g: &mut Gen, n: usize) -> Vec<User> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reports (seed 000)
+// Reports (the sales-analytics reports)
 
 fn reports(out: &mut Out, g: &mut Gen, w: &World) {
     let recent = |g: &mut Gen| g.secs_ago(w.now, 20, 840);
@@ -1830,7 +1830,7 @@ fn ranking(w: &World, period: &str, from: DateTime<Utc>, at: DateTime<Utc>) -> J
 }
 
 // ---------------------------------------------------------------------------------------------
-// Page caches (seed 001)
+// Page caches (the per-user page caches)
 
 fn page_caches(out: &mut Out, g: &mut Gen, w: &World) {
     conversation_details(out, g, w);
@@ -2316,7 +2316,7 @@ fn team_performance(w: &World, m: usize) -> Json {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Voice-AI caches (seed 003)
+// Voice-AI caches
 
 fn call_item(w: &World, c: &Call) -> Json {
     json!({
@@ -2500,7 +2500,7 @@ fn waveform(g: &mut Gen, duration: u32) -> Vec<u8> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Path-statistics snapshots (seed 004)
+// Path-statistics snapshots
 
 const RESOURCES: [&str; 15] = [
     "users",

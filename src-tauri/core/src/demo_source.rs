@@ -1994,7 +1994,7 @@ fn write_traffic(sink: &mut Sink, g: &mut Gen, scale: &SourceScale, world: &Worl
     for at in times {
         let (method, path, _, typical, cached) = ROUTES[routes.sample(g)];
         let incident = at.div_euclid(HOUR * 1000) * HOUR == incident_hour;
-        // A 96% hit rate, the seeds' target being above 90%.
+        // A 96% hit rate, the target being above 90% (docs/domain.md, "Targets").
         let slow = cached && g.chance(if incident { 0.5 } else { 0.04 });
         let mut latency = if slow {
             g.int(2000, 9000)

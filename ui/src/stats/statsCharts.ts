@@ -86,7 +86,7 @@ export function readsOption(stats: CacheStats): ChartOption {
   };
 }
 
-/** Latency percentiles (p50, p95, p99) per bucket, with the seeds' p95 target. */
+/** Latency percentiles (p50, p95, p99) per bucket, with the P95 target of docs/domain.md. */
 export function latencyOption(stats: CacheStats): ChartOption {
   const labels = stats.buckets.map((b) => bucketLabel(b, stats.granularity));
   const line = (name: string, data: (number | null)[], width: number) => ({

@@ -1,10 +1,10 @@
-//! Tiered retention of detail rows (seed 004): [`archive`] writes rows older than the retention
-//! to a gzip NDJSON file, fsyncs it, re-reads it (row count and checksum) and only then marks its
+//! Tiered retention of detail rows: [`archive`] writes rows older than the retention to a gzip
+//! NDJSON file, fsyncs it, re-reads it (row count and checksum) and only then marks its
 //! `archive_metadata` row verified; [`delete_archived`] deletes rows by the ids read back from
 //! verified files, in bounded batches, each batch committed together with its progress. So no row
 //! is deleted without a verified archive, none is archived twice, and an interrupted run (crash,
 //! cancel, lost connection) leaves nothing half-done that the next run does not finish or undo.
-//! Aggregate tables are never touched.
+//! Aggregate tables are never touched. The rules: docs/domain.md, "Cleanup rules".
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};

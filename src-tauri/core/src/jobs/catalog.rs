@@ -1,6 +1,7 @@
-//! The jobs Cachescope runs, each with its default schedule (the seeds' cron plan: precompute
-//! every 15 minutes; archive 02:00, delete archived rows 03:00, storage report 04:00, snapshot
-//! prune Sunday 05:00, nightly per-user analytics 02:00); their options are in [`super::options`].
+//! The jobs Cachescope runs, each with its default schedule (docs/domain.md, "Schedules":
+//! precompute every 15 minutes; archive 02:00, delete archived rows 03:00, storage report 04:00,
+//! snapshot prune Sunday 05:00, nightly per-user analytics 02:00); their options are in
+//! [`super::options`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -70,7 +71,7 @@ impl JobName {
         }
     }
 
-    /// The seeds' schedule, or `None` for jobs run by hand only.
+    /// The default schedule (docs/domain.md, "Schedules"), or `None` for jobs run by hand only.
     pub fn default_schedule(self) -> Option<&'static str> {
         match self {
             Self::Precompute => Some("*/15 * * * *"),

@@ -1,9 +1,10 @@
 //! Cleanup of KV keys: [`prune_snapshots`] keeps the newest versions of versioned snapshot keys,
-//! [`invalidate_user`] deletes one user's list and aggregate keys (the seeds' `invalidateUser`)
-//! and everything under `user:{id}:`, and [`sweep`] deletes keys of a family that have no TTL or
-//! whose entity no longer exists in Postgres. Each lists first and, in a dry run, stops there.
-//! The sweep's existence queries run read-only with a time limit, may return only ids they were
-//! given, and a circuit breaker stops a run that would delete more than a set share of a family.
+//! [`invalidate_user`] deletes one user's list and aggregate keys (the page caches'
+//! `invalidateUser`) and everything under `user:{id}:`, and [`sweep`] deletes keys of a family
+//! that have no TTL or whose entity no longer exists in Postgres. Each lists first and, in a dry
+//! run, stops there. The sweep's existence queries run read-only with a time limit, may return
+//! only ids they were given, and a circuit breaker stops a run that would delete more than a set
+//! share of a family. The rules: docs/domain.md, "Cleanup rules".
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -142,7 +143,7 @@ fn check_user_id(user_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The seeds' list and aggregate keys of one user.
+/// The page caches' list and aggregate keys of one user (docs/domain.md, "Cleanup rules").
 pub fn user_keys(user_id: &str) -> Vec<String> {
     [
         "conversations:list",

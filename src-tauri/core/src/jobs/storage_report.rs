@@ -1,6 +1,6 @@
-//! The storage report (seed 004's capacity check, 04:00): rows and bytes of every table in the
-//! chosen schemas, and keys and bytes per key family in the namespace, written to a report key
-//! with a TTL so the desktop and any reader of the cache can see it.
+//! The storage report (daily 04:00, docs/domain.md "Storage report"): rows and bytes of every
+//! table in the chosen schemas, and keys and bytes per key family in the namespace, written to a
+//! report key with a TTL so the desktop and any reader of the cache can see it.
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! Reading reports: the list of known reports with each key's age, TTL left and staleness; one
-//! report's value from KV, else computed live from SQL on a miss (the seeds' fallback), else
-//! from the offline mirror when KV cannot be reached; and the freshness diff of a cached value
-//! against a live recomputation.
+//! report's value from KV, else computed live from SQL on a miss (the services' fallback,
+//! docs/domain.md "Who uses Cachescope"), else from the offline mirror when KV cannot be reached;
+//! and the freshness diff of a cached value against a live recomputation.
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -1,5 +1,5 @@
 //! Realistic demo cache events (`source = 'demo'`) so the Stats screen has something to show:
-//! every key family of the seeds, office-hours traffic, hit rates per family around the seeds'
+//! every key family of docs/domain.md, office-hours traffic, hit rates per family around the
 //! 90% target, SQL-fallback latencies on misses, precompute writes every 15 minutes,
 //! invalidations, and one morning of dashboard invalidation storm. Deterministic from a seed and
 //! a clock; each run replaces the previous demo events and rolls them up.

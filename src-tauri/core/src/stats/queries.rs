@@ -31,7 +31,7 @@ pub const FREE_PLAN: PlanLimits = PlanLimits {
     lists: 1_000,
 };
 
-/// Targets from the seed documents.
+/// The targets of docs/domain.md, "Targets".
 pub const TARGETS: Targets = Targets {
     hit_rate: 0.9,
     mean_latency_ms: 200.0,
@@ -55,7 +55,7 @@ pub struct PlanLimits {
     pub lists: u64,
 }
 
-/// What the seeds aim for.
+/// What the cache aims for (docs/domain.md, "Targets").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Targets {

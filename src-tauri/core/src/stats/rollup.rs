@@ -5,7 +5,7 @@
 //! in the same transaction), and pruning of raw events that are rolled up and older than the
 //! retention.
 //!
-//! Why nothing is counted twice (the seeds' retry bug) or lost:
+//! Why nothing is counted twice (the retry bug of docs/domain.md, "Known pitfalls") or lost:
 //! - an hour is always recomputed whole from its raw events and its rows replaced, never
 //!   incremented, so rerunning or overlapping rollups give the same rows; the day's rows, the
 //!   sums over all families and the month's rows are recomputed whole from the rows below them

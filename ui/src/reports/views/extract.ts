@@ -1,6 +1,6 @@
 // The figures and tables each built-in report view shows, taken from its payload (see
-// shared/domain.md). Every field is optional here: a payload written by another producer, or an
-// older one, still shows what it has.
+// docs/domain.md, "Report payloads"). Every field is optional here: a payload written by another
+// producer, or an older one, still shows what it has.
 import {
   asNumber,
   asRows,
@@ -278,7 +278,7 @@ export interface ItemList {
   items: Row[];
 }
 
-/** The page caches' lists: `{total, items[]}`, or a bare array (the seeds' older shape). */
+/** The page caches' lists: `{total, items[]}`, or a bare array (as their services write them). */
 export function itemList(payload: unknown): ItemList {
   if (Array.isArray(payload)) return { total: payload.length, items: asRows(payload) };
   return { total: asNumber(field(payload, "total")), items: asRows(field(payload, "items")) };
