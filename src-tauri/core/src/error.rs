@@ -88,6 +88,29 @@ pub enum Error {
     #[error("malformed response from Cloudflare KV ({endpoint}): {reason}")]
     KvProtocol { endpoint: String, reason: String },
 
+    /// A paged listing the server would not let end: a cursor that came back, too many empty
+    /// pages in a row, or more pages than the keys listed could need (see `kv::paging`). The
+    /// listing is abandoned, so nothing is done with a partial list.
+    #[error("listing of {listing} stopped at cursor {cursor:?}: {reason}; the server's paging would not end, so the listing was abandoned and nothing was done with it")]
+    KvPagingLoop {
+        listing: String,
+        cursor: String,
+        reason: String,
+    },
+
+    /// A response larger than the client reads for its route (see `kv::limits`); reading
+    /// stopped at the bound.
+    #[error("response from Cloudflare KV ({endpoint}) to {what} is larger than the {limit_bytes}-byte bound ({}); reading stopped there", match content_length { Some(n) => format!("Content-Length {n}"), None => format!("{read_bytes} bytes received when reading stopped") })]
+    KvResponseTooLarge {
+        endpoint: String,
+        what: String,
+        limit_bytes: u64,
+        /// The length the server declared, when it declared one above the bound.
+        content_length: Option<u64>,
+        /// Bytes held when reading stopped (at most the bound plus one chunk).
+        read_bytes: u64,
+    },
+
     /// The embedded SQLite namespace or the local state database failed.
     #[error("local database {path}: {source}")]
     Local {
@@ -182,7 +205,11 @@ impl Error {
             Error::KvRateLimited { .. } | Error::KvBudgetSpent { .. } => ErrorCode::RateLimited,
             // Cloudflare asks for unprocessed keys to be retried: a transient server-side failure.
             Error::KvUnavailable { .. } | Error::KvIncomplete { .. } => ErrorCode::Unavailable,
-            Error::KvApi { .. } | Error::KvProtocol { .. } => ErrorCode::Internal,
+            // A server that breaks the contract: no retry will help.
+            Error::KvApi { .. }
+            | Error::KvProtocol { .. }
+            | Error::KvPagingLoop { .. }
+            | Error::KvResponseTooLarge { .. } => ErrorCode::Internal,
             Error::Local { .. } | Error::Db(_) | Error::JobLockLost { .. } | Error::Migrate(_) => {
                 ErrorCode::Database
             }

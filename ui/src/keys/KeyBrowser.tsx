@@ -23,6 +23,7 @@ import { KeyListFooter } from "./KeyListFooter";
 import { KeyTree } from "./KeyTree";
 import { reloadListing } from "./keyCache";
 import { isKeySort, KEY_SORTS, type KeySort, sortKeys } from "./keySort";
+import { repeatedCursorError } from "./listingCursors";
 import { useKeyListing } from "./useKeyListing";
 
 type View = "list" | "tree";
@@ -56,7 +57,7 @@ export function KeyBrowser({
   const [prefix] = useDebouncedValue(prefixInput, 300);
   const [deleting, setDeleting] = useState(false);
   const { view, setView, sort, setSort } = usePreferences();
-  const { query: keys, loaded, loadAll } = useKeyListing(profile.name, prefix);
+  const { query: keys, loaded, loadAll, repeated } = useKeyListing(profile.name, prefix);
   // Sorting and grouping 100k keys takes a moment: let typing and scrolling go first.
   const shown = useDeferredValue(loaded);
   const sorted = useMemo(
@@ -163,10 +164,12 @@ export function KeyBrowser({
         {body}
       </Box>
       {keys.isFetchNextPageError && <ErrorAlert error={keys.error} />}
+      {repeated && !keys.isPlaceholderData && <ErrorAlert error={repeatedCursorError(repeated)} />}
       <KeyListFooter
         loadedCount={loaded.length}
         hasData={keys.data !== undefined}
-        complete={!keys.hasNextPage}
+        complete={!keys.hasNextPage && !repeated}
+        stopped={repeated !== null}
         fetchingNextPage={keys.isFetchingNextPage}
         paused={keys.isPlaceholderData}
         loadAll={loadAll}

@@ -1,5 +1,6 @@
 // Footer of the key browser: how many keys are loaded, "Load more" (one page) and "Load all"
-// (every remaining page, with a running count and Cancel).
+// (every remaining page, with a running count and Cancel); both end at a listing that stopped
+// at a repeated cursor.
 import { Button, Group, Loader, Text } from "@mantine/core";
 import { countNoun } from "../format/count";
 import type { LoadAll } from "./useLoadAll";
@@ -8,6 +9,7 @@ export function KeyListFooter({
   loadedCount,
   hasData,
   complete,
+  stopped = false,
   fetchingNextPage,
   paused,
   loadAll,
@@ -17,6 +19,8 @@ export function KeyListFooter({
   hasData: boolean;
   /** True once the last page is loaded. */
   complete: boolean;
+  /** True when the listing stopped at a cursor the server gave again (not complete). */
+  stopped?: boolean;
   fetchingNextPage: boolean;
   /** True while a new prefix loads (the shown keys are the previous prefix's). */
   paused: boolean;
@@ -24,7 +28,7 @@ export function KeyListFooter({
   onLoadMore: () => void;
 }) {
   const countText = hasData
-    ? `${countNoun(loadedCount, "key")} loaded${complete ? " (all)" : ""}`
+    ? `${countNoun(loadedCount, "key")} loaded${complete ? " (all)" : stopped ? " (stopped)" : ""}`
     : "";
   return (
     <Group justify="space-between" wrap="nowrap" gap="xs">
@@ -59,7 +63,7 @@ export function KeyListFooter({
             data-testid="load-more"
             onClick={onLoadMore}
             loading={fetchingNextPage}
-            disabled={complete || paused}
+            disabled={complete || stopped || paused}
           >
             Load more
           </Button>
@@ -68,7 +72,7 @@ export function KeyListFooter({
             variant="light"
             data-testid="load-all"
             onClick={loadAll.start}
-            disabled={complete || paused || fetchingNextPage}
+            disabled={complete || stopped || paused || fetchingNextPage}
           >
             Load all
           </Button>

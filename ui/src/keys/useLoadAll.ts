@@ -14,6 +14,25 @@ export interface LoadAll {
   cancel: () => void;
 }
 
+/** Fetches the remaining pages one after another until the listing is complete (or stopped at
+ * a repeated cursor: no next page then), a page fails, or `run` is cancelled; resolves to the
+ * pages fetched. */
+export async function loadRemainingPages(
+  query: PagedQuery,
+  run: { cancelled: boolean },
+): Promise<number> {
+  let fetched = 0;
+  let more = query.hasNextPage;
+  while (more && !run.cancelled) {
+    const result = await query.fetchNextPage();
+    fetched += 1;
+    // A failed page is shown by the listing; the loop stops there.
+    if (result.isError) break;
+    more = result.hasNextPage;
+  }
+  return fetched;
+}
+
 export function useLoadAll(query: PagedQuery, scope: string): LoadAll {
   const [running, setRunning] = useState(false);
   const current = useRef<{ cancelled: boolean } | null>(null);
@@ -35,13 +54,7 @@ export function useLoadAll(query: PagedQuery, scope: string): LoadAll {
     setRunning(true);
     void (async () => {
       try {
-        let more = hasNextPage;
-        while (more && !run.cancelled) {
-          const result = await fetchNextPage();
-          // A failed page is shown by the listing; the loop stops there.
-          if (result.isError) break;
-          more = result.hasNextPage;
-        }
+        await loadRemainingPages({ hasNextPage, fetchNextPage }, run);
       } finally {
         if (current.current === run) {
           current.current = null;

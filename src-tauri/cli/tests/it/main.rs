@@ -432,6 +432,92 @@ async fn rm_prefix_reports_keys_the_server_did_not_delete_and_exits_6() {
     .unwrap();
 }
 
+/// A server that answers every listing page with the same non-empty cursor (as Cloudflare's
+/// published example does): `kv rm-prefix --dry-run`, `kv rm-prefix --yes`, `kv export` (to
+/// stdout and to a file) and `kv ls --all` each end with the named error quoting the cursor and
+/// exit 1, after two list requests each; nothing is deleted and no export file is left.
+#[tokio::test]
+async fn a_server_that_repeats_its_list_cursor_ends_rm_prefix_and_export_with_the_named_error() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const CURSOR: &str = "cursor-that-never-ends";
+    let server = MockServer::start().await;
+    let base = "/client/v4/accounts/acct/storage/kv/namespaces/ns1";
+    Mock::given(method("GET"))
+        .and(path(format!("{base}/keys")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "success": true, "errors": [], "messages": [],
+            "result": [{ "name": "user:7:k0" }],
+            "result_info": { "count": 1, "cursor": CURSOR },
+        })))
+        // 5 commands, 2 list requests each: the first page, then the page that repeats.
+        .expect(10)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{base}/bulk/delete")))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_owned();
+    let url = format!("{}/client/v4", server.uri());
+    tokio::task::spawn_blocking(move || {
+        let r = run(
+            &h,
+            &[
+                "profile",
+                "add",
+                "cf",
+                "--kind",
+                "cloudflare",
+                "--account-id",
+                "acct",
+                "--namespace-id",
+                "ns1",
+                "--base-url",
+                &url,
+                "--token-stdin",
+            ],
+            "wiremock-token\n",
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let out = h.join("exports").join("keys.jsonl");
+        let out_arg = out.to_str().unwrap().to_owned();
+        for args in [
+            vec!["-p", "cf", "kv", "rm-prefix", "user:", "--dry-run"],
+            vec!["-p", "cf", "kv", "rm-prefix", "user:", "--yes"],
+            vec!["-p", "cf", "kv", "export", "user:"],
+            vec!["-p", "cf", "kv", "export", "user:", "--out", &out_arg],
+            vec!["-p", "cf", "kv", "ls", "--all"],
+        ] {
+            let r = run(&h, &args, "");
+            assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+            assert!(
+                r.stderr
+                    .contains(&format!("stopped at cursor \"{CURSOR}\""))
+                    && r.stderr.contains("the server's paging would not end"),
+                "{args:?}: {}",
+                r.stderr
+            );
+            assert!(
+                !r.stdout.contains("user:7:k0"),
+                "{args:?} printed a partial listing: {}",
+                r.stdout
+            );
+        }
+        assert!(
+            !out.exists(),
+            "a partial export was left at {}",
+            out.display()
+        );
+    })
+    .await
+    .unwrap();
+}
+
 #[test]
 fn export_from_the_simulator_and_import_into_the_local_namespace() {
     let home = tempfile::tempdir().unwrap();

@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::limits::{self, unix_now};
+use super::paging::PagingGuard;
 use super::shared_budget::SharedBudget;
 use super::{
     BulkOutcome, Entry, Expiry, KeyInfo, KeyPage, KvStore, ListOptions, Metadata, PutOptions, Value,
@@ -38,10 +39,12 @@ const KEY_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// Cloudflare caps one bulk request body at 100 MB; stay under it with room for the envelope.
 const MAX_BULK_BODY_BYTES: usize = 95_000_000;
 
-/// Empty pages that carry a cursor (expired keys filtered out) followed within one `list` call;
-/// past this the empty page and its cursor go back to the caller, so one call ends even when a
-/// server sends empty pages with fresh cursors forever.
-const MAX_EMPTY_PAGES_PER_CALL: usize = 50;
+/// Namespaces asked for per page of the namespace listing.
+const NAMESPACES_PER_PAGE: u32 = 100;
+
+/// The longest wait a server's `Retry-After` can ask for: larger values (up to `1e308`, or a
+/// date decades ahead) are clamped to this, and the policy's `max_backoff` may cap it further.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(600);
 
 /// How many requests the client may send in a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,9 +79,11 @@ impl RateLimit {
 pub struct RetryPolicy {
     /// Attempts in all, the first included.
     pub max_attempts: u32,
-    /// Wait before the first retry of a 5xx or network error; doubled each time.
+    /// Wait before the first retry of a 5xx, a network error or a 429 without `Retry-After`;
+    /// doubled each time, each wait drawn between half and all of it (jitter).
     pub base_backoff: Duration,
-    /// Longest wait between attempts (also caps a server's `Retry-After`).
+    /// Longest wait between attempts (also caps a server's `Retry-After`, itself clamped to
+    /// [`MAX_RETRY_AFTER`]).
     pub max_backoff: Duration,
 }
 
@@ -265,15 +270,44 @@ impl CloudflareStore {
             "{}/accounts/{}/storage/kv/namespaces",
             self.config.base_url, self.config.account_id
         );
+        let per_page = NAMESPACES_PER_PAGE as usize;
+        // Twice the pages an account's namespaces can fill.
+        let max_pages = (2 * limits::MAX_NAMESPACES_PER_ACCOUNT).div_ceil(per_page) as u64;
+        let mut guard = PagingGuard::new(format!("namespaces at {url}"), NAMESPACES_PER_PAGE, None)
+            .at_most(
+                max_pages,
+                "twice the pages of 1,000 namespaces, an account's limit",
+            );
         let mut all: Vec<Namespace> = Vec::new();
-        for page in 1.. {
+        let mut ids = std::collections::HashSet::new();
+        for page in 1u64.. {
             let found: Vec<Namespace> = self
-                .call_json(Method::GET, &url, "list namespaces", None, |r| {
-                    r.query(&[("page", page.to_string()), ("per_page", "100".to_owned())])
-                })
+                .call_json(
+                    Method::GET,
+                    &url,
+                    "list namespaces",
+                    None,
+                    limits::MAX_ENVELOPE_RESPONSE_BYTES,
+                    |r| {
+                        r.query(&[
+                            ("page", page.to_string()),
+                            ("per_page", per_page.to_string()),
+                        ])
+                    },
+                )
                 .await
                 .map(|(result, _)| result)?;
-            let done = found.len() < 100;
+            let done = found.len() < per_page;
+            // A full page of namespaces listed before: the server ignores `page`.
+            if !found.is_empty() && found.iter().all(|n| ids.contains(&n.id)) {
+                return Err(guard.fail(
+                    &format!("page={page}"),
+                    format!("page {page} repeats namespaces earlier pages gave"),
+                ));
+            }
+            let next = format!("page={}", page + 1);
+            guard.page(found.len(), (!done).then_some(next.as_str()))?;
+            ids.extend(found.iter().map(|n| n.id.clone()));
             all.extend(found);
             if done {
                 break;
@@ -323,7 +357,6 @@ impl CloudflareStore {
         build: impl Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<Response> {
         let retry = self.config.retry;
-        let mut backoff = retry.base_backoff;
         let mut last_retry_after = Duration::ZERO;
         for attempt in 1..=retry.max_attempts {
             self.pace().await?;
@@ -345,11 +378,23 @@ impl CloudflareStore {
             let last = attempt == retry.max_attempts;
             match request.send().await {
                 Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
-                    let wait = retry_after(&response)
-                        .unwrap_or(backoff)
-                        .min(retry.max_backoff);
+                    let header = response
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    let wait = wait_for_429(header.as_deref(), attempt, &retry, &mut rand::rng());
                     // 10048 (daily free-plan limit) also comes as 429 but waiting will not help.
-                    let body = response.bytes().await.unwrap_or_default();
+                    // A body too large to be an error envelope is not one.
+                    let body = self
+                        .read_capped(
+                            response,
+                            url,
+                            "rate limit answer",
+                            limits::MAX_ENVELOPE_RESPONSE_BYTES,
+                        )
+                        .await
+                        .unwrap_or_default();
                     if let Some(err) = envelope_error(429, &body, None) {
                         if !matches!(err, Error::KvApi { .. }) {
                             return Err(err);
@@ -373,9 +418,9 @@ impl CloudflareStore {
                             reason: format!("HTTP {status} after {attempt} attempts"),
                         });
                     }
-                    tracing::warn!(endpoint = %self.endpoint(url), %status, attempt, "server error; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(retry.max_backoff);
+                    let wait = backoff_with_jitter(attempt, &retry, &mut rand::rng());
+                    tracing::warn!(endpoint = %self.endpoint(url), %status, attempt, ?wait, "server error; retrying");
+                    tokio::time::sleep(wait).await;
                 }
                 Ok(response) => return Ok(response),
                 Err(e) => {
@@ -392,9 +437,9 @@ impl CloudflareStore {
                             reason: format!("{reason} (after {attempt} attempts)"),
                         });
                     }
-                    tracing::warn!(endpoint = %self.endpoint(url), %reason, attempt, "request failed; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(retry.max_backoff);
+                    let wait = backoff_with_jitter(attempt, &retry, &mut rand::rng());
+                    tracing::warn!(endpoint = %self.endpoint(url), %reason, attempt, ?wait, "request failed; retrying");
+                    tokio::time::sleep(wait).await;
                 }
             }
         }
@@ -411,14 +456,12 @@ impl CloudflareStore {
         url: &str,
         what: &str,
         key: Option<&str>,
+        limit: usize,
         build: impl Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<(T, Option<String>)> {
         let response = self.send(method, url, build).await?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| Error::KvProtocol {
-            endpoint: self.endpoint(url),
-            reason: format!("{what}: response body cut short ({})", e.without_url()),
-        })?;
+        let body = self.read_capped(response, url, what, limit).await?;
         if let Some(err) = envelope_error(status, &body, key) {
             return Err(err);
         }
@@ -438,10 +481,56 @@ impl CloudflareStore {
         Ok((result, cursor))
     }
 
+    /// Reads a response's body as a stream, refusing it (`KvResponseTooLarge`) as soon as its
+    /// declared length or the bytes received pass `limit`: never more than `limit` plus one
+    /// chunk is held.
+    async fn read_capped(
+        &self,
+        mut response: Response,
+        url: &str,
+        what: &str,
+        limit: usize,
+    ) -> Result<Vec<u8>> {
+        let too_large =
+            |content_length: Option<u64>, read_bytes: usize| Error::KvResponseTooLarge {
+                endpoint: self.endpoint(url),
+                what: what.to_owned(),
+                limit_bytes: limit as u64,
+                content_length,
+                read_bytes: read_bytes as u64,
+            };
+        let declared = response.content_length();
+        if let Some(n) = declared.filter(|n| *n > limit as u64) {
+            return Err(too_large(Some(n), 0));
+        }
+        let capacity = declared.map_or(0, |n| n as usize).min(limit);
+        let mut body = Vec::with_capacity(capacity);
+        loop {
+            let chunk = response.chunk().await.map_err(|e| Error::KvProtocol {
+                endpoint: self.endpoint(url),
+                reason: format!("{what}: response body cut short ({})", e.without_url()),
+            })?;
+            let Some(chunk) = chunk else {
+                return Ok(body);
+            };
+            if body.len() + chunk.len() > limit {
+                return Err(too_large(None, body.len() + chunk.len()));
+            }
+            body.extend_from_slice(&chunk);
+        }
+    }
+
     async fn get_metadata(&self, key: &str) -> Result<Option<Metadata>> {
         let url = self.key_url("metadata", key);
         match self
-            .call_json::<Option<Metadata>>(Method::GET, &url, "read metadata", Some(key), |r| r)
+            .call_json::<Option<Metadata>>(
+                Method::GET,
+                &url,
+                "read metadata",
+                Some(key),
+                limits::MAX_ENVELOPE_RESPONSE_BYTES,
+                |r| r,
+            )
             .await
         {
             Ok((metadata, _)) => Ok(metadata.filter(|m| !m.is_null())),
@@ -459,12 +548,16 @@ impl CloudflareStore {
             .get("expiration")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<i64>().ok());
-        let body = response.bytes().await.map_err(|e| Error::KvProtocol {
-            endpoint: self.endpoint(&url),
-            reason: format!("read value: response body cut short ({})", e.without_url()),
-        })?;
+        let limit = if status == 200 {
+            limits::MAX_VALUE_RESPONSE_BYTES
+        } else {
+            limits::MAX_ENVELOPE_RESPONSE_BYTES
+        };
+        let body = self
+            .read_capped(response, &url, "read value", limit)
+            .await?;
         if status == 200 {
-            return Ok(Some((body.to_vec(), expiration)));
+            return Ok(Some((body, expiration)));
         }
         match envelope_error(status, &body, Some(key)) {
             Some(Error::KeyNotFound { .. }) => Ok(None),
@@ -487,10 +580,17 @@ impl CloudflareStore {
         let url = format!("{}/{path}", self.namespace_url());
         let body = bytes::Bytes::from(body);
         let (result, _): (Option<BulkResult>, _) = self
-            .call_json(method, &url, what, None, |r| {
-                r.header("content-type", "application/json")
-                    .body(body.clone())
-            })
+            .call_json(
+                method,
+                &url,
+                what,
+                None,
+                limits::MAX_BULK_RESULT_RESPONSE_BYTES,
+                |r| {
+                    r.header("content-type", "application/json")
+                        .body(body.clone())
+                },
+            )
             .await?;
         let result = result.unwrap_or_default();
         Ok(BulkOutcome {
@@ -502,15 +602,50 @@ impl CloudflareStore {
     }
 }
 
-/// Seconds from a `Retry-After` header (delta-seconds form; Cloudflare sends no HTTP dates).
-fn retry_after(response: &Response) -> Option<Duration> {
-    let value = response.headers().get(RETRY_AFTER)?.to_str().ok()?;
-    value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
+/// The wait a `Retry-After` header asks for (delta-seconds; Cloudflare sends no HTTP dates),
+/// clamped to [`MAX_RETRY_AFTER`]; `None` for anything else (negative, not finite, a date,
+/// text), which gets the backoff instead.
+fn parse_retry_after(header: &str) -> Option<Duration> {
+    let seconds = header.trim().parse::<f64>().ok()?;
+    if !seconds.is_finite() || seconds < 0.0 {
+        return None;
+    }
+    // Compared before converting: `Duration::from_secs_f64` panics on 1e30.
+    Some(if seconds >= MAX_RETRY_AFTER.as_secs_f64() {
+        MAX_RETRY_AFTER
+    } else {
+        Duration::from_secs_f64(seconds)
+    })
+}
+
+/// The exponential backoff before retry `attempt` + 1 (`attempt` counts from 1): `base_backoff`
+/// doubled per attempt, capped at `max_backoff`, drawn uniformly between half and all of it so
+/// that clients failing together do not retry together.
+fn backoff_with_jitter(attempt: u32, policy: &RetryPolicy, rng: &mut impl rand::Rng) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
+    let full = policy
+        .base_backoff
+        .saturating_mul(factor)
+        .min(policy.max_backoff)
+        .min(MAX_RETRY_AFTER);
+    let half = full / 2;
+    let nanos = u64::try_from(full.saturating_sub(half).as_nanos()).unwrap_or(u64::MAX);
+    half + Duration::from_nanos(rng.random_range(0..=nanos))
+}
+
+/// How long to wait after a 429 on attempt `attempt` (from 1): the server's `Retry-After`
+/// (clamped to [`MAX_RETRY_AFTER`]) when it sends a usable one, else the jittered backoff;
+/// never more than the policy's `max_backoff`.
+fn wait_for_429(
+    header: Option<&str>,
+    attempt: u32,
+    policy: &RetryPolicy,
+    rng: &mut impl rand::Rng,
+) -> Duration {
+    match header.and_then(parse_retry_after) {
+        Some(asked) => asked.min(policy.max_backoff),
+        None => backoff_with_jitter(attempt, policy, rng),
+    }
 }
 
 /// The typed error an error envelope stands for, or `None` when the body reports success.
@@ -586,12 +721,15 @@ impl KvStore for CloudflareStore {
         limits::check_list(options.limit, options.prefix.as_deref())?;
         let url = format!("{}/keys", self.namespace_url());
         let mut cursor = options.cursor.clone().filter(|c| !c.is_empty());
-        let mut empty_pages = 0;
+        let limit = options.limit.unwrap_or(limits::MAX_LIST_LIMIT);
+        let listing = match options.prefix.as_ref().filter(|p| !p.is_empty()) {
+            Some(prefix) => format!("keys under {prefix:?} at {url}"),
+            None => format!("keys at {url}"),
+        };
+        // The empty pages one call follows, under the rule of every listing.
+        let mut guard = PagingGuard::new(listing, limit, cursor.as_deref());
         loop {
-            let mut query: Vec<(&str, String)> = vec![(
-                "limit",
-                options.limit.unwrap_or(limits::MAX_LIST_LIMIT).to_string(),
-            )];
+            let mut query: Vec<(&str, String)> = vec![("limit", limit.to_string())];
             if let Some(prefix) = options.prefix.as_ref().filter(|p| !p.is_empty()) {
                 query.push(("prefix", prefix.clone()));
             }
@@ -599,11 +737,19 @@ impl KvStore for CloudflareStore {
                 query.push(("cursor", cursor.clone()));
             }
             let (listed, next): (Vec<ListedKey>, _) = self
-                .call_json(Method::GET, &url, "list keys", None, |r| r.query(&query))
+                .call_json(
+                    Method::GET,
+                    &url,
+                    "list keys",
+                    None,
+                    limits::MAX_LIST_RESPONSE_BYTES,
+                    |r| r.query(&query),
+                )
                 .await?;
-            // An empty page that still has a cursor means "keep going" (expired keys filtered out).
-            if listed.is_empty() && next.is_some() && empty_pages < MAX_EMPTY_PAGES_PER_CALL {
-                empty_pages += 1;
+            guard.page(listed.len(), next.as_deref())?;
+            // An empty page that still has a cursor means "keep going" (expired keys filtered
+            // out); the guard ends a run of them that would not end.
+            if listed.is_empty() && next.is_some() {
                 cursor = next;
                 continue;
             }
@@ -640,20 +786,27 @@ impl KvStore for CloudflareStore {
         }
         let metadata = options.metadata.as_ref().map(|m| m.to_string());
         let value = bytes::Bytes::copy_from_slice(value);
-        self.call_json::<serde_json::Value>(Method::PUT, &url, "write value", Some(key), |r| {
-            let r = r.query(&query);
-            match &metadata {
-                // Metadata travels only in a multipart body: a `value` part and a `metadata` part.
-                Some(metadata) => r.multipart(
-                    reqwest::multipart::Form::new()
-                        .part("value", reqwest::multipart::Part::stream(value.clone()))
-                        .text("metadata", metadata.clone()),
-                ),
-                None => r
-                    .header("content-type", "application/octet-stream")
-                    .body(value.clone()),
-            }
-        })
+        self.call_json::<serde_json::Value>(
+            Method::PUT,
+            &url,
+            "write value",
+            Some(key),
+            limits::MAX_ENVELOPE_RESPONSE_BYTES,
+            |r| {
+                let r = r.query(&query);
+                match &metadata {
+                    // Metadata travels only in a multipart body: a `value` part and a `metadata` part.
+                    Some(metadata) => r.multipart(
+                        reqwest::multipart::Form::new()
+                            .part("value", reqwest::multipart::Part::stream(value.clone()))
+                            .text("metadata", metadata.clone()),
+                    ),
+                    None => r
+                        .header("content-type", "application/octet-stream")
+                        .body(value.clone()),
+                }
+            },
+        )
         .await
         .map(drop)
     }
@@ -662,7 +815,14 @@ impl KvStore for CloudflareStore {
         limits::check_key(key)?;
         let url = self.key_url("values", key);
         match self
-            .call_json::<serde_json::Value>(Method::DELETE, &url, "delete key", Some(key), |r| r)
+            .call_json::<serde_json::Value>(
+                Method::DELETE,
+                &url,
+                "delete key",
+                Some(key),
+                limits::MAX_ENVELOPE_RESPONSE_BYTES,
+                |r| r,
+            )
             .await
         {
             Ok(_) | Err(Error::KeyNotFound { .. }) => Ok(()),
@@ -738,7 +898,14 @@ impl KvStore for CloudflareStore {
         for chunk in keys.chunks(limits::MAX_BULK_GET_KEYS) {
             let body = serde_json::json!({ "keys": chunk, "type": "text", "withMetadata": true });
             let (result, _): (BulkGetResult, _) = self
-                .call_json(Method::POST, &url, "bulk read", None, |r| r.json(&body))
+                .call_json(
+                    Method::POST,
+                    &url,
+                    "bulk read",
+                    None,
+                    limits::MAX_BULK_GET_RESPONSE_BYTES,
+                    |r| r.json(&body),
+                )
                 .await?;
             for key in chunk {
                 let item = result
@@ -801,6 +968,107 @@ mod tests {
         let admitted = (0..200).take_while(|_| limiter.check().is_ok()).count();
         // 50 at once, then one every 300 s / 1150 ≈ 261 ms: 50 + 1150 = 1200 in any 5 minutes.
         assert_eq!(admitted, 50);
+    }
+
+    fn rng() -> rand_chacha::ChaCha8Rng {
+        rand::SeedableRng::seed_from_u64(15)
+    }
+
+    /// A policy that lets the clamp of `Retry-After` show: waits of up to an hour.
+    const LONG: RetryPolicy = RetryPolicy {
+        max_attempts: 5,
+        base_backoff: Duration::from_millis(500),
+        max_backoff: Duration::from_secs(3600),
+    };
+
+    #[test]
+    fn retry_after_is_clamped_to_ten_minutes_and_never_panics() {
+        let mut rng = rng();
+        for (header, expected) in [
+            ("1e30", MAX_RETRY_AFTER),
+            ("1e308", MAX_RETRY_AFTER),
+            ("999999999999", MAX_RETRY_AFTER),
+            ("600", MAX_RETRY_AFTER),
+            ("601", MAX_RETRY_AFTER),
+            ("120", Duration::from_secs(120)),
+            (" 2.5 ", Duration::from_millis(2500)),
+            ("0", Duration::ZERO),
+        ] {
+            assert_eq!(
+                wait_for_429(Some(header), 1, &LONG, &mut rng),
+                expected,
+                "{header}"
+            );
+        }
+        assert_eq!(MAX_RETRY_AFTER, Duration::from_secs(600));
+        // The default policy caps every wait at its max_backoff (60 s).
+        let default = RetryPolicy::default();
+        assert_eq!(
+            wait_for_429(Some("1e30"), 1, &default, &mut rng),
+            Duration::from_secs(60)
+        );
+    }
+
+    #[test]
+    fn unusable_retry_after_values_get_the_jittered_backoff() {
+        let mut rng = rng();
+        for header in [
+            None,
+            Some("-1"),
+            Some("NaN"),
+            Some("inf"),
+            Some("-inf"),
+            Some("soon"),
+            Some(""),
+            Some("Wed, 21 Oct 2015 07:28:00 GMT"),
+        ] {
+            for attempt in 1..=4u32 {
+                let full = LONG.base_backoff * 2u32.pow(attempt - 1);
+                let wait = wait_for_429(header, attempt, &LONG, &mut rng);
+                assert!(
+                    wait >= full / 2 && wait <= full,
+                    "{header:?} attempt {attempt}: {wait:?} outside {:?}..={full:?}",
+                    full / 2
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_within_its_cap_and_is_jittered() {
+        let mut rng = rng();
+        let policy = RetryPolicy {
+            max_attempts: 100,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
+        };
+        // Attempt 40 would be 500 ms * 2^39 without the cap; u32::MAX must not overflow either.
+        for attempt in [1, 2, 7, 8, 40, u32::MAX] {
+            let full = policy
+                .base_backoff
+                .saturating_mul(2u32.saturating_pow(attempt - 1))
+                .min(policy.max_backoff);
+            let waits: Vec<Duration> = (0..50)
+                .map(|_| backoff_with_jitter(attempt, &policy, &mut rng))
+                .collect();
+            assert!(
+                waits.iter().all(|w| *w >= full / 2 && *w <= full),
+                "{attempt}: {waits:?}"
+            );
+            let distinct: std::collections::HashSet<_> = waits.iter().collect();
+            assert!(distinct.len() > 40, "{attempt}: not jittered: {waits:?}");
+        }
+        assert_eq!(
+            backoff_with_jitter(
+                1,
+                &RetryPolicy {
+                    base_backoff: Duration::ZERO,
+                    ..policy
+                },
+                &mut rng
+            ),
+            Duration::ZERO
+        );
     }
 
     #[test]

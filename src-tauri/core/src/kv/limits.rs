@@ -18,6 +18,26 @@ pub const MAX_LIST_LIMIT: u32 = 1000;
 pub const MAX_BULK_ITEMS: usize = 10_000;
 /// Most keys in one bulk read call.
 pub const MAX_BULK_GET_KEYS: usize = 100;
+/// Most namespaces an account may have.
+pub const MAX_NAMESPACES_PER_ACCOUNT: usize = 1000;
+
+// The most bytes the client reads of one response, per kind of route. A larger answer (or a
+// `Content-Length` above the bound) is `Error::KvResponseTooLarge`, so a hostile or broken server
+// can never make the client hold more than this (plus one chunk) in memory.
+
+/// A value read: the largest value KV stores.
+pub const MAX_VALUE_RESPONSE_BYTES: usize = MAX_VALUE_BYTES;
+/// A page of a key listing: 1,000 keys of at most 512 bytes (up to 3 KiB when every byte is a
+/// JSON `\u` escape), each with 1 KiB of metadata and an expiry: under 4.5 MiB; twice that.
+pub const MAX_LIST_RESPONSE_BYTES: usize = 8 << 20;
+/// A bulk write or delete result: up to 10,000 unsuccessful keys of at most 3 KiB escaped.
+pub const MAX_BULK_RESULT_RESPONSE_BYTES: usize = 32 << 20;
+/// A bulk read of 100 keys: values as JSON text (escapes can double a value's bytes) with their
+/// metadata. Cloudflare answers 413 long before this; it keeps one answer within memory.
+pub const MAX_BULK_GET_RESPONSE_BYTES: usize = 64 << 20;
+/// Every other answer: a page of 100 namespaces, a key's metadata (at most 1 KiB), the result of
+/// a write or a delete, and error bodies.
+pub const MAX_ENVELOPE_RESPONSE_BYTES: usize = 1 << 20;
 
 /// Checks a key name.
 pub fn check_key(key: &str) -> Result<()> {

@@ -5,6 +5,7 @@ pub mod cloudflare;
 pub mod limits;
 pub mod local;
 pub mod metadata;
+pub mod paging;
 pub mod read_only;
 pub mod shared_budget;
 
@@ -126,14 +127,21 @@ pub trait KvStore: Send + Sync {
 }
 
 /// Lists every key under `prefix`, page by page, reporting progress ("list" phase) and stopping
-/// with `Cancelled` between pages when asked.
+/// with `Cancelled` between pages when asked. A server whose paging would not end (a cursor
+/// that comes back, endless empty pages, more pages than the keys need) ends the listing with
+/// `KvPagingLoop` (see [`paging`]).
 pub async fn list_all(
     store: &dyn KvStore,
     prefix: Option<&str>,
     progress: &crate::progress::Progress,
 ) -> Result<Vec<KeyInfo>> {
     let mut keys = Vec::new();
-    let mut cursor = None;
+    let mut cursor: Option<String> = None;
+    let listing = match prefix {
+        Some(prefix) => format!("keys under {prefix:?} in {}", store.describe()),
+        None => format!("keys in {}", store.describe()),
+    };
+    let mut guard = paging::PagingGuard::new(listing, limits::MAX_LIST_LIMIT, None);
     loop {
         progress.check()?;
         let page = store
@@ -143,6 +151,7 @@ pub async fn list_all(
                 limit: None,
             })
             .await?;
+        guard.page(page.keys.len(), page.cursor.as_deref())?;
         keys.extend(page.keys);
         progress.report("list", keys.len() as u64, None);
         match page.cursor {

@@ -65,6 +65,8 @@ fn server_error_name(what: &str, err: &Error) -> &'static str {
         Error::KvApi { .. } => "KvApi",
         Error::KvIncomplete { .. } => "KvIncomplete",
         Error::KvProtocol { .. } => "KvProtocol",
+        Error::KvPagingLoop { .. } => "KvPagingLoop",
+        Error::KvResponseTooLarge { .. } => "KvResponseTooLarge",
         other => panic!("{what}: an error no server answer should cause: {other:?}"),
     }
 }
@@ -190,11 +192,12 @@ async fn every_operation_succeeds_on_the_static_mock_and_reads_the_examples() {
 }
 
 /// Listing to the end on the static mock: Cloudflare's example repeats the same cursor on
-/// every page, so the listing must end (in an error naming the repeated cursor) instead of
-/// asking for the same page forever.
+/// every page, so the listing must end in `KvPagingLoop` naming that cursor, on the second
+/// request (the page asked for with the cursor gives it back), instead of asking for the same
+/// page forever (before the fix: a hang).
 #[tokio::test]
-#[ignore = "needs issue 15 item 2"]
 async fn listing_to_the_end_on_the_static_mock_ends() {
+    const EXAMPLE_CURSOR: &str = "6Ck1la0VxJ0djhidm1MdX2FyDGxLKVeeHZZmORS_8XeSuhz9SjIJRaSa2lnsF01tQOHrfTGAP3R5X1Kv5iVUuMbNKhWNAXHOl6ePB0TUL8nw";
     let s = client(cachescope_testkit::prism_mock(false));
     let progress = cachescope_core::progress::Progress::default();
     let outcome = bounded(
@@ -202,9 +205,13 @@ async fn listing_to_the_end_on_the_static_mock_ends() {
         cachescope_core::kv::list_all(&s, None, &progress),
     )
     .await;
-    if let Err(e) = &outcome {
-        server_error_name("list all keys", e);
-    }
+    let err = outcome.expect_err("the example's cursor never ends");
+    assert!(
+        matches!(&err, Error::KvPagingLoop { cursor, .. } if cursor == EXAMPLE_CURSOR),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains(EXAMPLE_CURSOR), "{err}");
+    assert_eq!(s.requests_sent(), 2);
 }
 
 /// The dynamic mock answers every request with a random answer generated from the schemas

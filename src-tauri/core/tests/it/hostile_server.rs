@@ -5,9 +5,14 @@
 //! panic or a hang.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use cachescope_core::kv::cloudflare::{CloudflareConfig, CloudflareStore, RateLimit, RetryPolicy};
+use cachescope_core::kv::limits::{
+    MAX_BULK_GET_RESPONSE_BYTES, MAX_BULK_RESULT_RESPONSE_BYTES, MAX_ENVELOPE_RESPONSE_BYTES,
+    MAX_LIST_RESPONSE_BYTES, MAX_VALUE_RESPONSE_BYTES,
+};
 use cachescope_core::kv::{KvStore, ListOptions, PutOptions};
 use cachescope_core::Error;
 use secrecy::SecretString;
@@ -83,11 +88,22 @@ async fn every_operation(base_url: &str) -> Vec<(&'static str, cachescope_core::
 /// A server on a loopback port that reads each request's head and answers every one with
 /// `head`, then `body` written in `chunk`-byte pieces `gap` apart, then closes the connection.
 async fn raw_server(head: String, body: Vec<u8>, chunk: usize, gap: Duration) -> String {
+    let body = Arc::new(body);
+    raw_router(move |_| (head.clone(), body.clone()), chunk, gap).await
+}
+
+/// [`raw_server`] with the answer chosen by the request line (`GET /path?query HTTP/1.1`).
+async fn raw_router(
+    answer: impl Fn(&str) -> (String, Arc<Vec<u8>>) + Send + Sync + 'static,
+    chunk: usize,
+    gap: Duration,
+) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let answer = Arc::new(answer);
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
-            let (head, body) = (head.clone(), body.clone());
+            let answer = answer.clone();
             tokio::spawn(async move {
                 let mut seen = Vec::new();
                 let mut buf = [0u8; 4096];
@@ -97,6 +113,8 @@ async fn raw_server(head: String, body: Vec<u8>, chunk: usize, gap: Duration) ->
                         Ok(n) => seen.extend_from_slice(&buf[..n]),
                     }
                 }
+                let request_line = String::from_utf8_lossy(&seen);
+                let (head, body) = answer(request_line.lines().next().unwrap_or_default());
                 if socket.write_all(head.as_bytes()).await.is_err() {
                     return;
                 }
@@ -338,33 +356,51 @@ async fn odd_retry_after_values_end_as_rate_limited() {
     }
 }
 
-/// `Retry-After: 1e308` is a finite number of seconds no `Duration` can hold.
+/// `Retry-After: 1e308` (and `1e30`, the issue's example) is a finite number of seconds no
+/// `Duration` can hold: clamped to 10 minutes, then to the policy's `max_backoff` (200 ms here),
+/// the client retries once and ends as `KvRateLimited`; before the fix the conversion panicked.
 #[tokio::test]
-#[ignore = "needs issue 15 Retry-After bounds"]
 async fn a_retry_after_beyond_any_duration_is_bounded() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{BASE}/keys")))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1e308"))
-        .mount(&server)
-        .await;
-    let s = store(&server.uri());
-    let outcome = bounded(
-        "list keys",
-        async move { s.list(&ListOptions::default()).await },
-    )
-    .await;
-    let err = outcome.unwrap_err();
-    assert!(
-        matches!(err, Error::KvRateLimited { attempts: 2, .. }),
-        "{err:?}"
-    );
+    for retry_after in ["1e308", "1e30"] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(format!("{BASE}/keys")))
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", retry_after))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let s = Arc::new(store(&server.uri()));
+        let outcome = {
+            let s = s.clone();
+            bounded(
+                "list keys",
+                async move { s.list(&ListOptions::default()).await },
+            )
+            .await
+        };
+        let err = outcome.unwrap_err();
+        assert!(
+            matches!(err, Error::KvRateLimited { attempts: 2, retry_after } if retry_after == Duration::from_millis(200)),
+            "Retry-After {retry_after}: {err:?}"
+        );
+        assert_eq!(s.requests_sent(), 2, "Retry-After {retry_after}");
+    }
 }
 
-/// A valid answer followed by 100 MiB of whitespace (JSON routes) or a 100 MiB value: the
-/// client must stop reading at its bound instead of holding it all.
+/// Which bound a route has, by the `what` the client names it with.
+fn bound_of(what: &str) -> usize {
+    match what {
+        "list keys" => MAX_LIST_RESPONSE_BYTES,
+        "read value" => MAX_VALUE_RESPONSE_BYTES,
+        "bulk write" | "bulk delete" => MAX_BULK_RESULT_RESPONSE_BYTES,
+        "bulk read" => MAX_BULK_GET_RESPONSE_BYTES,
+        _ => MAX_ENVELOPE_RESPONSE_BYTES,
+    }
+}
+
+/// A 100 MiB listing page (a valid envelope, then whitespace) and a 100 MiB value, both with
+/// their `Content-Length`: refused from the header, before a byte of the body is read.
 #[tokio::test]
-#[ignore = "needs issue 15 item 13"]
 async fn huge_bodies_are_refused_at_the_bound() {
     const HUGE: usize = 100 << 20;
     let server = MockServer::start().await;
@@ -390,7 +426,7 @@ async fn huge_bodies_are_refused_at_the_bound() {
         ))
         .mount(&server)
         .await;
-    let s = std::sync::Arc::new(store(&server.uri()));
+    let s = Arc::new(store(&server.uri()));
     let list = {
         let s = s.clone();
         bounded(
@@ -399,12 +435,132 @@ async fn huge_bodies_are_refused_at_the_bound() {
         )
         .await
     };
-    assert!(list.is_err(), "a 100 MiB listing page was read whole");
-    let get = bounded("get", async move { s.get("k").await }).await;
-    assert!(get.is_err(), "a 100 MiB value was read whole");
+    let get = {
+        let s = s.clone();
+        bounded("get", async move { s.get("k").await }).await
+    };
+    for (route, outcome, bound) in [
+        ("list keys", list.map(drop), MAX_LIST_RESPONSE_BYTES),
+        ("read value", get.map(drop), MAX_VALUE_RESPONSE_BYTES),
+    ] {
+        let err = outcome.expect_err(route);
+        assert!(
+            matches!(
+                &err,
+                Error::KvResponseTooLarge { what, limit_bytes, content_length: Some(declared), read_bytes: 0, .. }
+                    if what == route && *limit_bytes == bound as u64 && *declared == HUGE as u64
+            ),
+            "{route}: {err:?}"
+        );
+    }
+    // Too large is not retried: one request per route (the metadata read beside the value too).
+    assert_eq!(s.requests_sent(), 3);
 }
 
-/// Pages that are empty but always carry a fresh cursor: one call to `list` must still end.
+/// Every route answered with `Content-Length: 104857600` (100 MiB) and nothing after it: each
+/// operation is refused from the header at its route's bound.
+#[tokio::test]
+async fn a_declared_length_past_the_bound_is_refused_on_every_operation() {
+    let head =
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 104857600\r\n\r\n";
+    let url = raw_server(head.to_owned(), Vec::new(), 1, Duration::ZERO).await;
+    for (what, outcome) in every_operation(&url).await {
+        let err = outcome.expect_err(what);
+        assert!(
+            matches!(
+                &err,
+                Error::KvResponseTooLarge { what: route, limit_bytes, content_length: Some(104_857_600), read_bytes: 0, .. }
+                    if *limit_bytes == bound_of(route) as u64
+            ),
+            "{what}: {err:?}"
+        );
+    }
+}
+
+/// Every route answered with 70 MiB and no `Content-Length` (the body ends when the connection
+/// closes), more than any bound: reading stops one chunk past the route's bound, so memory stays
+/// within the bound whatever the server sends.
+#[tokio::test]
+async fn an_undeclared_body_past_the_bound_stops_being_read_there() {
+    const BODY: usize = 70 << 20;
+    let mut envelope =
+        br#"{"success":true,"errors":[],"messages":[],"result":[{"name":"a"}]}"#.to_vec();
+    envelope.resize(BODY, b' ');
+    let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n";
+    let url = raw_server(head.to_owned(), envelope, 256 << 10, Duration::ZERO).await;
+    let mut routes = Vec::new();
+    for (what, outcome) in every_operation(&url).await {
+        let err = outcome.expect_err(what);
+        let Error::KvResponseTooLarge {
+            what: route,
+            limit_bytes,
+            content_length: None,
+            read_bytes,
+            ..
+        } = &err
+        else {
+            panic!("{what}: {err:?}");
+        };
+        assert_eq!(*limit_bytes, bound_of(route) as u64, "{what}");
+        assert!(
+            *read_bytes > *limit_bytes && *read_bytes <= *limit_bytes + (1 << 20),
+            "{what}: {read_bytes} bytes held for a bound of {limit_bytes}"
+        );
+        routes.push(format!(
+            "{what}: {route} stopped at {read_bytes} of {limit_bytes}"
+        ));
+    }
+
+    // A value read alone (its metadata answered properly): 40 MiB without a length stops one
+    // chunk past the 25 MiB value bound.
+    let metadata = br#"{"success":true,"errors":[],"messages":[],"result":null}"#;
+    let metadata_head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        metadata.len()
+    );
+    let (metadata, value) = (Arc::new(metadata.to_vec()), Arc::new(vec![b'v'; 40 << 20]));
+    let url = raw_router(
+        move |request_line| {
+            if request_line.contains("/metadata/") {
+                (metadata_head.clone(), metadata.clone())
+            } else {
+                (head.to_owned(), value.clone())
+            }
+        },
+        256 << 10,
+        Duration::ZERO,
+    )
+    .await;
+    let s = store(&url);
+    let err = bounded("get", async move { s.get("k").await })
+        .await
+        .unwrap_err();
+    let Error::KvResponseTooLarge {
+        what,
+        limit_bytes,
+        content_length: None,
+        read_bytes,
+        ..
+    } = &err
+    else {
+        panic!("get: {err:?}");
+    };
+    assert_eq!(
+        (what.as_str(), *limit_bytes),
+        ("read value", MAX_VALUE_RESPONSE_BYTES as u64)
+    );
+    assert!(
+        *read_bytes > *limit_bytes && *read_bytes <= *limit_bytes + (1 << 20),
+        "{err:?}"
+    );
+    routes.push(format!(
+        "get value alone: read value stopped at {read_bytes} of {limit_bytes}"
+    ));
+    eprintln!("{routes:#?}");
+}
+
+/// Pages that are empty but always carry a fresh cursor: one call to `list` follows 100 of them
+/// (expired keys leave such pages) and ends at the 101st with the named error.
 #[tokio::test]
 async fn endless_empty_pages_with_fresh_cursors_end() {
     let server = MockServer::start().await;
@@ -424,13 +580,20 @@ async fn endless_empty_pages_with_fresh_cursors_end() {
         })
         .mount(&server)
         .await;
-    let s = store(&server.uri());
-    let page = bounded(
-        "list keys",
-        async move { s.list(&ListOptions::default()).await },
-    )
-    .await
-    .unwrap();
-    assert!(page.keys.is_empty());
-    assert!(page.cursor.is_some(), "the caller gets the cursor to go on");
+    let s = Arc::new(store(&server.uri()));
+    let outcome = {
+        let s = s.clone();
+        bounded(
+            "list keys",
+            async move { s.list(&ListOptions::default()).await },
+        )
+        .await
+    };
+    let err = outcome.unwrap_err();
+    assert!(
+        matches!(&err, Error::KvPagingLoop { cursor, reason, .. }
+            if cursor == "c101" && reason.starts_with("101 empty pages in a row")),
+        "{err:?}"
+    );
+    assert_eq!(s.requests_sent(), 101);
 }

@@ -16,6 +16,7 @@ mod files_on_disk;
 mod hostile_server;
 mod jobs;
 mod key_operations;
+mod paging_loops;
 mod postgres_migrations;
 mod profiles_and_secrets;
 mod report_precompute;
