@@ -255,6 +255,8 @@ async fn add_profile(ctx: &CoreContext, add: ProfileAdd, json: bool) -> Result<(
         read_only: add.read_only,
         production: add.production,
         unlocked: add.unlocked,
+        // Kept from the stored profile: limits are set in profiles.toml (see ProfileSet::upsert).
+        db_limits: None,
     };
     let read_only = profile.is_read_only();
     let stored = ctx.save_profile(profile, token, db_password).await?;

@@ -69,7 +69,7 @@ async fn main() {
         .await
         .unwrap();
     let url = format!("{SERVER}/{DB}");
-    let pool = cachescope_core::db::connect_lazy(&url, None).unwrap();
+    let pool = cachescope_core::db::connect_lazy(&url, None, &Default::default()).unwrap();
     cachescope_core::db::migrate(&pool).await.unwrap();
     cachescope_core::db::migrate_source(&pool).await.unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();

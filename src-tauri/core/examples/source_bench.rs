@@ -17,7 +17,7 @@ async fn main() {
     let conversations: u64 = args.next().map_or(1_000_000, |a| a.parse().unwrap());
     let seed: u64 = args.next().map_or(7, |a| a.parse().unwrap());
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the scratch database");
-    let pool = cachescope_core::db::connect_lazy(&url, None).unwrap();
+    let pool = cachescope_core::db::connect_lazy(&url, None, &Default::default()).unwrap();
     let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap();
     let scale = SourceScale::new(conversations, seed, now).unwrap();
 

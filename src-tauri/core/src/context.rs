@@ -423,7 +423,8 @@ impl CoreContext {
             .secrets
             .get(&profile.name, SecretKind::DbPassword)
             .await?;
-        let pool = crate::db::connect_lazy(url, password.as_ref().map(|(p, _)| p))?;
+        let pool =
+            crate::db::connect_lazy(url, password.as_ref().map(|(p, _)| p), &profile.db_limits())?;
         pools.insert(profile.name.clone(), pool.clone());
         Ok(Some(pool))
     }

@@ -133,9 +133,39 @@ pub enum Error {
     #[error("sweep stopped before deleting anything: it would delete {families}, more than maxDeletePercent ({max_percent}%) of the family; check the rule's existingIdsSql with a dry run, then run again with the override if the share is right")]
     SweepShareExceeded { families: String, max_percent: u32 },
 
+    /// A Postgres statement was cancelled by one of the profile's time limits
+    /// ([`crate::db_limits`]): it ran past the limit of its kind of work (SQLSTATE 57014), or
+    /// waited past the lock limit for a lock another session holds (55P03). Its transaction was
+    /// rolled back, so nothing of it was written.
+    #[error("Postgres: {work} {}; its transaction was rolled back, so nothing of it was written", timeout_detail(*.lock, .limit, .setting))]
+    DbTimeout {
+        /// What was stopped, e.g. `report "sales": SQL for key "report:sales"`.
+        work: String,
+        /// The limit that stopped it.
+        limit: Duration,
+        /// The field of `[profile.db_limits]` that sets the limit.
+        setting: &'static str,
+        /// Whether it waited for a lock (`lock_secs`) rather than ran too long.
+        lock: bool,
+    },
+
     /// A Postgres migration failed to apply.
     #[error("Postgres migration failed: {0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+
+    /// The role a profile connects as may not create the console's schema or tables, and the
+    /// database does not have them yet (or the role cannot see that it does).
+    #[error("Postgres: role {role:?} may not create the console's tables in database {database:?} ({reason}); run the migrations once as the database's owner (`cachescope db migrate` with a profile that connects as the owner) or ask a DBA to, then grant role {role:?} USAGE on schema cachescope, SELECT, INSERT, UPDATE and DELETE on its tables, USAGE on its sequences, and SELECT on _sqlx_migrations")]
+    MigrationRights {
+        role: String,
+        database: String,
+        reason: String,
+    },
+
+    /// Another session holds the migration lock of the database (a migration running, or left
+    /// stuck, elsewhere) longer than the lock limit; nothing was migrated.
+    #[error("Postgres: another session held the migration lock of database {database:?} for longer than {} (lock_secs), so nothing was migrated; if no other console is migrating it, find that session with `SELECT pid, application_name, state FROM pg_stat_activity WHERE pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)`, end it with pg_terminate_backend(pid), and try again", seconds(.waited))]
+    MigrationLocked { database: String, waited: Duration },
 
     /// The OS keychain or the fallback secret file failed.
     #[error("secret store: {0}")]
@@ -160,6 +190,34 @@ pub enum Error {
     /// The user cancelled a long operation; what was done before is reported by the caller.
     #[error("cancelled")]
     Cancelled,
+}
+
+/// A duration as a user reads it: whole seconds, or milliseconds below a second or when not
+/// whole.
+fn seconds(d: &Duration) -> String {
+    if d.subsec_millis() == 0 && d.as_secs() > 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+/// What stopped a statement, and which setting to change.
+fn timeout_detail(lock: bool, limit: &Duration, setting: &str) -> String {
+    if lock {
+        format!(
+            "waited {} for a lock held by another session and was cancelled (find that session \
+             in pg_locks and pg_stat_activity, or raise {setting} under [profile.db_limits] in \
+             profiles.toml)",
+            seconds(limit)
+        )
+    } else {
+        format!(
+            "ran past its time limit of {} and was cancelled (if it needs longer, raise \
+             {setting} under [profile.db_limits] in profiles.toml)",
+            seconds(limit)
+        )
+    }
 }
 
 /// The stable, machine-readable kind of an [`Error`], for the CLI's exit codes and the UI's branches.
@@ -210,9 +268,13 @@ impl Error {
             | Error::KvProtocol { .. }
             | Error::KvPagingLoop { .. }
             | Error::KvResponseTooLarge { .. } => ErrorCode::Internal,
-            Error::Local { .. } | Error::Db(_) | Error::JobLockLost { .. } | Error::Migrate(_) => {
-                ErrorCode::Database
-            }
+            Error::Local { .. }
+            | Error::Db(_)
+            | Error::DbTimeout { .. }
+            | Error::JobLockLost { .. }
+            | Error::Migrate(_)
+            | Error::MigrationRights { .. }
+            | Error::MigrationLocked { .. } => ErrorCode::Database,
             Error::Secret(_) | Error::Config { .. } | Error::Io { .. } => ErrorCode::Config,
             Error::Cancelled => ErrorCode::Cancelled,
         }

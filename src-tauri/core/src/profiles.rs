@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+use crate::db_limits::DbLimits;
 use crate::error::{Error, Result};
 use crate::kv::cloudflare::DEFAULT_BASE_URL;
 use crate::secrets::{SecretKind, SecretStore};
@@ -64,6 +65,9 @@ pub struct Profile {
     pub production: bool,
     #[serde(default)]
     pub unlocked: bool,
+    /// Time limits of the Postgres work (`[profile.db_limits]`); `None` = the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db_limits: Option<DbLimits>,
 }
 
 impl Profile {
@@ -80,7 +84,13 @@ impl Profile {
             read_only: false,
             production: false,
             unlocked: false,
+            db_limits: None,
         }
+    }
+
+    /// The time limits of this profile's Postgres work.
+    pub fn db_limits(&self) -> DbLimits {
+        self.db_limits.unwrap_or_default()
     }
 
     /// Whether writes are refused: read-only, or production and not unlocked.
@@ -120,6 +130,9 @@ impl Profile {
                 }
             }
             check_base_url(&self.name, self.base_url())?;
+        }
+        if let Some(limits) = &self.db_limits {
+            limits.validate(&self.name)?;
         }
         if let Some(url) = &self.postgres_url {
             let parsed = reqwest::Url::parse(url).map_err(|e| {
@@ -371,11 +384,16 @@ impl ProfileSet {
             .ok_or_else(|| Error::ProfileNotFound(name.to_owned()))
     }
 
-    /// Adds or replaces a profile.
-    pub fn upsert(&mut self, profile: Profile) -> Result<()> {
+    /// Adds or replaces a profile. A replacement that carries no `db_limits` keeps the stored
+    /// ones: the app's profile form and `cachescope profile add` do not edit them, and saving a
+    /// profile from either must not drop limits set in `profiles.toml`.
+    pub fn upsert(&mut self, mut profile: Profile) -> Result<()> {
         profile.validate()?;
         match self.profiles.iter_mut().find(|p| p.name == profile.name) {
-            Some(existing) => *existing = profile,
+            Some(existing) => {
+                profile.db_limits = profile.db_limits.or(existing.db_limits);
+                *existing = profile;
+            }
             None => self.profiles.push(profile),
         }
         Ok(())
@@ -537,6 +555,51 @@ mod tests {
         ProfileSet::default().save(&path).unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!((mode(&path), mode(path.parent().unwrap())), (0o600, 0o700));
+    }
+
+    #[test]
+    fn db_limits_are_read_bounded_and_kept_when_a_profile_is_saved_without_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profiles.toml");
+        let text = |limits: &str| {
+            format!(
+                "[[profile]]\nname = \"prod\"\nkind = \"local\"\n\
+                 postgres_url = \"postgres://app@db.internal/app\"\n\n[profile.db_limits]\n{limits}\n"
+            )
+        };
+        std::fs::write(&path, text("report_query_secs = 5\nlock_secs = 2")).unwrap();
+        let mut set = ProfileSet::load(&path).unwrap();
+        let prod = set.resolve(Some("prod")).unwrap();
+        assert_eq!(prod.db_limits().report_query_secs, 5);
+        assert_eq!(prod.db_limits().lock_secs, 2);
+        assert_eq!(
+            prod.db_limits().stats_query_secs,
+            DbLimits::default().stats_query_secs
+        );
+        // Saved again by a form that knows nothing of the limits: they stay.
+        set.upsert(Profile {
+            db_limits: None,
+            ..prod.clone()
+        })
+        .unwrap();
+        set.save(&path).unwrap();
+        assert_eq!(
+            ProfileSet::load(&path)
+                .unwrap()
+                .resolve(Some("prod"))
+                .unwrap(),
+            prod
+        );
+        for (limits, field) in [
+            ("stats_query_secs = 0", "db_limits.stats_query_secs"),
+            ("lock_secs = 100000", "db_limits.lock_secs"),
+            ("lock_sec = 1", "lock_sec"),
+            ("report_query_secs = -1", "report_query_secs"),
+        ] {
+            std::fs::write(&path, text(limits)).unwrap();
+            let err = ProfileSet::load(&path).unwrap_err().to_string();
+            assert!(err.contains(field), "{limits}: {err}");
+        }
     }
 
     #[test]

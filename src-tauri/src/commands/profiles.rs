@@ -42,6 +42,8 @@ impl From<ProfileInput> for Profile {
             read_only: input.read_only,
             production: input.production,
             unlocked: input.production && input.unlocked,
+            // Not in the form: the stored limits are kept (see ProfileSet::upsert).
+            db_limits: None,
         }
     }
 }

@@ -23,6 +23,7 @@ use sqlx::Row;
 use super::catalog::JobName;
 use super::history::JobLease;
 use super::options::{ArchiveOptions, DeleteArchivedOptions, DetailTable};
+use crate::db_limits::{Work, WorkLimit};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -275,6 +276,7 @@ pub async fn archive(
     };
     let (time, id) = (target.detail.time.sql(), target.detail.id.sql());
     let candidates = candidates_sql(&target.detail);
+    let limit = WorkLimit::of(pool, Work::DeleteBatch).await?;
 
     // What the archive takes: how many rows, their time range and their id range.
     let (total, from_time, to_time, first_id, last_id): Candidates = sqlx::query_as(&format!(
@@ -285,7 +287,7 @@ pub async fn archive(
     .bind(&table_name)
     .fetch_one(pool)
     .await
-    .map_err(|e| table_error(&table_name, e))?;
+    .map_err(|e| table_error(&limit, false, "the archive's count", &table_name, e))?;
     if dry_run {
         outcome.rows = total as u64;
         outcome.from_time = from_time.map(|t| t.to_rfc3339());
@@ -437,7 +439,18 @@ pub async fn archive(
     Ok(outcome)
 }
 
-fn table_error(table: &str, e: sqlx::Error) -> Error {
+/// The error of a statement of `work` on `table`: [`Error::DbTimeout`] when a time limit stopped
+/// it (its statement limit only when it ran under it, `limited`; the lock limit always), the
+/// table or column named when missing, else [`Error::Db`].
+fn table_error(limit: &WorkLimit, limited: bool, work: &str, table: &str, e: sqlx::Error) -> Error {
+    let stopped = if limited {
+        limit.timeout(format!("{work} of {table}"), &e)
+    } else {
+        limit.lock_timeout(format!("{work} of {table}"), &e)
+    };
+    if let Some(stopped) = stopped {
+        return stopped;
+    }
     match &e {
         sqlx::Error::Database(db)
             if db.code().as_deref() == Some("42P01") || db.code().as_deref() == Some("42703") =>
@@ -484,6 +497,7 @@ type Chunk = (
 /// The queries of one archive's read, shared by the chunks read at once.
 struct ChunkReader {
     pool: PgPool,
+    limit: WorkLimit,
     table: String,
     cutoff: DateTime<Utc>,
     last_id: i64,
@@ -496,6 +510,7 @@ struct ChunkReader {
 impl ChunkReader {
     fn new(
         pool: &PgPool,
+        limit: WorkLimit,
         target: &ArchiveTarget,
         (cutoff, last_id): (DateTime<Utc>, i64),
         candidates: &str,
@@ -504,6 +519,7 @@ impl ChunkReader {
         let (time, id) = (target.detail.time.sql(), target.detail.id.sql());
         Self {
             pool: pool.clone(),
+            limit,
             table: target.detail.table.qualified_name(),
             cutoff,
             last_id,
@@ -530,37 +546,43 @@ impl ChunkReader {
     }
 
     /// The last id of the chunk after `after` (none when no rows are left), and whether rows
-    /// may follow it.
+    /// may follow it. Under the batch limit (`delete_batch_secs`), as is each chunk.
     async fn chunk_end(&self, after: i64) -> Result<Option<(i64, bool)>> {
         self.progress.check()?;
-        let (end, rows): (Option<i64>, i64) = sqlx::query_as(&self.end_sql)
+        let mut tx = self.limit.begin_read_only(&self.pool).await?;
+        let query = sqlx::query_as::<_, (Option<i64>, i64)>(&self.end_sql)
             .bind(self.cutoff)
             .bind(&self.table)
             .bind(after)
             .bind(self.last_id)
-            .bind(self.read_chunk)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| table_error(&self.table, e))?;
+            .bind(self.read_chunk);
+        let (end, rows) = query.fetch_one(&mut *tx).await.map_err(|e| {
+            table_error(&self.limit, true, "an archive chunk's end", &self.table, e)
+        })?;
+        tx.rollback().await.map_err(Error::Db)?;
         Ok(end.map(|end| (end, rows == self.read_chunk)))
     }
 
     /// The rows with ids in `after..=end`.
     async fn chunk(&self, after: i64, end: i64) -> Result<Chunk> {
-        sqlx::query_as(&self.chunk_sql)
+        let mut tx = self.limit.begin_read_only(&self.pool).await?;
+        let query = sqlx::query_as::<_, Chunk>(&self.chunk_sql)
             .bind(self.cutoff)
             .bind(&self.table)
             .bind(after)
-            .bind(end)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| table_error(&self.table, e))
+            .bind(end);
+        let chunk = query.fetch_one(&mut *tx).await.map_err(|e| {
+            table_error(&self.limit, true, "an archive chunk's read", &self.table, e)
+        })?;
+        tx.rollback().await.map_err(Error::Db)?;
+        Ok(chunk)
     }
 }
 
 /// Reads the candidate rows up to `last_id` (the largest at the count, so the last chunk does not
 /// walk the index through the newer rows) in id order, `read_chunk` rows a chunk and
-/// [`PARALLEL_READS`] chunks at a time, and hands each chunk's NDJSON to `sender` in order.
+/// [`PARALLEL_READS`] chunks at a time, each under the batch limit (`delete_batch_secs`), and
+/// hands each chunk's NDJSON to `sender` in order.
 async fn read_rows(
     pool: &PgPool,
     target: &ArchiveTarget,
@@ -570,8 +592,10 @@ async fn read_rows(
     sender: tokio::sync::mpsc::Sender<Vec<u8>>,
     progress: &Progress,
 ) -> Result<Bounds> {
+    let limit = WorkLimit::of(pool, Work::DeleteBatch).await?;
     let reader = Arc::new(ChunkReader::new(
         pool,
+        limit,
         target,
         (cutoff, last_id),
         candidates,
@@ -868,7 +892,8 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 /// that verifies its file; a run that deletes more of it reads the rest from the file as it goes.
 const IDS_IN_MEMORY: u64 = 2_000_000;
 
-/// One delete batch as one statement, so one round trip and one transaction of its own:
+/// One delete batch as one statement, in a transaction of its own begun with the batch's time
+/// limit (`SET LOCAL statement_timeout`, sent with the `BEGIN`), then committed:
 ///
 /// 1. `held`: the job's lock is still held by the run's lock session (with a lease; else true);
 /// 2. `claimed`: the archive's progress row, locked, only if its progress is still where this
@@ -962,6 +987,7 @@ pub async fn delete_archived_into(
     let detail = &target.detail;
     let (table, id, time) = (detail.table.sql(), detail.id.sql(), detail.time.sql());
     let table_name = detail.table.qualified_name();
+    let time_limit = WorkLimit::of(pool, Work::DeleteBatch).await?;
     *outcome = DeleteOutcome {
         table: table_name.clone(),
         ..DeleteOutcome::default()
@@ -1060,15 +1086,22 @@ pub async fn delete_archived_into(
                 break;
             }
             let lines = ids.len() as u64;
+            let work = format!(
+                "delete batch {} (archive {})",
+                outcome.batches + 1,
+                archive.id
+            );
             let deleted = if dry_run {
+                let mut tx = time_limit.begin_read_only(pool).await?;
                 let existing: i64 = sqlx::query_scalar(&format!(
                     "SELECT count(*) FROM {table} WHERE {id} = ANY($1) AND {time} < $2"
                 ))
                 .bind(&ids)
                 .bind(archive.cutoff)
-                .fetch_one(pool)
+                .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| table_error(&table_name, e))?;
+                .map_err(|e| table_error(&time_limit, true, &work, &table_name, e))?;
+                tx.rollback().await.map_err(Error::Db)?;
                 existing as u64
             } else {
                 let finished = position + lines >= rows;
@@ -1088,10 +1121,13 @@ pub async fn delete_archived_into(
                 if let Some(lease) = lease {
                     query = query.bind(lease.pid()).bind(lease.job().as_str());
                 }
+                // Its own transaction, under the batch limit (`delete_batch_secs`): a batch that
+                // runs too long or waits too long for a lock is rolled back whole.
+                let mut tx = time_limit.begin(pool).await?;
                 let (held, deleted, advanced, _) = query
-                    .fetch_one(pool)
+                    .fetch_one(&mut *tx)
                     .await
-                    .map_err(|e| table_error(&table_name, e))?;
+                    .map_err(|e| table_error(&time_limit, true, &work, &table_name, e))?;
                 // In both cases the statement deleted nothing.
                 if !held {
                     return Err(lease
@@ -1104,6 +1140,9 @@ pub async fn delete_archived_into(
                          stopped without deleting the batch",
                     ));
                 }
+                tx.commit()
+                    .await
+                    .map_err(|e| table_error(&time_limit, true, &work, &table_name, e))?;
                 deleted as u64
             };
             position += lines;

@@ -12,6 +12,7 @@ use serde::Serialize;
 use sqlx::postgres::PgPool;
 
 use super::options::{PruneSnapshotsOptions, SweepOptions, SweepRule};
+use crate::db_limits::{Work, WorkLimit};
 use crate::error::{Error, Result};
 use crate::key_deletion::SAMPLE_SIZE;
 use crate::kv::{limits, list_all, KvStore};
@@ -248,46 +249,35 @@ pub struct ShareLimit {
     pub overridden: bool,
 }
 
-/// How long one existence query may run.
-pub const EXISTENCE_QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// Ids per existence query.
 const IDS_PER_QUERY: usize = 10_000;
 
 /// Of `ids`, those the rule's query says still exist. The query runs in a read-only transaction
-/// with a statement timeout, and may only return ids it was given: anything else (another id, or
-/// more rows than ids) means the query is not what the rule needs, and the sweep stops.
+/// under the profile's existence limit (`existence_check_secs`), and may only return ids it was
+/// given: anything else (another id, or more rows than ids) means the query is not what the rule
+/// needs, and the sweep stops.
 async fn existing_ids(
     pool: &PgPool,
+    limit: &WorkLimit,
     rule: &SweepRule,
     sql: &str,
     ids: &[String],
 ) -> Result<HashSet<String>> {
     let what = || format!("existingIdsSql of sweep rule {:?}", rule.family);
-    let query_error = |e: sqlx::Error| match &e {
-        sqlx::Error::Database(db) if db.code().as_deref() == Some("57014") => Error::invalid(
-            what(),
-            format!(
-                "took longer than {} s (statement timeout); nothing was deleted",
-                EXISTENCE_QUERY_TIMEOUT.as_secs()
+    let query_error = |e: sqlx::Error| {
+        if let Some(timeout) = limit.timeout(format!("{} (the sweep deleted nothing)", what()), &e)
+        {
+            return timeout;
+        }
+        match &e {
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("25006") => Error::invalid(
+                what(),
+                "tried to write: it must only read (it runs in a read-only transaction)",
             ),
-        ),
-        sqlx::Error::Database(db) if db.code().as_deref() == Some("25006") => Error::invalid(
-            what(),
-            "tried to write: it must only read (it runs in a read-only transaction)",
-        ),
-        _ => Error::invalid(what(), e.to_string()),
+            _ => Error::invalid(what(), e.to_string()),
+        }
     };
-    let mut tx = pool.begin().await.map_err(Error::Db)?;
-    sqlx::query("SET TRANSACTION READ ONLY")
-        .execute(&mut *tx)
-        .await
-        .map_err(Error::Db)?;
-    sqlx::query("SELECT set_config('statement_timeout', $1, true)")
-        .bind(format!("{}ms", EXISTENCE_QUERY_TIMEOUT.as_millis()))
-        .execute(&mut *tx)
-        .await
-        .map_err(Error::Db)?;
+    let mut tx = limit.begin_read_only(pool).await?;
     let found: Vec<String> = sqlx::query_scalar(sql)
         .bind(ids)
         .fetch_all(&mut *tx)
@@ -358,10 +348,11 @@ pub async fn sweep(
                 .collect::<HashSet<_>>()
                 .into_iter()
                 .collect();
+            let limit = WorkLimit::of(pool, Work::ExistenceCheck).await?;
             let mut existing: HashSet<String> = HashSet::new();
             for chunk in ids.chunks(IDS_PER_QUERY) {
                 progress.check()?;
-                existing.extend(existing_ids(pool, rule, sql, chunk).await?);
+                existing.extend(existing_ids(pool, &limit, rule, sql, chunk).await?);
             }
             gone = ids
                 .into_iter()

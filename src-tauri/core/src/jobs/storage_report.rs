@@ -10,6 +10,7 @@ use sqlx::postgres::PgPool;
 use sqlx::Row;
 
 use super::options::StorageReportOptions;
+use crate::db_limits::{Work, WorkLimit};
 use crate::error::{Error, Result};
 use crate::identifiers::quote_ident;
 use crate::kv::{list_all, Expiry, KeyInfo, KvStore, PutOptions};
@@ -101,6 +102,7 @@ fn looks_like_id(segment: &str) -> bool {
 }
 
 async fn table_sizes(pool: &PgPool, schemas: &[String]) -> Result<Vec<TableStorage>> {
+    let limit = WorkLimit::of(pool, Work::StorageCount).await?;
     let rows = sqlx::query(
         "SELECT n.nspname::text AS schema, c.relname::text AS name, \
                 pg_total_relation_size(c.oid) AS bytes \
@@ -118,10 +120,13 @@ async fn table_sizes(pool: &PgPool, schemas: &[String]) -> Result<Vec<TableStora
         // Names from the catalog reach SQL only through the one quoting function.
         let quoted = format!("{}.{}", quote_ident(&schema), quote_ident(&name));
         let table = format!("{schema}.{name}");
+        // Each count in a read-only transaction of its own, under `storage_count_secs`.
+        let mut tx = limit.begin_read_only(pool).await?;
         let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {quoted}"))
-            .fetch_one(pool)
+            .fetch_one(&mut *tx)
             .await
-            .map_err(Error::Db)?;
+            .map_err(|e| limit.error(format!("the storage report's row count of {table}"), e))?;
+        tx.rollback().await.map_err(Error::Db)?;
         tables.push(TableStorage {
             table,
             rows: count as u64,

@@ -10,6 +10,7 @@ use sqlx::types::Json;
 use sqlx::Row;
 
 use super::definitions::{Catalog, Params, ReportDefinition};
+use crate::db_limits::{Work, WorkLimit};
 use crate::error::{Error, Result};
 use crate::kv::limits;
 
@@ -63,22 +64,39 @@ fn failure(def: &ReportDefinition, reason: impl Into<String>) -> Error {
     }
 }
 
-/// The parameter sets of a report: one empty set without fan-out, else one per fan-out row.
+/// The parameter sets of a report: one empty set without fan-out, else one per fan-out row. The
+/// fan-out query runs under the profile's report limit (`report_query_secs`).
 pub async fn fan_out(pool: &PgPool, def: &ReportDefinition, as_of: &AsOf) -> Result<Vec<Params>> {
+    let limit = WorkLimit::of(pool, Work::ReportQuery).await?;
+    fan_out_within(pool, &limit, def, as_of).await
+}
+
+async fn fan_out_within(
+    pool: &PgPool,
+    limit: &WorkLimit,
+    def: &ReportDefinition,
+    as_of: &AsOf,
+) -> Result<Vec<Params>> {
     let Some(query) = &def.fan_out else {
         return Ok(vec![Params::new()]);
     };
     let query = query.trim().trim_end_matches(';');
     let wrapped = format!("SELECT to_jsonb(fan_out_row)::text FROM ({query}) AS fan_out_row");
-    let mut tx = pool.begin().await.map_err(Error::Db)?;
-    begin_read_only(&mut tx).await.map_err(Error::Db)?;
+    let mut tx = limit.begin_read_only(pool).await?;
+    in_utc(&mut tx).await.map_err(Error::Db)?;
     let rows: Vec<String> = sqlx::query_scalar(&wrapped)
         .bind(Json(Value::Object(Map::new())))
         .bind(as_of.time)
         .bind(as_of.time_zone.name())
         .fetch_all(&mut *tx)
         .await
-        .map_err(|e| failure(def, format!("fan_out query failed: {}", db_message(&e))))?;
+        .map_err(|e| {
+            limit
+                .timeout(format!("report {:?}: fan_out query", def.name), &e)
+                .unwrap_or_else(|| {
+                    failure(def, format!("fan_out query failed: {}", db_message(&e)))
+                })
+        })?;
     tx.rollback().await.map_err(Error::Db)?;
     let wanted = def.key.params();
     rows.iter()
@@ -117,16 +135,19 @@ pub async fn fan_out(pool: &PgPool, def: &ReportDefinition, as_of: &AsOf) -> Res
 }
 
 /// Computes every key of a report (or only the keys for `only`). All or nothing: the first
-/// failing key fails the report, and the error names it.
+/// failing key fails the report, and the error names it. Each statement runs under the
+/// profile's report limit (`report_query_secs`); one that runs past it fails the report with
+/// [`Error::DbTimeout`].
 pub async fn compute(
     pool: &PgPool,
     def: &ReportDefinition,
     as_of: &AsOf,
     only: Option<Vec<Params>>,
 ) -> Result<Vec<ReportInstance>> {
+    let limit = WorkLimit::of(pool, Work::ReportQuery).await?;
     let sets = match only {
         Some(sets) => sets,
-        None => fan_out(pool, def, as_of).await?,
+        None => fan_out_within(pool, &limit, def, as_of).await?,
     };
     let workers = FAN_OUT_CONCURRENCY.min(sets.len()).max(1);
     let mut shares: Vec<Vec<(usize, Params)>> = vec![Vec::new(); workers];
@@ -138,7 +159,7 @@ pub async fn compute(
     let mut tasks = tokio::task::JoinSet::new();
     for share in shares {
         let (pool, def, as_of) = (pool.clone(), def.clone(), *as_of);
-        tasks.spawn(async move { compute_share(&pool, &def, &as_of, share).await });
+        tasks.spawn(async move { compute_share(&pool, limit, &def, &as_of, share).await });
     }
     let mut results = Vec::with_capacity(workers);
     while let Some(joined) = tasks.join_next().await {
@@ -153,6 +174,7 @@ pub async fn compute(
 /// One worker's keys, in one read-only transaction on one connection.
 async fn compute_share(
     pool: &PgPool,
+    limit: WorkLimit,
     def: &ReportDefinition,
     as_of: &AsOf,
     share: Vec<(usize, Params)>,
@@ -161,8 +183,8 @@ async fn compute_share(
     if share.is_empty() {
         return Ok(out);
     }
-    let mut tx = pool.begin().await.map_err(Error::Db)?;
-    begin_read_only(&mut tx).await.map_err(Error::Db)?;
+    let mut tx = limit.begin_read_only(pool).await?;
+    in_utc(&mut tx).await.map_err(Error::Db)?;
     for (index, params) in share {
         let key = def.key.render(&params).map_err(|missing| {
             failure(
@@ -180,10 +202,14 @@ async fn compute_share(
         let rows = fetch_payload(&mut tx, &def.sql, Value::Object(args), as_of)
             .await
             .map_err(|e| {
-                failure(
-                    def,
-                    format!("SQL failed for key {key:?}: {}", db_message(&e)),
-                )
+                limit
+                    .timeout(format!("report {:?}: SQL for key {key:?}", def.name), &e)
+                    .unwrap_or_else(|| {
+                        failure(
+                            def,
+                            format!("SQL failed for key {key:?}: {}", db_message(&e)),
+                        )
+                    })
             })?;
         let row = match rows.as_slice() {
             [row] => row,
@@ -279,21 +305,19 @@ pub fn content_hash(fields: &Map<String, Value>) -> String {
     format!("sha256:{hex}")
 }
 
-/// Report SQL never writes, and renders timestamps in UTC whatever the server's zone (payloads
-/// carry the zone they count days in through `$3`).
-const READ_ONLY_UTC: [&str; 2] = ["SET TRANSACTION READ ONLY", "SET LOCAL TimeZone TO 'UTC'"];
-
+/// Report SQL never writes (its transaction is begun read-only), and renders timestamps in UTC
+/// whatever the server's zone (payloads carry the zone they count days in through `$3`).
+///
 /// The statements below return boxed `Send` futures with their lifetimes pinned here, so that
 /// callers can run inside spawned tasks (sqlx's executor bounds otherwise trip rustc's
 /// higher-ranked `Send` check).
-fn begin_read_only<'a>(
+fn in_utc<'a>(
     tx: &'a mut sqlx::Transaction<'static, sqlx::Postgres>,
 ) -> futures::future::BoxFuture<'a, std::result::Result<(), sqlx::Error>> {
     Box::pin(async move {
-        // `raw_sql` would take both in one round trip, but its future is not `Send`.
-        for statement in READ_ONLY_UTC {
-            sqlx::query(statement).execute(&mut **tx).await?;
-        }
+        sqlx::query("SET LOCAL TimeZone TO 'UTC'")
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     })
 }

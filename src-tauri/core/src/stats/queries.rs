@@ -6,11 +6,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{PgPool, Postgres};
 
 use super::key_families::KeyFamilies;
 use super::rollup::{tally_from_row, Tally, BUCKETS, TALLY_COLUMNS};
 use super::Outcome;
+use crate::db_limits::{Work, WorkLimit};
 use crate::error::{Error, Result};
 
 /// Ranges up to this long are shown per hour; longer ones per day.
@@ -227,7 +229,45 @@ pub struct CacheStats {
     pub last_rollup_at: Option<DateTime<Utc>>,
 }
 
+/// One statistics query, in a read-only transaction of its own under the profile's stats limit
+/// (`stats_query_secs`); `what` names it in a timeout.
+async fn rows(
+    pool: &PgPool,
+    limit: &WorkLimit,
+    what: &str,
+    query: sqlx::query::Query<'_, Postgres, PgArguments>,
+) -> Result<Vec<PgRow>> {
+    let mut tx = limit.begin_read_only(pool).await?;
+    let rows = query
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| limit.error(format!("the statistics' {what} query"), e))?;
+    tx.rollback().await.map_err(Error::Db)?;
+    Ok(rows)
+}
+
+/// [`rows`], typed.
+async fn rows_as<O>(
+    pool: &PgPool,
+    limit: &WorkLimit,
+    what: &str,
+    query: sqlx::query::QueryAs<'_, Postgres, O, PgArguments>,
+) -> Result<Vec<O>>
+where
+    O: Send + Unpin + for<'r> sqlx::FromRow<'r, PgRow>,
+{
+    let mut tx = limit.begin_read_only(pool).await?;
+    let rows = query
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| limit.error(format!("the statistics' {what} query"), e))?;
+    tx.rollback().await.map_err(Error::Db)?;
+    Ok(rows)
+}
+
 /// Reads the statistics for `query` from the rollups (and the raw events, for missed keys).
+/// Each query runs under the profile's stats limit (`stats_query_secs`); one that runs past it
+/// fails the read with [`Error::DbTimeout`].
 pub async fn cache_stats(
     pool: &PgPool,
     families: &KeyFamilies,
@@ -354,8 +394,9 @@ pub async fn cache_stats(
         .bind(cover.days[1].1)
         .bind(cover.months.0)
         .bind(cover.months.1)
-        .bind(family_filter)
-        .fetch_all(pool);
+        .bind(family_filter);
+    let limit = WorkLimit::of(pool, Work::StatsQuery).await?;
+    let limit = &limit;
     let meta = sqlx::query_as::<_, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>(
         // The oldest raw event, without scanning them all (the raw tables have only BRIN indexes
         // on `at`): it is before the end of the oldest rolled-up, unpruned hour with events, so
@@ -368,20 +409,19 @@ pub async fn cache_stats(
                                  WHERE pruned_at IS NULL AND events > 0)),
                     (SELECT min(at) FROM cachescope.cache_events_all)),
                 (SELECT max(rolled_up_at) FROM cachescope.cache_rollup_hours)",
-    )
-    .fetch_one(pool);
+    );
     let kv = async {
         match granularity {
             // Per day already: the series rows are the days with events.
             Granularity::Day => Ok(None),
-            Granularity::Hour => kv_operations(pool, first_day, last_day, family_filter)
+            Granularity::Hour => kv_operations(pool, limit, first_day, last_day, family_filter)
                 .await
                 .map(Some),
         }
     };
     let families_with_lines = async {
         let mut families = Vec::new();
-        for row in totals_query.await.map_err(Error::Db)? {
+        for row in rows(pool, limit, "family totals", totals_query).await? {
             use sqlx::Row as _;
             families.push(FamilyStats {
                 family: row.try_get(0).map_err(Error::Db)?,
@@ -409,25 +449,33 @@ pub async fn cache_stats(
             .filter(|f| !f.hit_rate.is_empty())
             .map(|f| f.family.clone())
             .collect();
-        let line_rows = range_query(&lines_sql)
-            .bind(drawn)
-            .fetch_all(pool)
-            .await
-            .map_err(Error::Db)?;
+        let line_rows = rows(
+            pool,
+            limit,
+            "hit-rate lines",
+            range_query(&lines_sql).bind(drawn),
+        )
+        .await?;
         Ok::<_, Error>((families, line_rows))
     };
     let (series_rows, (mut families_out, line_rows), kv, top_missed_keys, meta) = futures::try_join!(
-        async {
-            range_query(&series_sql)
-                .bind(family_filter)
-                .fetch_all(pool)
-                .await
-                .map_err(Error::Db)
-        },
+        rows(
+            pool,
+            limit,
+            "series",
+            range_query(&series_sql).bind(family_filter)
+        ),
         families_with_lines,
         kv,
-        top_missed_keys(pool, families, query),
-        async { meta.await.map_err(Error::Db) },
+        top_missed_keys(pool, limit, families, query),
+        async {
+            rows_as(pool, limit, "oldest event", meta)
+                .await?
+                .pop()
+                .ok_or_else(|| {
+                    Error::invalid("statistics", "the oldest-event query returned no row")
+                })
+        },
     )?;
     let (raw_events_since, last_rollup_at) = meta;
 
@@ -587,6 +635,7 @@ fn tally_from_sums(row: &sqlx::postgres::PgRow, first: usize) -> Result<Tally> {
 
 async fn kv_operations(
     pool: &PgPool,
+    limit: &WorkLimit,
     first_day: NaiveDate,
     last_day: NaiveDate,
     family: Option<&str>,
@@ -596,17 +645,21 @@ async fn kv_operations(
         None => ("cache_stats_daily_all", "$3::text IS NULL"),
         Some(_) => ("cache_stats_daily", "family = $3"),
     };
-    let rows: Vec<(NaiveDate, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+    let sql = format!(
         "SELECT day, hits + misses + stale + errors, sets, deletes, lists
          FROM cachescope.{table}
          WHERE day >= $1 AND day <= $2 AND {filter} ORDER BY day"
-    ))
-    .bind(first_day)
-    .bind(last_day)
-    .bind(family)
-    .fetch_all(pool)
-    .await
-    .map_err(Error::Db)?;
+    );
+    let rows: Vec<(NaiveDate, i64, i64, i64, i64)> = rows_as(
+        pool,
+        limit,
+        "KV operations",
+        sqlx::query_as(&sql)
+            .bind(first_day)
+            .bind(last_day)
+            .bind(family),
+    )
+    .await?;
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
     Ok(rows
         .into_iter()
@@ -622,28 +675,32 @@ async fn kv_operations(
 
 async fn top_missed_keys(
     pool: &PgPool,
+    limit: &WorkLimit,
     families: &KeyFamilies,
     query: &StatsQuery,
 ) -> Result<Vec<MissedKey>> {
     // Families are computed here, not in SQL: with a family filter, look further down the list.
-    let limit: i64 = if query.family.is_some() {
+    let keys: i64 = if query.family.is_some() {
         5000
     } else {
         TOP_MISSED_KEYS as i64
     };
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT key, count(*) FILTER (WHERE outcome = 'miss'),
-                count(*) FILTER (WHERE outcome IN ('hit', 'miss', 'stale', 'error'))
-         FROM cachescope.cache_events_all WHERE at >= $1 AND at < $2
-         GROUP BY key HAVING count(*) FILTER (WHERE outcome = 'miss') > 0
-         ORDER BY 2 DESC, 1 LIMIT $3",
+    let rows: Vec<(String, i64, i64)> = rows_as(
+        pool,
+        limit,
+        "most missed keys",
+        sqlx::query_as(
+            "SELECT key, count(*) FILTER (WHERE outcome = 'miss'),
+                    count(*) FILTER (WHERE outcome IN ('hit', 'miss', 'stale', 'error'))
+             FROM cachescope.cache_events_all WHERE at >= $1 AND at < $2
+             GROUP BY key HAVING count(*) FILTER (WHERE outcome = 'miss') > 0
+             ORDER BY 2 DESC, 1 LIMIT $3",
+        )
+        .bind(query.since)
+        .bind(query.until)
+        .bind(keys),
     )
-    .bind(query.since)
-    .bind(query.until)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-    .map_err(Error::Db)?;
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(key, misses, reads)| MissedKey {

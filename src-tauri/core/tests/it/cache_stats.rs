@@ -1333,3 +1333,81 @@ async fn the_consoles_own_reads_are_counted(pool: PgPool) {
         ]
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_stats_query_past_its_time_limit_fails_by_name_and_the_next_read_is_whole(pool: PgPool) {
+    migrated(&pool).await;
+    let f = families();
+    let hour = t("2026-11-20T10:00:00Z");
+    let events: Vec<NewEvent> = (0..30)
+        .map(|i| NewEvent {
+            at: hour + Duration::seconds(i),
+            key: "report:system-health".to_owned(),
+            outcome: if i % 3 == 0 {
+                Outcome::Miss
+            } else {
+                Outcome::Hit
+            },
+            latency_ms: Some(2.0),
+            source: "test".to_owned(),
+        })
+        .collect();
+    insert_events(&pool, &events).await.unwrap();
+    rollup(&pool, &f, &RollupOptions::default(), &Progress::none())
+        .await
+        .unwrap();
+    let limited = crate::report_precompute::limited_pool(
+        &pool,
+        cachescope_core::db_limits::DbLimits {
+            stats_query_secs: 1,
+            lock_secs: 600,
+            ..Default::default()
+        },
+    );
+    let query = StatsQuery {
+        since: hour,
+        until: hour + Duration::hours(1),
+        family: None,
+        granularity: None,
+    };
+
+    // Another session holds the hourly rollups locked (a long migration, a VACUUM FULL, ...).
+    let db: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let mut holder = <sqlx::PgConnection as sqlx::Connection>::connect(&format!(
+        "postgres://postgres@127.0.0.1:5432/{db}"
+    ))
+    .await
+    .unwrap();
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("LOCK TABLE cachescope.cache_stats_hourly IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let err = cache_stats(&limited, &f, &query).await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            cachescope_core::Error::DbTimeout {
+                setting: "stats_query_secs",
+                lock: false,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.starts_with("Postgres: the statistics' ")
+            && message.contains("query ran past its time limit of 1 s"),
+        "{message}"
+    );
+    <sqlx::PgConnection as sqlx::Connection>::close(holder)
+        .await
+        .unwrap();
+
+    let stats = cache_stats(&limited, &f, &query).await.unwrap();
+    assert_eq!((stats.totals.hits, stats.totals.misses), (20, 10));
+}

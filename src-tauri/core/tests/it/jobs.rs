@@ -25,6 +25,7 @@ use super::report_precompute::context_on;
 mod destructive_confirmation;
 mod faults;
 mod hostile_options;
+mod time_limits;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap()

@@ -1,6 +1,11 @@
 //! The console's Postgres migrations apply to a fresh database (one per test, from
-//! `#[sqlx::test]`) and are idempotent.
+//! `#[sqlx::test]`) and are idempotent; they are checked once per pool (not on every settings
+//! load), on a connection of their own; a role without the rights to create gets one clear
+//! message; and a migration lock left held by another session ends in a named error, not a hang.
 
+use cachescope_core::db_limits::DbLimits;
+use cachescope_core::jobs::{settings, JobName};
+use cachescope_core::Error;
 use sqlx::PgPool;
 
 #[sqlx::test(migrations = false)]
@@ -72,4 +77,194 @@ async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
         applied as usize,
         cachescope_core::db::CONSOLE_MIGRATOR.iter().count()
     );
+}
+
+/// The log lines written while `work` runs, at INFO and above, by this thread's subscriber.
+async fn logged<F: std::future::Future<Output = ()>>(work: F) -> String {
+    let captured = super::profiles_and_secrets::Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    work.await;
+    drop(guard);
+    let text = captured.0.lock().unwrap().clone();
+    String::from_utf8(text).unwrap()
+}
+
+/// A pool on the test database, as another console's would be (its own connections).
+fn another_pool(pool: &PgPool, limits: DbLimits) -> PgPool {
+    cachescope_core::db::pool_with_limits((*pool.connect_options()).clone(), &limits)
+}
+
+#[sqlx::test(migrations = false)]
+async fn settings_loads_check_the_migrations_once_per_pool(pool: PgPool) {
+    let log = logged(async {
+        for _ in 0..3 {
+            settings::load_all(&pool).await.unwrap();
+        }
+        settings::load(&pool, JobName::Archive).await.unwrap();
+        cachescope_core::db::migrate(&pool).await.unwrap();
+        // Another pool on the same database checks once more, and applies nothing.
+        let other = another_pool(&pool, DbLimits::default());
+        settings::load_all(&other).await.unwrap();
+        settings::load_all(&other).await.unwrap();
+    })
+    .await;
+    let checks: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("console migrations checked"))
+        .collect();
+    assert_eq!(checks.len(), 2, "{log}");
+    assert!(
+        checks[0].contains(&format!(
+            "applied={}",
+            cachescope_core::db::CONSOLE_MIGRATOR.iter().count()
+        )),
+        "{log}"
+    );
+    assert!(checks[1].contains("applied=0"), "{log}");
+    // sqlx's INFO notice of `CREATE TABLE IF NOT EXISTS _sqlx_migrations` on a migrated
+    // database: gone, since a migrated database is only read.
+    assert!(!log.contains("already exists, skipping"), "{log}");
+}
+
+/// A login role of its own for this test (roles are server-wide), dropped by [`drop_role`].
+async fn create_role(pool: &PgPool) -> String {
+    let role = format!("cachescope_reader_{}", std::process::id())
+        + &format!("_{:x}", rand::random::<u32>());
+    // The name is built from digits and letters above; identifiers cannot be bound.
+    sqlx::query(&format!("CREATE ROLE {role} LOGIN"))
+        .execute(pool)
+        .await
+        .unwrap();
+    role
+}
+
+async fn drop_role(pool: &PgPool, role: &str) {
+    sqlx::query(&format!("DROP OWNED BY {role}"))
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query(&format!("DROP ROLE {role}"))
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn advisory_locks(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_role_without_the_rights_gets_one_clear_message_and_works_once_an_owner_migrated(
+    pool: PgPool,
+) {
+    let role = create_role(&pool).await;
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let as_role = cachescope_core::db::pool_with_limits(
+        (*pool.connect_options()).clone().username(&role),
+        &DbLimits::default(),
+    );
+
+    for _ in 0..2 {
+        let err = settings::load_all(&as_role).await.unwrap_err();
+        match &err {
+            Error::MigrationRights {
+                role: named,
+                database: db,
+                ..
+            } => assert_eq!((named, db), (&role, &database)),
+            other => panic!("{other}"),
+        }
+        let message = err.to_string();
+        assert!(
+            message.contains("run the migrations once as the database's owner")
+                && message.contains("or ask a DBA"),
+            "{message}"
+        );
+        assert_eq!(err.code(), cachescope_core::ErrorCode::Database);
+    }
+    let schemas: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'cachescope'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(schemas, 0, "nothing created");
+    assert_eq!(
+        advisory_locks(&pool).await,
+        0,
+        "no migration lock left held by the failed attempt"
+    );
+
+    // The owner migrates once and grants what the message names; the role then works.
+    cachescope_core::db::migrate(&pool).await.unwrap();
+    for grant in [
+        format!("GRANT USAGE ON SCHEMA cachescope TO {role}"),
+        format!(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA cachescope TO {role}"
+        ),
+        format!("GRANT USAGE ON ALL SEQUENCES IN SCHEMA cachescope TO {role}"),
+        format!("GRANT SELECT ON _sqlx_migrations TO {role}"),
+    ] {
+        sqlx::query(&grant).execute(&pool).await.unwrap();
+    }
+    let fresh = cachescope_core::db::pool_with_limits(
+        (*pool.connect_options()).clone().username(&role),
+        &DbLimits::default(),
+    );
+    let jobs = settings::load_all(&fresh).await.unwrap();
+    assert_eq!(jobs.len(), JobName::ALL.len());
+    as_role.close().await;
+    fresh.close().await;
+    drop_role(&pool, &role).await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_migration_lock_left_held_elsewhere_ends_in_a_named_error_not_a_hang(pool: PgPool) {
+    // Another console's migration failed on a pooled connection: sqlx left its migration lock
+    // held there, and that connection lives on in the pool.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("1_broken.sql"), "SELECT 1/0;").unwrap();
+    let broken = sqlx::migrate::Migrator::new(dir.path()).await.unwrap();
+    let stuck = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    broken.run(&stuck).await.unwrap_err();
+    assert_eq!(advisory_locks(&pool).await, 1, "sqlx's lock left held");
+
+    let console = another_pool(
+        &pool,
+        DbLimits {
+            lock_secs: 1,
+            ..DbLimits::default()
+        },
+    );
+    let err = settings::load_all(&console).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::MigrationLocked { waited, .. } if *waited == std::time::Duration::from_secs(1)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("pg_terminate_backend"), "{err}");
+    assert_eq!(advisory_locks(&pool).await, 1, "only the other console's");
+
+    // Once that session ends, the same pool migrates.
+    stuck.close().await;
+    let jobs = settings::load_all(&console).await.unwrap();
+    assert_eq!(jobs.len(), JobName::ALL.len());
+    assert_eq!(advisory_locks(&pool).await, 0);
 }

@@ -10,8 +10,9 @@ use cachescope_core::secrets::SecretLocation;
 use cachescope_core::Error;
 use secrecy::SecretString;
 
+/// Log output captured by a test's own subscriber.
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub(super) struct Captured(pub(super) Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

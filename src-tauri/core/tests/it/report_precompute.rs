@@ -1,16 +1,20 @@
 //! Precompute against real Postgres (the fixture) and the KV simulator: skip-unchanged with
-//! request counts, exact rewrites after a change, a failing report that writes nothing while
-//! the others complete, the run record; and through a `CoreContext`: the SQL fallback on a
+//! request counts, exact rewrites after a change, a failing report (bad SQL, or SQL past the
+//! profile's time limit) that writes nothing while the others complete, the run record; and through a `CoreContext`: the SQL fallback on a
 //! miss, the freshness diff and the offline mirror when KV cannot be reached.
 
+use std::time::Duration;
+
+use cachescope_core::db_limits::DbLimits;
 use cachescope_core::kv::cloudflare::CloudflareStore;
 use cachescope_core::kv::{list_all, KvStore};
 use cachescope_core::profiles::{Profile, ProfileKind};
 use cachescope_core::progress::Progress;
-use cachescope_core::reports::compute::AsOf;
+use cachescope_core::reports::compute::{compute, AsOf};
 use cachescope_core::reports::precompute::{self, PrecomputeRequest, RunStatus, WriteReason};
 use cachescope_core::reports::reading::{self, ReadFrom, ReportTarget, ValueSource};
 use cachescope_core::reports::{mirror, Catalog};
+use cachescope_core::Error;
 use secrecy::SecretString;
 use sqlx::PgPool;
 
@@ -197,6 +201,94 @@ sql = "SELECT json_build_object('ok', true)"
             "{prefix} was written: {keys:?}"
         );
     }
+}
+
+/// A pool on the test database whose connections carry `limits`, as a profile's do.
+pub(super) fn limited_pool(pool: &PgPool, limits: DbLimits) -> PgPool {
+    cachescope_core::db::pool_with_limits((*pool.connect_options()).clone(), &limits)
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_report_past_its_time_limit_fails_by_name_and_the_others_complete(pool: PgPool) {
+    load_fixture(&pool).await;
+    let limited = limited_pool(
+        &pool,
+        DbLimits {
+            report_query_secs: 1,
+            ..DbLimits::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        cachescope_core::kv::local::LocalStore::open(&dir.path().join("ns.sqlite"), "default")
+            .await
+            .unwrap();
+    let extra = r#"
+[[report]]
+name = "slow"
+key = "report:slow"
+ttl = 600
+schedule = "*/15 * * * *"
+sql = "SELECT json_build_object('slept', true) FROM pg_sleep(30)"
+
+[[report]]
+name = "slow-fan-out"
+key = "report:slow-fan-out:{dept}"
+ttl = 600
+schedule = "*/15 * * * *"
+fan_out = "SELECT 'all' AS dept FROM pg_sleep(30)"
+sql = "SELECT json_build_object('ok', true)"
+"#;
+    let catalog = Catalog::parse(extra, "reports.toml", Some(Catalog::builtin().unwrap())).unwrap();
+    let all: Vec<_> = catalog.reports().iter().collect();
+    let at = AsOf::at(as_of(), &catalog);
+    let run = precompute::run(&store, &limited, &all, &at, false, &Progress::none()).await;
+    assert_eq!(run.status, RunStatus::Partial, "{run:#?}");
+    assert_eq!(run.failed_reports, 2);
+    assert_eq!(run.written, FIXTURE_KEYS, "every other report was written");
+    let error = |name: &str| {
+        run.reports
+            .iter()
+            .find(|r| r.name == name)
+            .unwrap()
+            .error
+            .clone()
+            .unwrap_or_default()
+    };
+    assert!(
+        error("slow").starts_with(
+            "Postgres: report \"slow\": SQL for key \"report:slow\" ran past its time limit of 1 s"
+        ) && error("slow").contains("report_query_secs"),
+        "{}",
+        error("slow")
+    );
+    assert!(
+        error("slow-fan-out").starts_with(
+            "Postgres: report \"slow-fan-out\": fan_out query ran past its time limit of 1 s"
+        ),
+        "{}",
+        error("slow-fan-out")
+    );
+    let keys: Vec<String> = list_all(&store, Some("report:slow"), &Progress::none())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
+    assert!(keys.is_empty(), "{keys:?}");
+
+    // The error itself, for a caller that computes one report (the SQL fallback of a read).
+    let slow = catalog.reports().iter().find(|d| d.name == "slow").unwrap();
+    let err = compute(&limited, slow, &at, None).await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::DbTimeout { setting: "report_query_secs", lock: false, limit, .. }
+                if *limit == Duration::from_secs(1)
+        ),
+        "{err}"
+    );
+    assert_eq!(err.code(), cachescope_core::ErrorCode::Database);
 }
 
 /// A context whose profile `src` reads the test database and writes to `store_profile`.
