@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the desktop app on demo data: a demo Postgres database (created here, with the console's
-# migrations and generated sales data whose reports are precomputed, and two weeks of cache
-# events for the Stats screen) and the embedded local namespace filled with realistic keys. Uses its own profile
-# and data directories (CACHESCOPE_DEMO_DIR, default ~/.cache/cachescope/demo), never your real ones.
+# migrations, generated sales data and two weeks of cache events for the Stats screen) and the
+# embedded local namespace filled by `cachescope demo seed` (every report precomputed from that
+# data, plus the key families no report writes). Uses its own profile and data directories
+# (CACHESCOPE_DEMO_DIR, default ~/.cache/cachescope/demo), never your real ones.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/environment.sh"
 cd "$ROOT"
@@ -33,12 +34,11 @@ for job in archive delete-archived prune-snapshots sweep; do
   "$BIN/cachescope" -p demo jobs enable "$job" --confirm "$job" >/dev/null
 done
 
-say "seeding the local namespace with demo keys"
-"$BIN/cachescope" -p demo demo seed
-
-say "generating the demo sales data in $DEMO_DB (schema sales) and precomputing its reports"
+say "generating the demo sales data in $DEMO_DB (schema sales)"
 "$BIN/cachescope" -p demo demo db --scale "${CACHESCOPE_DEMO_SCALE:-20000}"
-"$BIN/cachescope" -p demo precompute
+
+say "seeding the local namespace: every report precomputed from it, and the other key families"
+"$BIN/cachescope" -p demo demo seed
 "$BIN/cachescope" -p demo report sync >/dev/null
 
 say "generating two weeks of demo cache events for the Stats screen"

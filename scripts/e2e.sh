@@ -11,6 +11,7 @@ cd "$ROOT"
 started=$SECONDS
 
 bash scripts/setup.sh
+require_postgres
 
 TAURI_DRIVER="$HOME/.cargo/bin/tauri-driver"
 if [[ ! -x $TAURI_DRIVER ]]; then
@@ -39,8 +40,10 @@ fi
 build_seconds=$((SECONDS - build_started))
 export E2E_APP="$CARGO_TARGET_DIR/$build_dir/cachescope-app" E2E_CLI="$CARGO_TARGET_DIR/$build_dir/cachescope"
 
-# Everything below runs in a temp home; the trap stops our processes (by pid) and removes it.
+# Everything below runs in a temp home; the trap stops our processes (by pid) and removes it,
+# and drops the demo database of profile `local` (made again on every run).
 WORK=$(mktemp -d -t cachescope-e2e.XXXXXX)
+E2E_DB=cachescope_e2e
 pids=()
 tree_pids() { local child; for child in $(pgrep -P "$1"); do tree_pids "$child"; done; echo "$1"; }
 cleanup() {
@@ -51,6 +54,7 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   rm -rf "$WORK"
+  psql "$POSTGRES_URL_ROOT/postgres" -qc "DROP DATABASE IF EXISTS $E2E_DB WITH (FORCE)" 2>/dev/null || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -64,7 +68,16 @@ cs() { "$E2E_CLI" "$@" >/dev/null; }
 # N keys user:NNNNNN:analytics:dashboard as JSON Lines, for `kv import`.
 keys_jsonl() { seq 0 $(($1 - 1)) | awk '{ printf "{\"key\":\"user:%06d:analytics:dashboard\",\"value\":\"{\\\"n\\\":%d}\"}\n", $1, $1 }'; }
 
-cs demo seed   # into the built-in profile `local`
+# Profile `local` (the default) over the local namespace, with a demo database of its own:
+# `demo seed` generates the demo sales data there, precomputes every report from it into the
+# namespace and adds the key families no report writes.
+psql "$POSTGRES_URL_ROOT/postgres" -qc "DROP DATABASE IF EXISTS $E2E_DB WITH (FORCE)"
+psql "$POSTGRES_URL_ROOT/postgres" -qc "CREATE DATABASE $E2E_DB"
+cs profile add local --kind local --postgres-url "$POSTGRES_URL_ROOT/$E2E_DB"
+cs demo seed --scale 2000
+# The app starts the scheduler of a default profile with Postgres; paused jobs leave the seeded
+# keys as the tests read them.
+for job in precompute nightly-analytics; do cs jobs pause "$job"; done
 cs profile add big --kind local --path "$WORK/big.sqlite"
 keys_jsonl 20000 >"$WORK/big.jsonl"
 cs -p big kv import "$WORK/big.jsonl"

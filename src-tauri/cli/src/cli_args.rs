@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use cachescope_core::demo_source;
+use cachescope_demo::source as demo_source;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 
@@ -243,14 +243,27 @@ pub enum DbCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum DemoCommand {
-    /// Fill the profile's namespace (the local one by default) with realistic demo keys.
+    /// Fill the profile's namespace with realistic demo keys, by the real path.
+    ///
+    /// The profile needs a Postgres database: when it holds no sales data, the demo sales data
+    /// is generated there first (as `demo db` does, `--scale` conversations); then every
+    /// report is precomputed from it into the profile's namespace, and the key families no
+    /// report writes (detail and performance pages, voice-AI caches, path-statistics
+    /// snapshots) are added.
     Seed {
-        /// Number of users to generate.
+        /// Users of the hand-made key families (pages, voice-AI caches).
         #[arg(long, default_value_t = 40)]
         users: u32,
-        /// Random seed (same seed, same keys).
+        /// Random seed (same seed and --now, same keys).
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Conversations of the demo sales data, if the database has none yet (at least 100).
+        #[arg(long, value_name = "N", default_value_t = demo_source::DEFAULT_CONVERSATIONS, value_parser = parse_scale)]
+        scale: u64,
+        /// The clock: of the sales data (when generated), of precompute and of the keys, as
+        /// RFC 3339 (default: now).
+        #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
     },
     /// Replace the demo cache events (source `demo`) in the profile's Postgres with `--days` of
     /// realistic hit/miss events for every key family, and roll them up (for the Stats screen).

@@ -2,8 +2,6 @@
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 
-use cachescope_core::demo_seed::{self, SeedOptions};
-use cachescope_core::demo_source::{self, SourceScale};
 use cachescope_core::key_deletion::{self, DeleteMode};
 use cachescope_core::key_transfer;
 use cachescope_core::key_writing;
@@ -13,12 +11,21 @@ use cachescope_core::secrets::SecretKind;
 use cachescope_core::stats::{console_reads, Outcome};
 use cachescope_core::value_view;
 use cachescope_core::{CoreContext, Error, Result};
+use cachescope_demo::keys::KeysOptions;
+use cachescope_demo::seed::{self as demo_seed, SeedOptions};
+use cachescope_demo::source::{self as demo_source, SourceScale};
 use secrecy::SecretString;
 
 use crate::cli_args::{
     Cli, Command, DbCommand, DemoCommand, KvCommand, ProfileAdd, ProfileCommand,
 };
 use crate::output::{self, ask, print_json, Bar};
+
+/// The current time in whole seconds, so a `now` printed can be passed back with `--now`.
+fn whole_second_now() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
+}
 
 /// Runs one parsed command line.
 pub async fn run(cli: Cli) -> Result<()> {
@@ -34,21 +41,41 @@ async fn run_command(ctx: &CoreContext, cli: Cli) -> Result<()> {
     match cli.command {
         Command::Profile(command) => profile_command(ctx, command, cli.json).await,
         Command::Kv(command) => kv_command(ctx, profile, command, cli.json).await,
-        Command::Demo(DemoCommand::Seed { users, seed }) => {
-            let store = ctx.store(profile).await?;
+        Command::Demo(DemoCommand::Seed {
+            users,
+            seed,
+            scale,
+            now,
+        }) => {
+            let options = SeedOptions {
+                keys: KeysOptions { users, seed },
+                scale,
+                now: now.unwrap_or_else(whole_second_now),
+            };
             let bar = Bar::start();
-            let summary =
-                demo_seed::seed(store.as_ref(), &SeedOptions { users, seed }, &bar.progress).await;
+            let summary = demo_seed::seed(ctx, profile, &options, &bar.progress).await;
             bar.finish();
             let summary = summary?;
             if cli.json {
                 return print_json(&summary);
             }
+            if let Some(source) = &summary.source {
+                println!(
+                    "generated the demo sales data in schema `sales` of the database of profile \
+                     {:?}: {} conversations (seed {})",
+                    summary.profile, source.conversations, source.seed
+                );
+            }
             println!(
-                "seeded {} keys ({} bytes) into {}",
+                "seeded {} keys ({} bytes) into profile {:?}: precompute run {} wrote {} report \
+                 keys, the others are hand-made families",
                 summary.keys,
                 summary.bytes,
-                store.describe()
+                summary.profile,
+                summary
+                    .precompute_run
+                    .map_or_else(|| "-".to_owned(), |id| id.to_string()),
+                summary.report_keys_written
             );
             for (family, count) in &summary.families {
                 println!("  {count:>6}  {family}");
@@ -56,11 +83,7 @@ async fn run_command(ctx: &CoreContext, cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Demo(DemoCommand::Db { scale, seed, now }) => {
-            // Whole seconds, so the `now` printed can be passed back with --now.
-            let now = now.unwrap_or_else(|| {
-                let now = chrono::Utc::now();
-                chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
-            });
+            let now = now.unwrap_or_else(whole_second_now);
             let scale = SourceScale::new(scale, seed, now)?;
             let name = ctx.profile(profile)?.name;
             let bar = Bar::start();

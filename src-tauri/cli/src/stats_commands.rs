@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use cachescope_core::stats::demo_events::{self, DemoEventsOptions};
 use cachescope_core::stats::key_families::KeyFamilies;
 use cachescope_core::stats::log_import::{import_files, ImportOptions};
 use cachescope_core::stats::profile_stats::{key_families, stats_database};
@@ -13,6 +12,7 @@ use cachescope_core::stats::queries::{
 use cachescope_core::stats::rollup::{prune, rollup, RollupOptions};
 use cachescope_core::stats::Outcome;
 use cachescope_core::{CoreContext, Error, Result};
+use cachescope_demo::events::{self as demo_events, DemoEventsOptions};
 use sqlx::PgPool;
 
 use crate::cli_args::{StatsArgs, StatsCommand, StatsShowArgs};

@@ -6,8 +6,6 @@ pub mod audit;
 pub mod context;
 pub mod db;
 pub mod db_limits;
-pub mod demo_seed;
-pub mod demo_source;
 pub mod error;
 pub mod events;
 pub mod identifiers;

@@ -1,12 +1,11 @@
 //! Hit/miss statistics of the cache: the raw event contract (`cachescope.cache_events`), key
 //! families ([`key_families`]), importing worker logs ([`log_import`]), idempotent hourly and
 //! daily rollups with pruning ([`rollup`]), the figures the Stats screen and `cachescope stats`
-//! show ([`queries`]) for one profile ([`profile_stats`]), the console's own reads ([`console_reads`]) and demo events
-//! ([`demo_events`]).
+//! show ([`queries`]) for one profile ([`profile_stats`]) and the console's own reads
+//! ([`console_reads`]).
 
 mod binary_copy;
 pub mod console_reads;
-pub mod demo_events;
 pub mod key_families;
 pub mod log_import;
 pub mod profile_stats;

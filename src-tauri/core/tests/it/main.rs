@@ -1,8 +1,8 @@
 //! The core's integration tests, one binary: the KV conformance suite run against both stores,
 //! Cloudflare client faults from wiremock, the hostile server suite (a schema-driven mock of the
 //! KV API and what a schema cannot say), deletion/transfer, profiles and secrets, Postgres
-//! migrations and the demo source data. Real servers throughout: SQLite files, the Cloudflare KV
-//! simulator, Postgres.
+//! migrations, reports, jobs and statistics. Real servers throughout: SQLite files, the
+//! Cloudflare KV simulator, Postgres.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
@@ -11,7 +11,6 @@ mod cache_stats;
 mod cloudflare_faults;
 mod conformance;
 mod contract_mock;
-mod demo_source;
 mod files_on_disk;
 mod hostile_server;
 mod jobs;

@@ -19,11 +19,11 @@ use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::mpsc;
 
-use crate::audit::{AuditEntry, AuditOutcome};
-use crate::context::CoreContext;
-use crate::demo_seed::{EN_FIRST, EN_LAST, ZH_GIVEN, ZH_SURNAMES};
-use crate::error::{Error, Result};
-use crate::progress::Progress;
+use cachescope_core::audit::{AuditEntry, AuditOutcome};
+use cachescope_core::progress::Progress;
+use cachescope_core::{CoreContext, Error, Result};
+
+use crate::words::{EN_FIRST, EN_LAST, ZH_GIVEN, ZH_SURNAMES};
 
 /// Fewest conversations a demo database is made with.
 pub const MIN_CONVERSATIONS: u64 = 100;
@@ -253,7 +253,7 @@ pub async fn generate(
 ) -> Result<SourceSummary> {
     scale.check()?;
     let started = Instant::now();
-    crate::db::migrate_source(pool).await?;
+    cachescope_core::db::migrate_source(pool).await?;
     progress.check()?;
     let mut tx = pool.begin().await.map_err(Error::Db)?;
     claim_schema(&mut tx, scale).await?;

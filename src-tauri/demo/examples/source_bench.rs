@@ -3,13 +3,13 @@
 //! table. It owns the `sales` schema of that database: point it at a scratch one.
 //!
 //! `DATABASE_URL=postgres://postgres@127.0.0.1:5432/cachescope_bench \
-//!  cargo run --release -p cachescope-core --example source_bench -- [CONVERSATIONS] [SEED]`
+//!  cargo run --release -p cachescope-demo --example source_bench -- [CONVERSATIONS] [SEED]`
 //! (defaults: 1000000 conversations, seed 7, now = the current second).
 
 #![allow(clippy::unwrap_used)] // a benchmark fails loudly
 
-use cachescope_core::demo_source::{generate, SourceScale};
 use cachescope_core::progress::Progress;
+use cachescope_demo::source::{generate, SourceScale};
 
 #[tokio::main]
 async fn main() {

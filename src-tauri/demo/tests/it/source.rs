@@ -3,9 +3,9 @@
 //! give the same rows, a rerun replaces them, a cancel or foreign data leaves the database as it
 //! was.
 
-use cachescope_core::demo_source::{generate, SourceScale, SourceSummary};
 use cachescope_core::progress::Progress;
 use cachescope_core::Error;
+use cachescope_demo::source::{generate, SourceScale, SourceSummary};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;

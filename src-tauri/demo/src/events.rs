@@ -10,11 +10,11 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use sqlx::PgPool;
 
-use super::key_families::KeyFamilies;
-use super::rollup::{rollup, RollupOptions, RollupOutcome};
-use super::Outcome;
-use crate::error::{Error, Result};
-use crate::progress::Progress;
+use cachescope_core::progress::Progress;
+use cachescope_core::stats::key_families::KeyFamilies;
+use cachescope_core::stats::rollup::{rollup, RollupOptions, RollupOutcome};
+use cachescope_core::stats::Outcome;
+use cachescope_core::{Error, Result};
 
 /// The `source` of demo events.
 pub const DEMO_SOURCE: &str = "demo";
@@ -29,17 +29,13 @@ pub struct DemoEventsOptions {
 }
 
 /// What was generated.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoEventsSummary {
-    #[ts(type = "number")]
     pub events: u64,
     /// Events per outcome, in the order of `Outcome::ALL`.
-    #[ts(type = "Array<number>")]
     pub by_outcome: [u64; 7],
-    #[ts(type = "string")]
     pub since: DateTime<Utc>,
-    #[ts(type = "string")]
     pub until: DateTime<Utc>,
     pub rollup: RollupOutcome,
 }
