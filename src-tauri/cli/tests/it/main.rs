@@ -586,31 +586,69 @@ fn export_from_the_simulator_and_import_into_the_local_namespace() {
     assert_eq!(out.stdout, binary);
 }
 
-#[test]
-fn demo_seed_fills_the_local_namespace() {
-    let home = tempfile::tempdir().unwrap();
-    let h = home.path();
-    let summary: serde_json::Value =
-        serde_json::from_str(&ok(h, &["--json", "demo", "seed", "--users", "12"])).unwrap();
-    let keys: Vec<serde_json::Value> =
-        serde_json::from_str(&ok(h, &["--json", "kv", "ls", "--all"])).unwrap();
-    assert_eq!(summary["keys"].as_u64().unwrap() as usize, keys.len());
-    for family in [
-        "report:system-health",
-        "report:team:",
-        "user:",
-        "conversation:",
-        "opportunity:",
-        "recordings:user:",
-        "intent:user:",
-        "snapshot:path-stats:v",
-    ] {
+#[tokio::test]
+async fn demo_seed_fills_the_local_namespace() {
+    let scratch = ScratchDatabase::create("cachescope_cli_seed_").await;
+    let url = scratch.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        // The built-in profile `local` has no Postgres: refused, naming it and the fix.
+        let r = run(h, &["demo", "seed", "--users", "12"], "");
+        assert_eq!(r.code, 2, "{}", r.stderr);
         assert!(
-            keys.iter()
-                .any(|k| k["name"].as_str().unwrap().starts_with(family)),
-            "no {family} key"
+            r.stderr.contains("profile \"local\"") && r.stderr.contains("--postgres-url"),
+            "{}",
+            r.stderr
         );
-    }
+        // Given a database, `local` gets the demo sales data, then precomputed reports and the
+        // hand-made families, all in its namespace.
+        ok(
+            h,
+            &[
+                "profile",
+                "add",
+                "local",
+                "--kind",
+                "local",
+                "--postgres-url",
+                &url,
+            ],
+        );
+        let summary: serde_json::Value = serde_json::from_str(&ok(
+            h,
+            &["--json", "demo", "seed", "--users", "12", "--scale", "300"],
+        ))
+        .unwrap();
+        assert_eq!(summary["source"]["conversations"], 300);
+        let keys: Vec<serde_json::Value> =
+            serde_json::from_str(&ok(h, &["--json", "kv", "ls", "--all"])).unwrap();
+        assert_eq!(summary["keys"].as_u64().unwrap() as usize, keys.len());
+        for family in [
+            "report:system-health",
+            "report:team:",
+            "report:rep:",
+            "user:",
+            "conversation:",
+            "opportunity:",
+            "recordings:user:",
+            "intent:user:",
+            "snapshot:path-stats:v",
+        ] {
+            assert!(
+                keys.iter()
+                    .any(|k| k["name"].as_str().unwrap().starts_with(family)),
+                "no {family} key"
+            );
+        }
+        // The report keys are precompute's: its run is in the database's history.
+        let runs: Vec<serde_json::Value> =
+            serde_json::from_str(&ok(h, &["--json", "report", "runs"])).unwrap();
+        assert_eq!(runs.len(), 1, "{runs:?}");
+    })
+    .await
+    .unwrap();
+    scratch.drop().await;
 }
 
 /// A Postgres database of one test's own, named `{prefix}{pid}`, made from `DATABASE_URL`'s server.
