@@ -5,6 +5,10 @@
 use cachescope_core::context::{ConnectionCheck, ProfileView};
 use cachescope_core::events::Event;
 use cachescope_core::jobs::catalog::JobName;
+use cachescope_core::jobs::counts::{
+    ArchiveCounts, DeleteArchivedCounts, JobCounts, KeyCleanupCounts, PrecomputeCounts,
+    StorageReportCounts,
+};
 use cachescope_core::jobs::history::{JobRunRecord, JobRunStatus};
 use cachescope_core::jobs::kv_cleanup::{FamilyShare, KeyCleanupOutcome};
 use cachescope_core::jobs::options::{
@@ -82,6 +86,12 @@ pub fn render() -> String {
         SweepOptions::decl(),
         InvalidateUserOptions::decl(),
         JobOptions::decl(),
+        PrecomputeCounts::decl(),
+        ArchiveCounts::decl(),
+        DeleteArchivedCounts::decl(),
+        StorageReportCounts::decl(),
+        KeyCleanupCounts::decl(),
+        JobCounts::decl(),
         FamilyShare::decl(),
         KeyCleanupOutcome::decl(),
         JobRunStatus::decl(),

@@ -268,8 +268,8 @@ fn print_run(record: &JobRunRecord, json: bool) -> Result<()> {
         status_word(record.status),
         record.summary
     );
-    if let Some(counts) = record.counts.as_object() {
-        for (name, value) in counts {
+    if let Some(counts) = &record.counts {
+        for (name, value) in counts.to_stored() {
             println!("  {value:>12}  {name}");
         }
     }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use cachescope_core::jobs::archive::Step;
 use cachescope_core::jobs::history::{self, JobRunStatus};
 use cachescope_core::jobs::scheduler::Scheduler;
-use cachescope_core::jobs::{run_job, settings, JobName, JobRunRequest};
+use cachescope_core::jobs::{run_job, settings, JobCounts, JobName, JobRunRequest};
 use cachescope_core::kv::{Entry, Expiry, KvStore, PutOptions};
 use cachescope_core::profiles::{Profile, ProfileKind};
 use cachescope_core::progress::Progress;
@@ -113,9 +113,13 @@ async fn run_with(
         .unwrap()
 }
 
+/// A count of a run by its recorded name (e.g. `rowsArchived`).
 fn count(record: &history::JobRunRecord, name: &str) -> u64 {
-    record.counts[name]
-        .as_u64()
+    record
+        .counts
+        .as_ref()
+        .map(JobCounts::to_stored)
+        .and_then(|counts| counts.get(name).and_then(serde_json::Value::as_u64))
         .unwrap_or_else(|| panic!("no count {name} in {record:?}"))
 }
 
