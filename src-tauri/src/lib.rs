@@ -4,7 +4,10 @@
 mod commands;
 #[cfg(test)]
 mod ipc_bindings;
+mod ipc_commands;
 mod ipc_error;
+#[cfg(test)]
+mod ipc_signatures;
 mod rendering;
 
 use cachescope_core::CoreContext;
@@ -41,39 +44,7 @@ pub fn run() {
             tauri::async_runtime::spawn(async move { ctx.open_all_stores().await });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::profiles::list_profiles,
-            commands::profiles::save_profile,
-            commands::profiles::delete_profile,
-            commands::profiles::set_default_profile,
-            commands::profiles::test_connection,
-            commands::profiles::list_namespaces,
-            commands::profiles::switch_namespace,
-            commands::keys::list_keys,
-            commands::keys::get_value,
-            commands::keys::delete_key,
-            commands::keys::set_key_ttl,
-            commands::keys::delete_prefix,
-            commands::keys::cancel_operation,
-            commands::reports::list_reports,
-            commands::reports::show_report,
-            commands::reports::diff_report,
-            commands::reports::precompute_reports,
-            commands::reports::sync_reports,
-            commands::reports::export_report,
-            commands::reports::list_precompute_runs,
-            commands::jobs::list_jobs,
-            commands::jobs::run_job,
-            commands::jobs::set_job_paused,
-            commands::jobs::set_job_enabled,
-            commands::jobs::set_job_schedule,
-            commands::jobs::set_job_options,
-            commands::jobs::job_history,
-            commands::jobs::audit_log,
-            commands::jobs::export_audit_csv,
-            commands::jobs::scheduler_status,
-            commands::stats::cache_stats,
-        ])
+        .invoke_handler(ipc_commands::handler())
         .run(tauri::generate_context!());
     if let Err(e) = result {
         fail(&format!("the desktop app stopped: {e}"));
