@@ -2,9 +2,11 @@
 //! (ts-rs) into `ui/src/ipc/bindings.ts`. A test fails when the committed file has drifted;
 //! `UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_` rewrites it (and `commands.ts`).
 
+use cachescope_core::audit::AuditRow;
 use cachescope_core::context::{ConnectionCheck, ProfileView};
 use cachescope_core::events::Event;
 use cachescope_core::jobs::catalog::JobName;
+use cachescope_core::jobs::console_scheduler::SchedulerReport;
 use cachescope_core::jobs::history::{JobRunRecord, JobRunStatus};
 use cachescope_core::jobs::kv_cleanup::{FamilyShare, KeyCleanupOutcome};
 use cachescope_core::jobs::options::{
@@ -36,7 +38,6 @@ use cachescope_core::value_view::{KeyPageView, KeyView, ValueEncoding, ValueView
 use cachescope_core::ErrorCode;
 use ts_rs::TS;
 
-use crate::commands::jobs::{AuditRow, SchedulerReport};
 use crate::commands::profiles::ProfileInput;
 use crate::ipc_error::IpcError;
 

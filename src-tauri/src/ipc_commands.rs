@@ -24,10 +24,11 @@ use cachescope_core::value_view::{KeyPageView, ValueView};
 #[cfg(test)]
 use ts_rs::TS;
 
-use crate::commands::jobs::{AuditRow, SchedulerReport};
 use crate::commands::profiles::ProfileInput;
 #[cfg(test)]
 use crate::ipc_signatures::{Argument, Signature};
+use cachescope_core::audit::AuditRow;
+use cachescope_core::jobs::console_scheduler::SchedulerReport;
 
 /// The TypeScript name of an argument's type: from ts-rs, or written out where the Rust type
 /// has no TS form of its own (a JSON value) or ts-rs would say `bigint` for a plain count.
@@ -56,7 +57,7 @@ macro_rules! injected {
         never::<tauri::State<'static, cachescope_core::CoreContext>>()
     };
     (scheduler) => {
-        never::<tauri::State<'static, crate::commands::jobs::SchedulerState>>()
+        never::<tauri::State<'static, cachescope_core::jobs::console_scheduler::ConsoleScheduler>>()
     };
 }
 
@@ -281,9 +282,9 @@ ipc_commands! {
     ) -> Vec<JobRunRecord>;
     /// The newest entries of the profile's audit log, newest first: its database's shared log
     /// when it names one, else this machine's (also when `profile` is null).
-    async jobs::audit_log(ctx; profile: Option<String>, limit: u32) -> Vec<AuditRow>;
+    async audit::audit_log(ctx; profile: Option<String>, limit: u32) -> Vec<AuditRow>;
     /// The newest entries of the same audit log as CSV text.
-    async jobs::export_audit_csv(ctx; profile: Option<String>, limit: u32) -> String;
+    async audit::export_audit_csv(ctx; profile: Option<String>, limit: u32) -> String;
     /// Whether this console schedules jobs (for the default profile), and why not.
     async jobs::scheduler_status(scheduler;) -> SchedulerReport;
 

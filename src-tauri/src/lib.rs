@@ -10,6 +10,7 @@ mod ipc_error;
 mod ipc_signatures;
 mod rendering;
 
+use cachescope_core::jobs::console_scheduler::{ConsoleScheduler, FailureNotice};
 use cachescope_core::CoreContext;
 use tauri::Manager as _;
 
@@ -40,7 +41,10 @@ pub fn run() {
             forward_events(app.handle().clone(), events);
             notify_failed_scheduled_runs(app.handle().clone(), finished_runs);
             let ctx = app.state::<CoreContext>().inner().clone();
-            commands::jobs::start_scheduler(app.handle(), ctx.clone());
+            // The default profile's scheduler, restarted whenever the profiles change.
+            let scheduler = ConsoleScheduler::new(&ctx);
+            app.manage(scheduler.clone());
+            tauri::async_runtime::spawn(scheduler.follow_default_profile_changes());
             tauri::async_runtime::spawn(async move { ctx.open_all_stores().await });
             Ok(())
         })
@@ -79,20 +83,20 @@ fn notify_failed_scheduled_runs(
     app: tauri::AppHandle,
     mut events: tokio::sync::broadcast::Receiver<cachescope_core::events::Event>,
 ) {
-    use cachescope_core::events::Event;
     use tauri_plugin_notification::NotificationExt as _;
     tauri::async_runtime::spawn(async move {
         loop {
             match events.recv().await {
-                Ok(Event::JobRunFinished { profile, run }) => {
-                    let Some((title, body)) = commands::jobs::failure_notice(&profile, &run) else {
+                Ok(event) => {
+                    let Some(notice) = FailureNotice::for_event(&event) else {
                         continue;
                     };
-                    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+                    let builder = app.notification().builder();
+                    if let Err(e) = builder.title(notice.title).body(notice.body).show() {
                         tracing::warn!(error = %e, "cannot show a desktop notification");
                     }
                 }
-                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }
         }
