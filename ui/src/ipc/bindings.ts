@@ -1,5 +1,5 @@
 // Generated from the Rust types by ts-rs (src-tauri/src/ipc_bindings.rs); do not edit.
-// Regenerate: UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_bindings
+// Regenerate: UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_
 
 export type ErrorCode = "notFound" | "invalid" | "readOnlyProfile" | "rateLimited" | "unavailable" | "auth" | "permission" | "quotaExceeded" | "database" | "config" | "cancelled" | "internal";
 
@@ -173,6 +173,8 @@ export type PrecomputeRun = { id: number | null, profile: string, dryRun: boolea
  * Why the whole run failed (e.g. the bulk write was refused), if it did.
  */
 error: string | null, };
+
+export type ExportFormat = "json" | "csv" | "html";
 
 export type RunSummary = { id: number, startedAt: string, durationMs: number, dryRun: boolean, status: string, keysWritten: number, keysSkipped: number, reportsFailed: number, error: string | null, };
 

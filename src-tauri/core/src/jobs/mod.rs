@@ -6,12 +6,16 @@
 //! keeps each job's schedule, time zone, pause state and options in the console's Postgres schema,
 //! shared by every console, and [`setting_changes`] makes those changes from a console, audited
 //! (enabling a destructive job's schedule among them); [`runner`] runs one job (claim, lock, work,
-//! history, audit); [`scheduler`] fires them with tokio-cron-scheduler; [`history`] records runs.
-//! The work the jobs share: [`archive`] (archive and delete detail rows), [`kv_cleanup`] (prune
-//! snapshots, invalidate a user, sweep) and [`storage_report`]; [`overview`] is the Jobs table.
+//! history, audit); [`scheduler`] fires them with tokio-cron-scheduler, and [`console_scheduler`]
+//! is this console's one scheduler (whether it may schedule on a profile, start, stop, restart on
+//! a profile change, failure notices), shared by the app and `cachescope daemon`; [`history`]
+//! records runs. The work the jobs share: [`archive`] (archive and delete detail rows),
+//! [`kv_cleanup`] (prune snapshots, invalidate a user, sweep) and [`storage_report`];
+//! [`overview`] is the Jobs table.
 
 pub mod archive;
 pub mod catalog;
+pub mod console_scheduler;
 pub mod counts;
 pub mod history;
 pub mod job;

@@ -2,7 +2,8 @@
 //! (never an aggregate), an interruption at every step followed by a rerun loses and duplicates
 //! nothing, two schedulers on one database run each scheduled time once, bad input is refused
 //! before anything runs, read-only profiles refuse, and the KV cleanups delete exactly their keys.
-//! [`faults`] holds the jobs under failing servers (Postgres sessions terminated, KV 429/5xx).
+//! [`faults`] holds the jobs under failing servers (Postgres sessions terminated, KV 429/5xx);
+//! [`console_scheduler`] the scheduler the app and the daemon share (policy and lifecycle).
 
 use std::collections::HashSet;
 use std::io::BufRead as _;
@@ -22,6 +23,7 @@ use sqlx::PgPool;
 
 use super::report_precompute::context_on;
 
+mod console_scheduler;
 mod destructive_confirmation;
 mod faults;
 mod hostile_options;
