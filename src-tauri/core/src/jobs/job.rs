@@ -147,7 +147,8 @@ pub struct RunReport<C> {
 #[derive(Debug)]
 pub struct JobFailure<C> {
     pub error: Error,
-    pub done: Option<RunReport<C>>,
+    /// What it did before it failed (boxed: a failure is the rare, larger case).
+    pub done: Option<Box<RunReport<C>>>,
 }
 
 impl<C> From<Error> for JobFailure<C> {

@@ -79,7 +79,7 @@ pub(crate) fn finish_run(
                 failed: done.failed,
                 total: done.deleted + done.failed,
             },
-            done: Some(report),
+            done: Some(Box::new(report)),
         });
     }
     Ok(report)

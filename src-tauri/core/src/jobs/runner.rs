@@ -285,13 +285,13 @@ pub(super) async fn run_kind<K: Job>(
             JobRunStatus::Cancelled,
             RunOutcome {
                 summary: "cancelled; the next run continues where this one stopped".to_owned(),
-                ..done.map(recorded).unwrap_or_default()
+                ..done.map(|done| recorded(*done)).unwrap_or_default()
             },
             None,
         ),
         Err(JobFailure { error, done }) => {
             // What a failed run did before it failed stays counted (and audited).
-            let done = done.map(recorded);
+            let done = done.map(|done| recorded(*done));
             let summary = match &done {
                 Some(done) => format!("failed: {error}; {}", done.summary),
                 None => format!("failed: {error}"),

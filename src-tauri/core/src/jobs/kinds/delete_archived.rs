@@ -157,13 +157,15 @@ impl Job for DeleteArchived {
         let mut done = DeleteOutcome::default();
         if let Err(error) = archive::delete_archived_into(&steps, target, &mut done).await {
             // The batches committed before the failure stay counted.
-            let before = (done.batches > 0 && !dry).then(|| RunReport {
-                counts: DeleteArchivedCounts::of(&done, false),
-                summary: format!(
-                    "deleted {} archived rows of {} in {} batches before that",
-                    done.rows_deleted, done.table, done.batches
-                ),
-                detail: to_detail(&done),
+            let before = (done.batches > 0 && !dry).then(|| {
+                Box::new(RunReport {
+                    counts: DeleteArchivedCounts::of(&done, false),
+                    summary: format!(
+                        "deleted {} archived rows of {} in {} batches before that",
+                        done.rows_deleted, done.table, done.batches
+                    ),
+                    detail: to_detail(&done),
+                })
             });
             return Err(JobFailure {
                 error,
