@@ -1,10 +1,16 @@
 //! The TypeScript types of every command payload, error and event, rendered from the Rust types
 //! (ts-rs) into `ui/src/ipc/bindings.ts`. A test fails when the committed file has drifted;
-//! `UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_bindings` rewrites it.
+//! `UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_` rewrites it (and `commands.ts`).
 
+use cachescope_core::audit::AuditRow;
 use cachescope_core::context::{ConnectionCheck, ProfileView};
 use cachescope_core::events::Event;
 use cachescope_core::jobs::catalog::JobName;
+use cachescope_core::jobs::console_scheduler::SchedulerReport;
+use cachescope_core::jobs::counts::{
+    ArchiveCounts, DeleteArchivedCounts, JobCounts, KeyCleanupCounts, PrecomputeCounts,
+    StorageReportCounts,
+};
 use cachescope_core::jobs::history::{JobRunRecord, JobRunStatus};
 use cachescope_core::jobs::kv_cleanup::{FamilyShare, KeyCleanupOutcome};
 use cachescope_core::jobs::options::{
@@ -19,6 +25,7 @@ use cachescope_core::kv::cloudflare::Namespace;
 use cachescope_core::profiles::ProfileKind;
 use cachescope_core::progress::ProgressUpdate;
 use cachescope_core::reports::definitions::TableSpec;
+use cachescope_core::reports::export::ExportFormat;
 use cachescope_core::reports::mirror::SyncOutcome;
 use cachescope_core::reports::precompute::{
     KeyPlan, PrecomputeRun, ReportRun, RunStatus, RunSummary, WriteReason,
@@ -35,7 +42,6 @@ use cachescope_core::value_view::{KeyPageView, KeyView, ValueEncoding, ValueView
 use cachescope_core::ErrorCode;
 use ts_rs::TS;
 
-use crate::commands::jobs::{AuditRow, SchedulerReport};
 use crate::commands::profiles::ProfileInput;
 use crate::ipc_error::IpcError;
 
@@ -70,6 +76,7 @@ pub fn render() -> String {
         ReportRun::decl(),
         RunStatus::decl(),
         PrecomputeRun::decl(),
+        ExportFormat::decl(),
         RunSummary::decl(),
         SyncOutcome::decl(),
         JobName::decl(),
@@ -82,6 +89,12 @@ pub fn render() -> String {
         SweepOptions::decl(),
         InvalidateUserOptions::decl(),
         JobOptions::decl(),
+        PrecomputeCounts::decl(),
+        ArchiveCounts::decl(),
+        DeleteArchivedCounts::decl(),
+        StorageReportCounts::decl(),
+        KeyCleanupCounts::decl(),
+        JobCounts::decl(),
         FamilyShare::decl(),
         KeyCleanupOutcome::decl(),
         JobRunStatus::decl(),
@@ -103,7 +116,7 @@ pub fn render() -> String {
     ];
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs (src-tauri/src/ipc_bindings.rs); do not edit.\n\
-         // Regenerate: UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_bindings\n",
+         // Regenerate: UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_\n",
     );
     for declaration in declarations {
         out.push('\n');
@@ -114,22 +127,29 @@ pub fn render() -> String {
     out
 }
 
+/// Compares a generated file of `ui/src/ipc/` with what the Rust side renders now, or rewrites
+/// it when `UPDATE_BINDINGS` is set.
+#[cfg(test)]
+pub fn check_generated_file(file: &str, rendered: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ui/src/ipc")
+        .join(file);
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, rendered).expect("write the generated file");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == rendered,
+        "ui/src/ipc/{file} is out of date with the Rust side; run \
+         `UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_` and commit the result"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn ipc_bindings_match_the_committed_file() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/ipc/bindings.ts");
-        let rendered = super::render();
-        if std::env::var_os("UPDATE_BINDINGS").is_some() {
-            std::fs::write(&path, &rendered).expect("write bindings");
-            return;
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == rendered,
-            "ui/src/ipc/bindings.ts is out of date with the Rust types; run \
-             `UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_bindings` and commit the result"
-        );
+        super::check_generated_file("bindings.ts", &super::render());
     }
 }

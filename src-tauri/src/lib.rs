@@ -4,9 +4,13 @@
 mod commands;
 #[cfg(test)]
 mod ipc_bindings;
+mod ipc_commands;
 mod ipc_error;
+#[cfg(test)]
+mod ipc_signatures;
 mod rendering;
 
+use cachescope_core::jobs::console_scheduler::{ConsoleScheduler, FailureNotice};
 use cachescope_core::CoreContext;
 use tauri::Manager as _;
 
@@ -37,43 +41,14 @@ pub fn run() {
             forward_events(app.handle().clone(), events);
             notify_failed_scheduled_runs(app.handle().clone(), finished_runs);
             let ctx = app.state::<CoreContext>().inner().clone();
-            commands::jobs::start_scheduler(app.handle(), ctx.clone());
+            // The default profile's scheduler, restarted whenever the profiles change.
+            let scheduler = ConsoleScheduler::new(&ctx);
+            app.manage(scheduler.clone());
+            tauri::async_runtime::spawn(scheduler.follow_default_profile_changes());
             tauri::async_runtime::spawn(async move { ctx.open_all_stores().await });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::profiles::list_profiles,
-            commands::profiles::save_profile,
-            commands::profiles::delete_profile,
-            commands::profiles::set_default_profile,
-            commands::profiles::test_connection,
-            commands::profiles::list_namespaces,
-            commands::profiles::switch_namespace,
-            commands::keys::list_keys,
-            commands::keys::get_value,
-            commands::keys::delete_key,
-            commands::keys::set_key_ttl,
-            commands::keys::delete_prefix,
-            commands::keys::cancel_operation,
-            commands::reports::list_reports,
-            commands::reports::show_report,
-            commands::reports::diff_report,
-            commands::reports::precompute_reports,
-            commands::reports::sync_reports,
-            commands::reports::export_report,
-            commands::reports::list_precompute_runs,
-            commands::jobs::list_jobs,
-            commands::jobs::run_job,
-            commands::jobs::set_job_paused,
-            commands::jobs::set_job_enabled,
-            commands::jobs::set_job_schedule,
-            commands::jobs::set_job_options,
-            commands::jobs::job_history,
-            commands::jobs::audit_log,
-            commands::jobs::export_audit_csv,
-            commands::jobs::scheduler_status,
-            commands::stats::cache_stats,
-        ])
+        .invoke_handler(ipc_commands::handler())
         .run(tauri::generate_context!());
     if let Err(e) = result {
         fail(&format!("the desktop app stopped: {e}"));
@@ -108,20 +83,20 @@ fn notify_failed_scheduled_runs(
     app: tauri::AppHandle,
     mut events: tokio::sync::broadcast::Receiver<cachescope_core::events::Event>,
 ) {
-    use cachescope_core::events::Event;
     use tauri_plugin_notification::NotificationExt as _;
     tauri::async_runtime::spawn(async move {
         loop {
             match events.recv().await {
-                Ok(Event::JobRunFinished { profile, run }) => {
-                    let Some((title, body)) = commands::jobs::failure_notice(&profile, &run) else {
+                Ok(event) => {
+                    let Some(notice) = FailureNotice::for_event(&event) else {
                         continue;
                     };
-                    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+                    let builder = app.notification().builder();
+                    if let Err(e) = builder.title(notice.title).body(notice.body).show() {
                         tracing::warn!(error = %e, "cannot show a desktop notification");
                     }
                 }
-                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }
         }

@@ -3,10 +3,7 @@
 
 mod cli_args;
 mod commands;
-mod job_commands;
 mod output;
-mod report_commands;
-mod stats_commands;
 
 use std::process::ExitCode;
 

@@ -15,7 +15,9 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cachescope_core::jobs::archive::{archive, delete_archived, ArchiveTarget, DeleteTarget};
+use cachescope_core::jobs::archive::{
+    archive, delete_archived, ArchiveTarget, DeleteTarget, DetailRun,
+};
 use cachescope_core::jobs::catalog::JobName;
 use cachescope_core::jobs::history::JobLock;
 use cachescope_core::jobs::options::{ArchiveOptions, DeleteArchivedOptions};
@@ -112,35 +114,31 @@ async fn main() {
         .await
         .unwrap()
         .unwrap();
-    let archived = archive(
-        &pool,
-        &archive_target,
-        dir.path(),
-        now,
-        false,
-        None,
-        &Progress::none(),
-        None,
-        Some(&lock.lease()),
-    )
-    .await
-    .unwrap();
+    let progress = Progress::none();
+    let lease = lock.lease();
+    let steps = DetailRun {
+        pool: &pool,
+        dry_run: false,
+        job_run: None,
+        progress: &progress,
+        hook: None,
+        lease: Some(&lease),
+    };
+    let archived = archive(&steps, &archive_target, dir.path(), now)
+        .await
+        .unwrap();
     lock.release().await;
     let archive_s = started.elapsed().as_secs_f64();
     let lock = JobLock::try_acquire(&pool, JobName::DeleteArchived)
         .await
         .unwrap()
         .unwrap();
-    let deleted = delete_archived(
-        &pool,
-        &delete_target,
-        false,
-        &Progress::none(),
-        None,
-        Some(&lock.lease()),
-    )
-    .await
-    .unwrap();
+    let lease = lock.lease();
+    let steps = DetailRun {
+        lease: Some(&lease),
+        ..steps
+    };
+    let deleted = delete_archived(&steps, &delete_target).await.unwrap();
     lock.release().await;
     let total_s = started.elapsed().as_secs_f64();
     watching.store(false, Ordering::Relaxed);

@@ -72,6 +72,45 @@ pub struct AuditRecord {
     pub entry: AuditEntry,
 }
 
+/// One entry of the audit log, as the UI receives it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub at: String,
+    pub os_user: String,
+    pub host: String,
+    pub profile: String,
+    pub action: String,
+    pub target: String,
+    #[ts(type = "number")]
+    pub item_count: u64,
+    pub dry_run: bool,
+    pub outcome: String,
+    #[ts(type = "unknown")]
+    pub detail: serde_json::Value,
+}
+
+impl From<AuditRecord> for AuditRow {
+    fn from(record: AuditRecord) -> Self {
+        let entry = record.entry;
+        Self {
+            id: record.id,
+            at: record.at,
+            os_user: record.os_user,
+            host: record.host,
+            profile: entry.profile,
+            action: entry.action,
+            target: entry.target,
+            item_count: entry.item_count,
+            dry_run: entry.dry_run,
+            outcome: entry.outcome,
+            detail: entry.detail,
+        }
+    }
+}
+
 /// An entry written before its work; hand it to [`AuditTrail::finish`] when the work ends.
 #[derive(Debug)]
 #[must_use = "an audit entry begun must be finished, or it stays `interrupted`"]
@@ -342,6 +381,21 @@ impl CoreContext {
             }
             None => Ok(AuditTrail::Local(self.audit().clone())),
         }
+    }
+
+    /// The newest `limit` entries of the audit log of `profile` (its database's shared log when
+    /// it names one, else this machine's), or of this machine's log when `profile` is `None`;
+    /// newest first.
+    pub async fn recent_audit(
+        &self,
+        profile: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>> {
+        let trail = match profile {
+            Some(profile) => self.audit_trail(profile).await?,
+            None => AuditTrail::Local(self.audit().clone()),
+        };
+        trail.recent(limit).await
     }
 }
 

@@ -187,6 +187,16 @@ pub enum Error {
     #[error("report {report:?}: {reason}")]
     Report { report: String, reason: String },
 
+    /// This console does not schedule jobs on a profile: it is read-only (scheduled jobs would
+    /// write) or names no Postgres database (where schedules live). The reason is the sentence the
+    /// app and `cachescope daemon` both show.
+    #[error("{reason}")]
+    SchedulingRefused {
+        profile: String,
+        reason: String,
+        read_only: bool,
+    },
+
     /// The user cancelled a long operation; what was done before is reported by the caller.
     #[error("cancelled")]
     Cancelled,
@@ -256,7 +266,13 @@ impl Error {
             Error::Invalid { .. } | Error::Report { .. } | Error::SweepShareExceeded { .. } => {
                 ErrorCode::Invalid
             }
-            Error::ReadOnlyProfile { .. } => ErrorCode::ReadOnlyProfile,
+            Error::ReadOnlyProfile { .. }
+            | Error::SchedulingRefused {
+                read_only: true, ..
+            } => ErrorCode::ReadOnlyProfile,
+            Error::SchedulingRefused {
+                read_only: false, ..
+            } => ErrorCode::Invalid,
             Error::KvAuth { .. } => ErrorCode::Auth,
             Error::KvPermission { .. } => ErrorCode::Permission,
             Error::KvQuotaExceeded => ErrorCode::QuotaExceeded,

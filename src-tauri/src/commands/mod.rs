@@ -1,6 +1,8 @@
-//! Tauri commands, one file per UI area. Each takes the managed `CoreContext`, calls one core
-//! function and maps its error.
+//! Tauri commands, one file per UI area (the audit log has its own). Each takes the managed
+//! `CoreContext` (or this console's `ConsoleScheduler`), calls one core function and maps its
+//! error.
 
+pub mod audit;
 pub mod jobs;
 pub mod keys;
 pub mod profiles;

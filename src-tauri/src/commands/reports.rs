@@ -96,10 +96,9 @@ pub async fn export_report(
     report: String,
     params: Params,
     offline: bool,
-    format: String,
+    format: ExportFormat,
     table: Option<String>,
 ) -> IpcResult<String> {
-    let format: ExportFormat = format.parse()?;
     let target = ReportTarget { report, params };
     let value = reading::show_report(&ctx, Some(&profile), &target, read_from(offline)).await?;
     let text = export(&value, format, table.as_deref())?;

@@ -1,5 +1,5 @@
 // Generated from the Rust types by ts-rs (src-tauri/src/ipc_bindings.rs); do not edit.
-// Regenerate: UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_bindings
+// Regenerate: UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_
 
 export type ErrorCode = "notFound" | "invalid" | "readOnlyProfile" | "rateLimited" | "unavailable" | "auth" | "permission" | "quotaExceeded" | "database" | "config" | "cancelled" | "internal";
 
@@ -174,6 +174,8 @@ export type PrecomputeRun = { id: number | null, profile: string, dryRun: boolea
  */
 error: string | null, };
 
+export type ExportFormat = "json" | "csv" | "html";
+
 export type RunSummary = { id: number, startedAt: string, durationMs: number, dryRun: boolean, status: string, keysWritten: number, keysSkipped: number, reportsFailed: number, error: string | null, };
 
 export type SyncOutcome = { profile: string, syncedAt: string, keys: number, bytes: number, 
@@ -318,6 +320,86 @@ historyDays: number, };
 
 export type JobOptions = { "job": "precompute" } & PrecomputeOptions | { "job": "nightly-analytics" } & PrecomputeOptions | { "job": "archive" } & ArchiveOptions | { "job": "delete-archived" } & DeleteArchivedOptions | { "job": "storage-report" } & StorageReportOptions | { "job": "prune-snapshots" } & PruneSnapshotsOptions | { "job": "sweep" } & SweepOptions | { "job": "invalidate-user" } & InvalidateUserOptions;
 
+export type PrecomputeCounts = { 
+/**
+ * Keys written (dry: that would be written).
+ */
+keysWritten: number, 
+/**
+ * Keys left alone because their value had not changed.
+ */
+keysSkipped: number, 
+/**
+ * Reports computed.
+ */
+reports: number, };
+
+export type ArchiveCounts = { 
+/**
+ * Rows written to the archive file (dry: rows the archive would take).
+ */
+rowsArchived: number, 
+/**
+ * The archive file's size (none in a dry run).
+ */
+fileBytes: number, };
+
+export type DeleteArchivedCounts = { 
+/**
+ * Rows deleted (dry: rows the batches would delete).
+ */
+rowsDeleted: number, 
+/**
+ * Delete batches committed (dry: that would be).
+ */
+batches: number, 
+/**
+ * Archives whose rows are now all deleted.
+ */
+archivesCompleted: number, 
+/**
+ * Archived rows left for later runs; known only when the run finished.
+ */
+rowsRemaining?: number, };
+
+export type StorageReportCounts = { 
+/**
+ * Tables measured.
+ */
+tables: number, 
+/**
+ * Their bytes on disk, together.
+ */
+tableBytes: number, 
+/**
+ * Keys in the namespace.
+ */
+keys: number, 
+/**
+ * Their bytes, together.
+ */
+keyBytes: number, };
+
+export type KeyCleanupCounts = { 
+/**
+ * Keys listed that belong to the families looked at.
+ */
+matched: number, 
+/**
+ * Keys chosen for deletion.
+ */
+toDelete: number, 
+/**
+ * Keys deleted (none in a dry run).
+ */
+deleted: number, 
+/**
+ * Keys the server left unprocessed; present only when there were some.
+ */
+failed?: number, };
+
+export type JobCounts = { "job": "precompute" } & PrecomputeCounts | { "job": "nightly-analytics" } & PrecomputeCounts | { "job": "archive" } & ArchiveCounts | { "job": "delete-archived" } & DeleteArchivedCounts | { "job": "storage-report" } & StorageReportCounts | { "job": "prune-snapshots" } & KeyCleanupCounts | { "job": "sweep" } & KeyCleanupCounts | { "job": "invalidate-user" } & KeyCleanupCounts;
+
 export type FamilyShare = { family: string, matched: number, toDelete: number, 
 /**
  * `to_delete` as a percentage of `matched` (0 when nothing matched).
@@ -358,9 +440,10 @@ export type JobRunRecord = { id: number, job: JobName,
  */
 scheduledFor: string | null, trigger: string, profile: string, osUser: string, host: string, dryRun: boolean, startedAt: string, finishedAt: string | null, durationMs: number | null, status: JobRunStatus, 
 /**
- * Named counts, e.g. `{"rowsArchived": 1000}`.
+ * What the run counted, e.g. `{"job": "archive", "rowsArchived": 1000, "fileBytes": 5120}`;
+ * `None` when it recorded no counts (it failed or stopped before doing anything).
  */
-counts: Record<string, number>, summary: string, detail: unknown, error: string | null, };
+counts: JobCounts | null, summary: string, detail: unknown, error: string | null, };
 
 export type JobView = { name: JobName, description: string, 
 /**

@@ -1,10 +1,10 @@
-// Typed wrappers around the shell's commands. Every failure surfaces as an IpcError, including
-// running in a plain browser (`npm run dev` without the desktop shell), where nothing is faked.
-import { type InvokeArgs, invoke } from "@tauri-apps/api/core";
+// Generated from the command list in src-tauri/src/ipc_commands.rs; do not edit.
+// Regenerate: UPDATE_BINDINGS=1 cargo test -p cachescope-app ipc_
 import type {
   AuditRow,
   CacheStats,
   ConnectionCheck,
+  ExportFormat,
   Granularity,
   JobName,
   JobRunRecord,
@@ -24,23 +24,12 @@ import type {
   SyncOutcome,
   ValueView,
 } from "./bindings";
-import { IpcError } from "./errors";
-import { insideDesktopApp } from "./runtime";
+import { call } from "./call";
 
-export type ListKeysArgs = {
-  profile: string;
-  prefix: string | null;
-  cursor: string | null;
-  limit: number | null;
-};
+/** Every profile, without secrets (only where each is kept). */
+export const listProfiles = (): Promise<Array<ProfileView>> => call("list_profiles");
 
-export type GetValueArgs = {
-  profile: string;
-  key: string;
-  /** Null asks for the whole value. */
-  maxBytes: number | null;
-};
-
+/** Arguments of `save_profile`. */
 export type SaveProfileArgs = {
   profile: ProfileInput;
   /** Null keeps the stored token (or stores none for a new profile). */
@@ -49,13 +38,103 @@ export type SaveProfileArgs = {
   dbPassword: string | null;
 };
 
-export type KeyArgs = { profile: string; key: string };
+/** Adds or replaces a profile; the core keeps its secrets. */
+export const saveProfile = (args: SaveProfileArgs): Promise<ProfileView> =>
+  call("save_profile", args);
 
-export type SetKeyTtlArgs = KeyArgs & {
+/** Arguments of `delete_profile`. */
+export type DeleteProfileArgs = {
+  name: string;
+};
+
+/** Removes a profile and its stored secrets. */
+export const deleteProfile = (args: DeleteProfileArgs): Promise<null> =>
+  call("delete_profile", args);
+
+/** Arguments of `set_default_profile`. */
+export type SetDefaultProfileArgs = {
+  name: string;
+};
+
+/** Makes a profile the default one. */
+export const setDefaultProfile = (args: SetDefaultProfileArgs): Promise<null> =>
+  call("set_default_profile", args);
+
+/** Arguments of `test_connection`. */
+export type TestConnectionArgs = {
+  name: string;
+};
+
+/** Lists a first page of keys to prove the profile's namespace answers. */
+export const testConnection = (args: TestConnectionArgs): Promise<ConnectionCheck> =>
+  call("test_connection", args);
+
+/** Arguments of `list_namespaces`. */
+export type ListNamespacesArgs = {
+  name: string;
+};
+
+/** The namespaces the profile can point at. */
+export const listNamespaces = (args: ListNamespacesArgs): Promise<Array<Namespace>> =>
+  call("list_namespaces", args);
+
+/** Arguments of `switch_namespace`. */
+export type SwitchNamespaceArgs = {
+  name: string;
+  namespaceId: string;
+};
+
+/** Points the profile at another namespace. */
+export const switchNamespace = (args: SwitchNamespaceArgs): Promise<null> =>
+  call("switch_namespace", args);
+
+/** Arguments of `list_keys`. */
+export type ListKeysArgs = {
+  profile: string;
+  prefix: string | null;
+  cursor: string | null;
+  limit: number | null;
+};
+
+/** One page of keys of a profile's namespace. */
+export const listKeys = (args: ListKeysArgs): Promise<KeyPageView> =>
+  call("list_keys", args);
+
+/** Arguments of `get_value`. */
+export type GetValueArgs = {
+  profile: string;
+  key: string;
+  /** Null asks for the whole value. */
+  maxBytes: number | null;
+};
+
+/** A value, as text or base64. */
+export const getValue = (args: GetValueArgs): Promise<ValueView> =>
+  call("get_value", args);
+
+/** Arguments of `delete_key`. */
+export type DeleteKeyArgs = {
+  profile: string;
+  key: string;
+};
+
+/** Deletes one key; resolves to whether it existed. */
+export const deleteKey = (args: DeleteKeyArgs): Promise<boolean> =>
+  call("delete_key", args);
+
+/** Arguments of `set_key_ttl`. */
+export type SetKeyTtlArgs = {
+  profile: string;
+  key: string;
   /** Null = never expires; otherwise at least 60 (KV's minimum). */
   ttlSeconds: number | null;
 };
 
+/** Sets a key's TTL, or makes it never expire. */
+export const setKeyTtl = (args: SetKeyTtlArgs): Promise<null> =>
+  call("set_key_ttl", args);
+
+/** Arguments of `delete_prefix`. */
 export type DeletePrefixArgs = {
   profile: string;
   prefix: string;
@@ -66,34 +145,113 @@ export type DeletePrefixArgs = {
   operationId: string;
 };
 
-/** Values for a report's key template placeholders, e.g. `{ dept: "default" }`. */
-export type ReportParams = Record<string, string>;
+/** Dry run or delete of every key under a prefix, as a cancellable operation. */
+export const deletePrefix = (args: DeletePrefixArgs): Promise<PrefixDeletion> =>
+  call("delete_prefix", args);
 
-export type ReportArgs = {
+/** Arguments of `cancel_operation`. */
+export type CancelOperationArgs = {
+  operationId: string;
+};
+
+/** Asks a running operation to stop; resolves to whether it was running. */
+export const cancelOperation = (args: CancelOperationArgs): Promise<boolean> =>
+  call("cancel_operation", args);
+
+/** Arguments of `list_reports`. */
+export type ListReportsArgs = {
+  profile: string;
+  offline: boolean;
+};
+
+/** Every report with the keys found for it; `offline` reads the offline mirror instead of KV. */
+export const listReports = (args: ListReportsArgs): Promise<ReportList> =>
+  call("list_reports", args);
+
+/** Arguments of `show_report`. */
+export type ShowReportArgs = {
   profile: string;
   /** A report name, or a key one of the reports' templates matches. */
   report: string;
-  params: ReportParams;
+  /** Values for the report's key template placeholders, e.g. `{ dept: "default" }`. */
+  params: Record<string, string>;
+  offline: boolean;
 };
 
-export type ExportFormat = "json" | "csv" | "html";
+/** One report key's value: KV, live SQL on a miss, or the mirror (asked, or KV unreachable). */
+export const showReport = (args: ShowReportArgs): Promise<ReportValue> =>
+  call("show_report", args);
 
-export type ExportReportArgs = ReportArgs & {
+/** Arguments of `diff_report`. */
+export type DiffReportArgs = {
+  profile: string;
+  report: string;
+  params: Record<string, string>;
+};
+
+/** The cached value against the same report recomputed from SQL now, field by field. */
+export const diffReport = (args: DiffReportArgs): Promise<ReportDiff> =>
+  call("diff_report", args);
+
+/** Arguments of `precompute_reports`. */
+export type PrecomputeReportsArgs = {
+  profile: string;
+  /** Report names; every report when empty. */
+  reports: Array<string>;
+  dryRun: boolean;
+  /** Tags this run's progress events and lets cancelOperation stop it. */
+  operationId: string;
+};
+
+/** Precompute (or its dry run) of the named reports, as a cancellable operation. */
+export const precomputeReports = (args: PrecomputeReportsArgs): Promise<PrecomputeRun> =>
+  call("precompute_reports", args);
+
+/** Arguments of `sync_reports`. */
+export type SyncReportsArgs = {
+  profile: string;
+  operationId: string;
+};
+
+/** Copies the profile's report keys into the offline mirror. */
+export const syncReports = (args: SyncReportsArgs): Promise<SyncOutcome> =>
+  call("sync_reports", args);
+
+/** Arguments of `export_report`. */
+export type ExportReportArgs = {
+  profile: string;
+  report: string;
+  params: Record<string, string>;
   offline: boolean;
   format: ExportFormat;
   /** The table to write (CSV; the HTML page may be limited to one); null for all / the first. */
   table: string | null;
 };
 
-export type PrecomputeArgs = {
+/** Writes the report into the Downloads folder; resolves to the written file's path. */
+export const exportReport = (args: ExportReportArgs): Promise<string> =>
+  call("export_report", args);
+
+/** Arguments of `list_precompute_runs`. */
+export type ListPrecomputeRunsArgs = {
   profile: string;
-  /** Report names; every report when empty. */
-  reports: string[];
-  dryRun: boolean;
-  /** Tags this run's progress events and lets cancelOperation stop it. */
-  operationId: string;
+  limit: number;
 };
 
+/** The latest precompute runs of a profile. */
+export const listPrecomputeRuns = (args: ListPrecomputeRunsArgs): Promise<Array<RunSummary>> =>
+  call("list_precompute_runs", args);
+
+/** Arguments of `list_jobs`. */
+export type ListJobsArgs = {
+  profile: string;
+};
+
+/** Every job of the profile's Postgres with its schedule, state, next and last run. */
+export const listJobs = (args: ListJobsArgs): Promise<Array<JobView>> =>
+  call("list_jobs", args);
+
+/** Arguments of `run_job`. */
 export type RunJobArgs = {
   profile: string;
   job: JobName;
@@ -108,128 +266,97 @@ export type RunJobArgs = {
   operationId: string;
 };
 
-export type JobArgs = { profile: string; job: JobName };
-
-async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
-  if (!insideDesktopApp()) {
-    throw new IpcError("unavailable", "Not running inside the Cachescope desktop app");
-  }
-  try {
-    return await invoke<T>(command, args);
-  } catch (reason) {
-    throw IpcError.from(reason);
-  }
-}
-
-export const listProfiles = (): Promise<ProfileView[]> => call("list_profiles");
-
-export const saveProfile = (args: SaveProfileArgs): Promise<ProfileView> =>
-  call("save_profile", args);
-
-export const deleteProfile = (args: { name: string }): Promise<null> =>
-  call("delete_profile", args);
-
-export const setDefaultProfile = (args: { name: string }): Promise<null> =>
-  call("set_default_profile", args);
-
-export const testConnection = (args: { name: string }): Promise<ConnectionCheck> =>
-  call("test_connection", args);
-
-export const listNamespaces = (args: { name: string }): Promise<Namespace[]> =>
-  call("list_namespaces", args);
-
-export const switchNamespace = (args: { name: string; namespaceId: string }): Promise<null> =>
-  call("switch_namespace", args);
-
-export const listKeys = (args: ListKeysArgs): Promise<KeyPageView> => call("list_keys", args);
-
-export const getValue = (args: GetValueArgs): Promise<ValueView> => call("get_value", args);
-
-/** Resolves to whether the key existed. */
-export const deleteKey = (args: KeyArgs): Promise<boolean> => call("delete_key", args);
-
-export const setKeyTtl = (args: SetKeyTtlArgs): Promise<null> => call("set_key_ttl", args);
-
-export const deletePrefix = (args: DeletePrefixArgs): Promise<PrefixDeletion> =>
-  call("delete_prefix", args);
-
-export const cancelOperation = (args: { operationId: string }): Promise<null> =>
-  call("cancel_operation", args);
-
-/** Every report with the keys found for it; `offline` reads the offline mirror instead of KV. */
-export const listReports = (args: { profile: string; offline: boolean }): Promise<ReportList> =>
-  call("list_reports", args);
-
-/** One report key's value: KV, live SQL on a miss, or the mirror (asked, or KV unreachable). */
-export const showReport = (args: ReportArgs & { offline: boolean }): Promise<ReportValue> =>
-  call("show_report", args);
-
-/** The cached value against the same report recomputed from SQL now, field by field. */
-export const diffReport = (args: ReportArgs): Promise<ReportDiff> => call("diff_report", args);
-
-export const precomputeReports = (args: PrecomputeArgs): Promise<PrecomputeRun> =>
-  call("precompute_reports", args);
-
-/** Copies the profile's report keys into the offline mirror. */
-export const syncReports = (args: { profile: string; operationId: string }): Promise<SyncOutcome> =>
-  call("sync_reports", args);
-
-/** Writes the report into the Downloads folder; resolves to the written file's path. */
-export const exportReport = (args: ExportReportArgs): Promise<string> =>
-  call("export_report", args);
-
-export const listPrecomputeRuns = (args: {
-  profile: string;
-  limit: number;
-}): Promise<RunSummary[]> => call("list_precompute_runs", args);
-
-/** Every job of the profile's Postgres with its schedule, state, next and last run. */
-export const listJobs = (args: { profile: string }): Promise<JobView[]> => call("list_jobs", args);
-
 /** Runs a job by hand (dry run or real); resolves to the recorded run however it ended. */
-export const runJob = (args: RunJobArgs): Promise<JobRunRecord> => call("run_job", args);
+export const runJob = (args: RunJobArgs): Promise<JobRunRecord> =>
+  call("run_job", args);
 
-export const setJobPaused = (args: JobArgs & { paused: boolean }): Promise<JobSettings> =>
+/** Arguments of `set_job_paused`. */
+export type SetJobPausedArgs = {
+  profile: string;
+  job: JobName;
+  paused: boolean;
+};
+
+/** Pauses or resumes a job's schedule on the profile's database. */
+export const setJobPaused = (args: SetJobPausedArgs): Promise<JobSettings> =>
   call("set_job_paused", args);
+
+/** Arguments of `set_job_enabled`. */
+export type SetJobEnabledArgs = {
+  profile: string;
+  job: JobName;
+  enabled: boolean;
+  confirmation: string | null;
+};
 
 /**
  * Enables (with `confirmation`, the job's name as typed) or disables a destructive job's
  * schedule on the profile's database; the core checks the confirmation and audits the change.
  */
-export const setJobEnabled = (
-  args: JobArgs & { enabled: boolean; confirmation: string | null },
-): Promise<JobSettings> => call("set_job_enabled", args);
+export const setJobEnabled = (args: SetJobEnabledArgs): Promise<JobSettings> =>
+  call("set_job_enabled", args);
+
+/** Arguments of `set_job_schedule`. */
+export type SetJobScheduleArgs = {
+  profile: string;
+  job: JobName;
+  schedule: string | null;
+  timeZone: string;
+};
 
 /** A cron expression (null: by hand only) and an IANA time zone; the core checks both. */
-export const setJobSchedule = (
-  args: JobArgs & { schedule: string | null; timeZone: string },
-): Promise<JobSettings> => call("set_job_schedule", args);
+export const setJobSchedule = (args: SetJobScheduleArgs): Promise<JobSettings> =>
+  call("set_job_schedule", args);
+
+/** Arguments of `set_job_options`. */
+export type SetJobOptionsArgs = {
+  profile: string;
+  job: JobName;
+  options: unknown;
+};
 
 /** Replaces the job's options (a JSON object; missing fields take their defaults). */
-export const setJobOptions = (args: JobArgs & { options: unknown }): Promise<JobSettings> =>
+export const setJobOptions = (args: SetJobOptionsArgs): Promise<JobSettings> =>
   call("set_job_options", args);
 
-/** The newest runs of one job (all jobs when `job` is null), newest first. */
-export const jobHistory = (args: {
+/** Arguments of `job_history`. */
+export type JobHistoryArgs = {
   profile: string;
   job: JobName | null;
   limit: number;
-}): Promise<JobRunRecord[]> => call("job_history", args);
+};
+
+/** The newest runs of one job (all jobs when `job` is null), newest first. */
+export const jobHistory = (args: JobHistoryArgs): Promise<Array<JobRunRecord>> =>
+  call("job_history", args);
+
+/** Arguments of `audit_log`. */
+export type AuditLogArgs = {
+  profile: string | null;
+  limit: number;
+};
 
 /**
- * The newest entries of the profile's audit log, newest first: its database's shared log when it
- * names one, else this machine's (also when `profile` is null).
+ * The newest entries of the profile's audit log, newest first: its database's shared log
+ * when it names one, else this machine's (also when `profile` is null).
  */
-export const auditLog = (args: { profile: string | null; limit: number }): Promise<AuditRow[]> =>
+export const auditLog = (args: AuditLogArgs): Promise<Array<AuditRow>> =>
   call("audit_log", args);
 
+/** Arguments of `export_audit_csv`. */
+export type ExportAuditCsvArgs = {
+  profile: string | null;
+  limit: number;
+};
+
 /** The newest entries of the same audit log as CSV text. */
-export const exportAuditCsv = (args: { profile: string | null; limit: number }): Promise<string> =>
+export const exportAuditCsv = (args: ExportAuditCsvArgs): Promise<string> =>
   call("export_audit_csv", args);
 
 /** Whether this console schedules jobs (for the default profile), and why not. */
 export const schedulerStatus = (): Promise<SchedulerReport> => call("scheduler_status");
 
+/** Arguments of `cache_stats`. */
 export type CacheStatsArgs = {
   profile: string;
   /** An age before now (`24h`, `7d`, `90m`, `2w`) or an RFC 3339 instant. */
@@ -243,4 +370,5 @@ export type CacheStatsArgs = {
 };
 
 /** Hit/miss figures of the profile's database for a time range (new events rolled up first). */
-export const cacheStats = (args: CacheStatsArgs): Promise<CacheStats> => call("cache_stats", args);
+export const cacheStats = (args: CacheStatsArgs): Promise<CacheStats> =>
+  call("cache_stats", args);

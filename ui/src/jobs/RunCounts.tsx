@@ -1,9 +1,10 @@
 // A run's named counts as labelled figures ("Rows archived 1,000", "Key bytes 2.0 KiB").
 import { Group, Text } from "@mantine/core";
+import type { JobCounts } from "../ipc/bindings";
 import { Fact } from "../layout/Fact";
 import { countItems } from "./jobFormat";
 
-export function RunCounts({ counts }: { counts: Record<string, number> | null | undefined }) {
+export function RunCounts({ counts }: { counts: JobCounts | null | undefined }) {
   const items = countItems(counts);
   if (items.length === 0)
     return (

@@ -70,17 +70,17 @@ describe("counts", () => {
     expect(countLabel("deleted")).toBe("Deleted");
   });
   it("groups digits and shows byte counts as sizes, in the core's order", () => {
-    expect(countItems({ rowsArchived: 12000, fileBytes: 2048 })).toEqual([
+    expect(countItems({ job: "archive", rowsArchived: 12000, fileBytes: 2048 })).toEqual([
       { name: "rowsArchived", label: "Rows archived", value: "12,000" },
       { name: "fileBytes", label: "File bytes", value: "2 KiB" },
     ]);
-    expect(countsInline({ matched: 10, toDelete: 3, deleted: 0 })).toBe(
+    expect(countsInline({ job: "sweep", matched: 10, toDelete: 3, deleted: 0 })).toBe(
       "Matched: 10 · To delete: 3 · Deleted: 0",
     );
   });
   it("renders nothing for missing counts", () => {
     expect(countItems(null)).toEqual([]);
-    expect(countItems({})).toEqual([]);
+    expect(countItems(undefined)).toEqual([]);
     expect(countsInline(undefined)).toBe("");
   });
 });
@@ -99,12 +99,33 @@ describe("sampleKeys", () => {
 
 describe("dryRunFoundWork", () => {
   it("is false when a dry run would delete, archive or write nothing", () => {
-    expect(dryRunFoundWork({ counts: { matched: 10, toDelete: 0, deleted: 0 } })).toBe(false);
-    expect(dryRunFoundWork({ counts: { rowsArchived: 0, fileBytes: 0 } })).toBe(false);
+    expect(
+      dryRunFoundWork({ counts: { job: "sweep", matched: 10, toDelete: 0, deleted: 0 } }),
+    ).toBe(false);
+    expect(dryRunFoundWork({ counts: { job: "archive", rowsArchived: 0, fileBytes: 0 } })).toBe(
+      false,
+    );
+    expect(
+      dryRunFoundWork({
+        counts: { job: "delete-archived", rowsDeleted: 0, batches: 0, archivesCompleted: 0 },
+      }),
+    ).toBe(false);
+    expect(
+      dryRunFoundWork({
+        counts: { job: "precompute", keysWritten: 0, keysSkipped: 40, reports: 5 },
+      }),
+    ).toBe(false);
   });
   it("is true when it found something, or when its counts do not say", () => {
-    expect(dryRunFoundWork({ counts: { matched: 10, toDelete: 3, deleted: 0 } })).toBe(true);
-    expect(dryRunFoundWork({ counts: { tables: 3, keys: 12 } })).toBe(true);
+    expect(
+      dryRunFoundWork({ counts: { job: "prune-snapshots", matched: 10, toDelete: 3, deleted: 0 } }),
+    ).toBe(true);
+    expect(
+      dryRunFoundWork({
+        counts: { job: "storage-report", tables: 3, tableBytes: 0, keys: 12, keyBytes: 0 },
+      }),
+    ).toBe(true);
+    expect(dryRunFoundWork({ counts: null })).toBe(true);
   });
 });
 

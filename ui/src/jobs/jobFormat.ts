@@ -2,7 +2,7 @@
 // duration and counts, the sample keys a cleanup's dry run found, and the schedule in words.
 import { formatBytes } from "../format/bytes";
 import { formatCount } from "../format/count";
-import type { JobRunRecord, JobRunStatus, JobView } from "../ipc/bindings";
+import type { JobCounts, JobRunRecord, JobRunStatus, JobView } from "../ipc/bindings";
 
 export type JobState = "running" | "paused" | "disabled" | "active" | "manual";
 
@@ -103,11 +103,17 @@ export interface CountItem {
   value: string;
 }
 
-/** A run's named counts as labelled figures, in the core's order; byte counts in KiB/MiB. */
-export function countItems(counts: Record<string, number> | null | undefined): CountItem[] {
-  if (!counts || typeof counts !== "object") return [];
+/**
+ * A run's counts as labelled figures, in the core's order (the `job` tag is not a count); byte
+ * counts in KiB/MiB.
+ */
+export function countItems(counts: JobCounts | null | undefined): CountItem[] {
+  if (!counts) return [];
   return Object.entries(counts)
-    .filter(([, value]) => typeof value === "number" && Number.isFinite(value))
+    .filter(
+      (entry): entry is [string, number] =>
+        entry[0] !== "job" && typeof entry[1] === "number" && Number.isFinite(entry[1]),
+    )
     .map(([name, value]) => ({
       name,
       label: countLabel(name),
@@ -116,7 +122,7 @@ export function countItems(counts: Record<string, number> | null | undefined): C
 }
 
 /** "3 rows archived, 1.2 KiB file bytes"-style one-line digest of the counts ("" when none). */
-export function countsInline(counts: Record<string, number> | null | undefined): string {
+export function countsInline(counts: JobCounts | null | undefined): string {
   return countItems(counts)
     .map((item) => `${item.label}: ${item.value}`)
     .join(" · ");
@@ -155,12 +161,33 @@ export function familyShares(detail: unknown): FamilyShareView[] {
 
 /** Whether a dry run found anything for the real run to do (counts that delete or write). */
 export function dryRunFoundWork(run: Pick<JobRunRecord, "counts">): boolean {
-  const counts = run.counts ?? {};
-  const relevant = ["toDelete", "rowsArchived", "rowsDeleted", "keysWritten"];
-  const known = relevant.filter((name) => name in counts);
-  // Jobs whose counts say nothing about work to do (storage report) always may run.
-  if (known.length === 0) return true;
-  return known.some((name) => (counts[name] ?? 0) > 0);
+  const counts = run.counts;
+  // A run without counts says nothing about work to do.
+  if (!counts) return true;
+  switch (counts.job) {
+    case "precompute":
+    case "nightly-analytics":
+      return counts.keysWritten > 0;
+    case "archive":
+      return counts.rowsArchived > 0;
+    case "delete-archived":
+      return counts.rowsDeleted > 0;
+    case "prune-snapshots":
+    case "sweep":
+    case "invalidate-user":
+      return counts.toDelete > 0;
+    case "storage-report":
+      // Its counts say nothing about work to do: it always may run.
+      return true;
+    default:
+      return unknownJob(counts);
+  }
+}
+
+/** A job this UI does not know (a newer core): its dry run cannot tell, so the run may go on. */
+function unknownJob(counts: never): boolean {
+  void counts;
+  return true;
 }
 
 /** The schedule in words with its time zone, without the core's full stop; or "By hand only". */

@@ -56,7 +56,10 @@ describe("a destructive job's real run", () => {
       operationId: "op-real",
     });
 
-    const real = run({ dryRun: false, counts: { matched: 10, toDelete: 3, deleted: 3 } });
+    const real = run({
+      dryRun: false,
+      counts: { job: "prune-snapshots", matched: 10, toDelete: 3, deleted: 3 },
+    });
     flow = play(flow, { type: "runDone", record: real });
     expect(flow.state).toEqual({ step: "done", record: real });
     expect(flow.dryRun).toBe(dry);

@@ -15,7 +15,7 @@ export function run(over: Partial<JobRunRecord> = {}): JobRunRecord {
     finishedAt: "2026-11-19T12:00:01+00:00",
     durationMs: 1200,
     status: "succeeded",
-    counts: { matched: 10, toDelete: 3, deleted: 0 },
+    counts: { job: "prune-snapshots", matched: 10, toDelete: 3, deleted: 0 },
     summary: "would delete 3 of 10 keys",
     detail: { sample: ["snapshot:paths:v1", "snapshot:paths:v2", "snapshot:paths:v3"] },
     error: null,

@@ -3,10 +3,11 @@
 import { Alert, Button, Code, Group, Menu, Stack, Text } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { ErrorAlert } from "../feedback/QueryStates";
-import type { TableSpec } from "../ipc/bindings";
-import { type ExportFormat, exportReport, type ReportParams } from "../ipc/commands";
+import type { ExportFormat, TableSpec } from "../ipc/bindings";
+import { exportReport } from "../ipc/commands";
 import { CopyTextButton } from "../keys/CopyTextButton";
 import { humanizeName } from "./payload";
+import type { ReportParams } from "./reportParams";
 
 type ExportRequest = { format: ExportFormat; table: string | null; label: string };
 

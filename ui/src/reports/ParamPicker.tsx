@@ -5,8 +5,7 @@ import { Autocomplete, Button, Group, Stack, Text } from "@mantine/core";
 import { type FormEvent, useState } from "react";
 import { formatCount } from "../format/count";
 import type { ReportSummary } from "../ipc/bindings";
-import type { ReportParams } from "../ipc/commands";
-import { paramValues, parseParamInput } from "./reportParams";
+import { paramValues, parseParamInput, type ReportParams } from "./reportParams";
 
 export function ParamPicker({
   summary,

@@ -20,7 +20,7 @@ import { type ReactNode, useMemo, useState } from "react";
 import { ErrorAlert, LoadingState } from "../feedback/QueryStates";
 import { prettyJson } from "../format/json";
 import type { ProfileView, ReportSummary, ReportValue } from "../ipc/bindings";
-import { diffReport, type ReportParams, showReport } from "../ipc/commands";
+import { diffReport, showReport } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
 import { CopyTextButton } from "../keys/CopyTextButton";
 import { useNow } from "../keys/useNow";
@@ -38,7 +38,7 @@ import {
   sourceColor,
   sourceLabel,
 } from "./reportFormat";
-import { renderKeyTemplate } from "./reportParams";
+import { type ReportParams, renderKeyTemplate } from "./reportParams";
 import { ReportPayloadView } from "./views/ReportPayloadView";
 
 type Tab = "report" | "json" | "diff";

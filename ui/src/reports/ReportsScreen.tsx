@@ -6,7 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { EmptyState, ErrorAlert, LoadingState } from "../feedback/QueryStates";
 import type { ProfileView, ReportList as ReportListData } from "../ipc/bindings";
-import { listReports, type ReportParams } from "../ipc/commands";
+import { listReports } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
 import { useNow } from "../keys/useNow";
 import { PrecomputeModal } from "./PrecomputeModal";
@@ -14,7 +14,7 @@ import { ReportList } from "./ReportList";
 import { ReportView } from "./ReportView";
 import { RunsDrawer } from "./RunsDrawer";
 import { mirrorBanner } from "./reportFormat";
-import { defaultParams } from "./reportParams";
+import { defaultParams, type ReportParams } from "./reportParams";
 import { SyncMirrorButton, SyncMirrorStatus, useSyncMirror } from "./SyncMirror";
 
 function MirrorBanner({ list }: { list: ReportListData }) {

@@ -2,7 +2,9 @@
 // the values offered in the key picker, and what the user typed (a value, `name=value` pairs, or
 // a whole key).
 import type { ReportSummary } from "../ipc/bindings";
-import type { ReportParams } from "../ipc/commands";
+
+/** Values for a report's key template placeholders, e.g. `{ dept: "default" }`. */
+export type ReportParams = Record<string, string>;
 
 type Part = { literal: string } | { param: string };
 

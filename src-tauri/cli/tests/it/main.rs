@@ -727,6 +727,99 @@ async fn db_migrate_applies_the_console_schema_to_the_profile_database() {
 }
 
 #[tokio::test]
+async fn daemon_schedules_a_writable_profile_and_refuses_the_profiles_the_app_refuses() {
+    use std::io::BufRead as _;
+
+    let scratch = ScratchDatabase::create("cachescope_cli_daemon_").await;
+    let url = scratch.url.clone();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        for (profile, extra) in [("pg", None), ("ro", Some("--read-only"))] {
+            let mut args = vec![
+                "profile",
+                "add",
+                profile,
+                "--kind",
+                "local",
+                "--postgres-url",
+                &url,
+            ];
+            args.extend(extra);
+            ok(&h, &args);
+        }
+        // The app's refusals, word for word: a read-only profile (exit 4) and a profile without
+        // a database (exit 2).
+        let r = run(&h, &["-p", "ro", "daemon"], "");
+        assert_eq!(r.code, 4, "{}", r.stderr);
+        assert_eq!(
+            r.stderr.trim_end(),
+            "cachescope: profile ro is read-only; scheduled jobs would write, so none are scheduled"
+        );
+        let r = run(&h, &["daemon"], "");
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(
+            r.stderr.trim_end(),
+            "cachescope: profile local has no Postgres database; jobs are scheduled only for a \
+             profile with one"
+        );
+
+        // A writable profile with a database: the jobs a fresh database schedules, until Ctrl-C.
+        let mut daemon = std::process::Command::new(assert_cmd::cargo::cargo_bin("cachescope"))
+            .args(["-p", "pg", "daemon"])
+            .env("CACHESCOPE_CONFIG_DIR", h.join("config"))
+            .env("CACHESCOPE_DATA_DIR", h.join("data"))
+            .env("CACHESCOPE_SECRET_STORE", "file")
+            .env_remove("CACHESCOPE_PROFILE")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(daemon.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        assert_eq!(
+            line.trim_end(),
+            "cachescope daemon: scheduling 3 jobs of profile \"pg\"; Ctrl-C stops"
+        );
+        let interrupted = std::process::Command::new("kill")
+            .args(["-INT", &daemon.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(interrupted.success());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = daemon.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                daemon.kill().unwrap();
+                panic!("the daemon did not stop on SIGINT");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert_eq!(status.code(), Some(0));
+    })
+    .await
+    .unwrap();
+    // The daemon's sessions close with it; the database can go once the server has seen that.
+    for _ in 0..200 {
+        let sessions: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = $1")
+                .bind(&scratch.name)
+                .fetch_one(&scratch.admin)
+                .await
+                .unwrap();
+        if sessions == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    scratch.drop().await;
+}
+
+#[tokio::test]
 async fn destructive_jobs_need_their_name_typed_to_run_or_to_be_enabled() {
     let scratch = ScratchDatabase::create("cachescope_cli_confirm_").await;
     let url = scratch.url.clone();

@@ -49,6 +49,21 @@ fn at(hook: Option<&StepHook>, step: Step) -> Result<()> {
     hook.map_or(Ok(()), |h| h(step))
 }
 
+/// What an archive or delete run works with besides its target: the database, whether it only
+/// counts, the job run it belongs to, where it reports progress (and learns it was cancelled),
+/// where a test may interrupt it, and the job's lease (none in a dry run or outside a job).
+#[derive(Clone, Copy)]
+pub struct DetailRun<'a> {
+    pub pool: &'a PgPool,
+    pub dry_run: bool,
+    /// The job run recorded on the archive's metadata row.
+    pub job_run: Option<i64>,
+    pub progress: &'a Progress,
+    pub hook: Option<&'a StepHook>,
+    /// With a lease, each step commits only while the job's lock is still held.
+    pub lease: Option<&'a JobLease>,
+}
+
 /// What an archive run found and wrote (or, dry, would write).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -253,20 +268,23 @@ fn partial_path(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Archives the rows of the target's table older than its retention before `now`. With a
-/// `lease`, the archive is marked verified only while the job's lock is still held.
-#[allow(clippy::too_many_arguments)] // each is a distinct input of one archive run
+/// Archives the rows of the target's table older than its retention before `now` into a file in
+/// `directory`. With a lease, the archive is marked verified only while the job's lock is still
+/// held.
 pub async fn archive(
-    pool: &PgPool,
+    run: &DetailRun<'_>,
     target: &ArchiveTarget,
     directory: &Path,
     now: DateTime<Utc>,
-    dry_run: bool,
-    job_run: Option<i64>,
-    progress: &Progress,
-    hook: Option<&StepHook>,
-    lease: Option<&JobLease>,
 ) -> Result<ArchiveOutcome> {
+    let DetailRun {
+        pool,
+        dry_run,
+        job_run,
+        progress,
+        hook,
+        lease,
+    } = *run;
     let cutoff = archive_cutoff(now, target.retention_days)?;
     let table_name = target.detail.table.qualified_name();
     let mut outcome = ArchiveOutcome {
@@ -960,30 +978,27 @@ fn delete_batch_sql(
 /// per run (0: no limit). Each archive file is re-verified before its rows are deleted. With a
 /// `lease`, each batch commits only while the job's lock is still held; and a batch commits only
 /// if its archive's progress is still where this run read it.
-pub async fn delete_archived(
-    pool: &PgPool,
-    target: &DeleteTarget,
-    dry_run: bool,
-    progress: &Progress,
-    hook: Option<&StepHook>,
-    lease: Option<&JobLease>,
-) -> Result<DeleteOutcome> {
+pub async fn delete_archived(run: &DetailRun<'_>, target: &DeleteTarget) -> Result<DeleteOutcome> {
     let mut outcome = DeleteOutcome::default();
-    delete_archived_into(pool, target, dry_run, progress, hook, lease, &mut outcome).await?;
+    delete_archived_into(run, target, &mut outcome).await?;
     Ok(outcome)
 }
 
 /// [`delete_archived`], counting into `outcome` as it goes: when it fails, `outcome` holds the
 /// batches committed before the failure.
 pub async fn delete_archived_into(
-    pool: &PgPool,
+    run: &DetailRun<'_>,
     target: &DeleteTarget,
-    dry_run: bool,
-    progress: &Progress,
-    hook: Option<&StepHook>,
-    lease: Option<&JobLease>,
     outcome: &mut DeleteOutcome,
 ) -> Result<()> {
+    let DetailRun {
+        pool,
+        dry_run,
+        progress,
+        hook,
+        lease,
+        ..
+    } = *run;
     let detail = &target.detail;
     let (table, id, time) = (detail.table.sql(), detail.id.sql(), detail.time.sql());
     let table_name = detail.table.qualified_name();

@@ -11,6 +11,7 @@ use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::{Connection, Row};
 
 use super::catalog::JobName;
+use super::counts::JobCounts;
 use crate::error::{Error, Result};
 
 /// How a run ended (or that it is still going).
@@ -70,9 +71,9 @@ pub struct JobRunRecord {
     #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
     pub status: JobRunStatus,
-    /// Named counts, e.g. `{"rowsArchived": 1000}`.
-    #[ts(type = "Record<string, number>")]
-    pub counts: serde_json::Value,
+    /// What the run counted, e.g. `{"job": "archive", "rowsArchived": 1000, "fileBytes": 5120}`;
+    /// `None` when it recorded no counts (it failed or stopped before doing anything).
+    pub counts: Option<JobCounts>,
     pub summary: String,
     #[ts(type = "unknown")]
     pub detail: serde_json::Value,
@@ -84,13 +85,13 @@ const COLUMNS: &str =
     finished_at, status, counts, summary, detail, error";
 
 fn from_row(row: &sqlx::postgres::PgRow) -> Option<JobRunRecord> {
-    let job: String = row.get("job");
+    let job: JobName = row.get::<String, _>("job").parse().ok()?;
     let started: DateTime<Utc> = row.get("started_at");
     let finished: Option<DateTime<Utc>> = row.get("finished_at");
     let scheduled: Option<DateTime<Utc>> = row.get("scheduled_for");
     Some(JobRunRecord {
         id: row.get("id"),
-        job: job.parse().ok()?,
+        job,
         scheduled_for: scheduled.map(|t| t.to_rfc3339()),
         trigger: row.get("trigger"),
         profile: row.get("profile"),
@@ -101,7 +102,7 @@ fn from_row(row: &sqlx::postgres::PgRow) -> Option<JobRunRecord> {
         finished_at: finished.map(|t| t.to_rfc3339()),
         duration_ms: finished.map(|f| (f - started).num_milliseconds()),
         status: JobRunStatus::parse(row.get("status")),
-        counts: row.get("counts"),
+        counts: JobCounts::from_stored(job, row.get("counts")),
         summary: row.get("summary"),
         detail: row.get("detail"),
         error: row.get("error"),
@@ -169,7 +170,8 @@ pub async fn start_manual(
 /// What a finished run records.
 #[derive(Debug, Clone, Default)]
 pub struct RunOutcome {
-    pub counts: serde_json::Map<String, serde_json::Value>,
+    /// What it counted; `None` when it did nothing it could count.
+    pub counts: Option<JobCounts>,
     pub summary: String,
     pub detail: serde_json::Value,
 }
@@ -188,7 +190,13 @@ pub async fn finish(
     )
     .bind(id)
     .bind(status.as_str())
-    .bind(serde_json::Value::Object(outcome.counts.clone()))
+    .bind(serde_json::Value::Object(
+        outcome
+            .counts
+            .as_ref()
+            .map(JobCounts::to_stored)
+            .unwrap_or_default(),
+    ))
     .bind(&outcome.summary)
     .bind(&outcome.detail)
     .bind(error)

@@ -8,16 +8,82 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgPool;
 
-use super::options::{PruneSnapshotsOptions, SweepOptions, SweepRule};
+use super::catalog::JobName;
+use super::job::{to_detail, JobFailure, JobRun, RunReport};
+use super::kinds::prune_snapshots::PruneSnapshotsOptions;
+use super::kinds::sweep::{SweepOptions, SweepRule};
 use crate::db_limits::{Work, WorkLimit};
 use crate::error::{Error, Result};
+use crate::events::Event;
 use crate::key_deletion::SAMPLE_SIZE;
 use crate::kv::{limits, list_all, KvStore};
 use crate::progress::Progress;
 use crate::reports::definitions::KeyTemplate;
+
+/// The counts of a key cleanup run (prune-snapshots, sweep, invalidate-user).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(default, rename_all = "camelCase")]
+pub struct KeyCleanupCounts {
+    /// Keys listed that belong to the families looked at.
+    #[ts(type = "number")]
+    pub matched: u64,
+    /// Keys chosen for deletion.
+    #[ts(type = "number")]
+    pub to_delete: u64,
+    /// Keys deleted (none in a dry run).
+    #[ts(type = "number")]
+    pub deleted: u64,
+    /// Keys the server left unprocessed; present only when there were some.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub failed: Option<u64>,
+}
+
+/// The report of a key cleanup run of `job` that did `done`: announces the keys it deleted, and
+/// fails (with what it did delete counted) when the server left keys unprocessed.
+pub(crate) fn finish_run(
+    run: &JobRun<'_>,
+    job: JobName,
+    done: KeyCleanupOutcome,
+) -> std::result::Result<RunReport<KeyCleanupCounts>, JobFailure<KeyCleanupCounts>> {
+    let dry = run.dry_run;
+    if !dry && done.deleted > 0 {
+        run.ctx.events().publish(Event::KeysChanged {
+            profile: run.profile.to_owned(),
+            count: done.deleted,
+        });
+    }
+    let report = RunReport {
+        counts: KeyCleanupCounts {
+            matched: done.matched,
+            to_delete: done.to_delete,
+            deleted: done.deleted,
+            failed: (done.failed > 0).then_some(done.failed),
+        },
+        summary: format!(
+            "{} {} of {} keys",
+            if dry { "would delete" } else { "deleted" },
+            if dry { done.to_delete } else { done.deleted },
+            done.matched
+        ),
+        detail: to_detail(&done),
+    };
+    if done.failed > 0 {
+        // The keys it did delete are reported; the ones left are not.
+        return Err(JobFailure {
+            error: Error::KvIncomplete {
+                action: format!("job {job}"),
+                failed: done.failed,
+                total: done.deleted + done.failed,
+            },
+            done: Some(Box::new(report)),
+        });
+    }
+    Ok(report)
+}
 
 /// What a key cleanup found and deleted (or, dry, would delete).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]

@@ -50,6 +50,16 @@ pub struct Scheduler {
     shared: Arc<Shared>,
 }
 
+/// The "schedule|time zone" a job is registered with, or `None` when it has no live schedule
+/// (none set, paused, not enabled on the database, or a job that needs a parameter).
+pub fn live_schedule(job_settings: &settings::JobSettings) -> Option<String> {
+    let off = job_settings.paused || !job_settings.enabled || job_settings.name.needs_parameter();
+    match (&job_settings.schedule, off) {
+        (Some(schedule), false) => Some(format!("{schedule}|{}", job_settings.time_zone)),
+        _ => None,
+    }
+}
+
 fn scheduler_error(e: tokio_cron_scheduler::JobSchedulerError) -> Error {
     Error::invalid("job scheduler", e.to_string())
 }
@@ -123,13 +133,7 @@ impl Scheduler {
         let mut registered = self.shared.registered.lock().await;
         for job_settings in all {
             let job = job_settings.name;
-            let wanted = match (
-                &job_settings.schedule,
-                job_settings.paused || !job_settings.enabled || job.needs_parameter(),
-            ) {
-                (Some(schedule), false) => Some(format!("{schedule}|{}", job_settings.time_zone)),
-                _ => None,
-            };
+            let wanted = live_schedule(&job_settings);
             let current = registered.get(&job).map(|(_, key)| key.clone());
             if current == wanted {
                 continue;

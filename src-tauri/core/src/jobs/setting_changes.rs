@@ -59,6 +59,21 @@ pub async fn disable_job(
     .await
 }
 
+/// Enables (with `confirmation`, the job's name as typed; none counts as nothing typed) or
+/// disables a job's schedule on the profile's database: [`enable_job`] or [`disable_job`].
+pub async fn set_enabled(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    job: JobName,
+    enabled: bool,
+    confirmation: Option<&str>,
+) -> Result<JobSettings> {
+    match enabled {
+        true => enable_job(ctx, profile, job, confirmation.unwrap_or_default()).await,
+        false => disable_job(ctx, profile, job).await,
+    }
+}
+
 /// Pauses or resumes a job's schedule.
 pub async fn set_paused(
     ctx: &CoreContext,

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::definitions::TableSpec;
@@ -14,7 +14,8 @@ use crate::error::{Error, Result};
 use crate::{private_files, spreadsheet_csv};
 
 /// The export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     Json,
     Csv,

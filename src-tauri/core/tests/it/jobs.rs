@@ -2,7 +2,8 @@
 //! (never an aggregate), an interruption at every step followed by a rerun loses and duplicates
 //! nothing, two schedulers on one database run each scheduled time once, bad input is refused
 //! before anything runs, read-only profiles refuse, and the KV cleanups delete exactly their keys.
-//! [`faults`] holds the jobs under failing servers (Postgres sessions terminated, KV 429/5xx).
+//! [`faults`] holds the jobs under failing servers (Postgres sessions terminated, KV 429/5xx);
+//! [`console_scheduler`] the scheduler the app and the daemon share (policy and lifecycle).
 
 use std::collections::HashSet;
 use std::io::BufRead as _;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use cachescope_core::jobs::archive::Step;
 use cachescope_core::jobs::history::{self, JobRunStatus};
 use cachescope_core::jobs::scheduler::Scheduler;
-use cachescope_core::jobs::{run_job, settings, JobName, JobRunRequest};
+use cachescope_core::jobs::{run_job, settings, JobCounts, JobName, JobRunRequest};
 use cachescope_core::kv::{Entry, Expiry, KvStore, PutOptions};
 use cachescope_core::profiles::{Profile, ProfileKind};
 use cachescope_core::progress::Progress;
@@ -22,6 +23,7 @@ use sqlx::PgPool;
 
 use super::report_precompute::context_on;
 
+mod console_scheduler;
 mod destructive_confirmation;
 mod faults;
 mod hostile_options;
@@ -113,9 +115,13 @@ async fn run_with(
         .unwrap()
 }
 
+/// A count of a run by its recorded name (e.g. `rowsArchived`).
 fn count(record: &history::JobRunRecord, name: &str) -> u64 {
-    record.counts[name]
-        .as_u64()
+    record
+        .counts
+        .as_ref()
+        .map(JobCounts::to_stored)
+        .and_then(|counts| counts.get(name).and_then(serde_json::Value::as_u64))
         .unwrap_or_else(|| panic!("no count {name} in {record:?}"))
 }
 

@@ -9,7 +9,7 @@ use cachescope_core::Error;
 use chrono::{TimeZone, Utc};
 use sqlx::PgPool;
 
-use super::{ids_older_than, insert_events, now, setup};
+use super::{count, ids_older_than, insert_events, now, setup};
 
 async fn job_runs(pool: &PgPool, job: JobName) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM cachescope.job_runs WHERE job = $1")
@@ -228,5 +228,5 @@ async fn a_real_destructive_run_without_the_typed_job_name_is_refused_and_does_n
     .await
     .unwrap()
     .unwrap();
-    assert_eq!(done.counts["rowsArchived"], old as u64, "{done:?}");
+    assert_eq!(count(&done, "rowsArchived"), old as u64, "{done:?}");
 }

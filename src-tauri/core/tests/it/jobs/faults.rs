@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use cachescope_core::jobs::archive::{Step, StepHook};
+use cachescope_core::jobs::counts::{DeleteArchivedCounts, KeyCleanupCounts};
 use cachescope_core::jobs::history::{self, JobRunStatus};
-use cachescope_core::jobs::JobName;
+use cachescope_core::jobs::{JobCounts, JobName};
 use cachescope_core::profiles::{Profile, ProfileKind};
 use futures::future::BoxFuture;
 use serde_json::json;
@@ -137,7 +138,7 @@ async fn postgres_sessions_terminated_mid_archive_fail_the_run_and_the_rerun_arc
         error.starts_with("Postgres: the connection holding the lock of job archive was lost"),
         "{error}"
     );
-    assert_eq!(failed.counts, json!({}), "nothing reported as archived");
+    assert_eq!(failed.counts, None, "nothing reported as archived");
     // The archive was not marked verified, so none of its rows may be deleted.
     let statuses: Vec<String> =
         sqlx::query_scalar("SELECT status FROM cachescope.archive_metadata ORDER BY id")
@@ -229,7 +230,12 @@ async fn postgres_sessions_terminated_mid_delete_fail_the_run_lose_nothing_and_f
     );
     assert_eq!(
         failed.counts,
-        json!({ "rowsDeleted": 300, "batches": 3, "archivesCompleted": 0 }),
+        Some(JobCounts::DeleteArchived(DeleteArchivedCounts {
+            rows_deleted: 300,
+            batches: 3,
+            archives_completed: 0,
+            rows_remaining: None,
+        })),
         "the 3 committed batches are counted, the rolled-back 4th is not"
     );
     let audit = ctx
@@ -312,7 +318,12 @@ async fn an_archive_advanced_by_another_run_mid_delete_stops_the_run_before_its_
     assert!(error.contains("was advanced by another run"), "{error}");
     assert_eq!(
         failed.counts,
-        json!({ "rowsDeleted": 200, "batches": 2, "archivesCompleted": 0 })
+        Some(JobCounts::DeleteArchived(DeleteArchivedCounts {
+            rows_deleted: 200,
+            batches: 2,
+            archives_completed: 0,
+            rows_remaining: None,
+        }))
     );
     // Batch 3 deleted nothing: exactly the rows of the 2 committed batches are gone.
     let left = ids_older_than(&pool, cutoff).await;
@@ -446,7 +457,7 @@ async fn kv_429_and_5xx_mid_prune_fail_the_run_and_the_next_run_deletes_exactly_
         error.starts_with("Cloudflare rate limit: still throttled after 5 attempts"),
         "{error}"
     );
-    assert_eq!(limited.counts, json!({}), "no key reported as deleted");
+    assert_eq!(limited.counts, None, "no key reported as deleted");
     let seen = requests(&server).await;
     assert_eq!(seen[0], ("GET".to_owned(), LIST.to_owned(), None));
     assert_eq!(seen.len(), 6, "one listing, 5 attempts of one bulk delete");
@@ -465,7 +476,7 @@ async fn kv_429_and_5xx_mid_prune_fail_the_run_and_the_next_run_deletes_exactly_
             server.uri()
         )
     );
-    assert_eq!(unavailable.counts, json!({}));
+    assert_eq!(unavailable.counts, None);
     assert_eq!(
         bulk_deletes(&requests(&server).await),
         vec![json!(older); 5]
@@ -490,7 +501,12 @@ async fn kv_429_and_5xx_mid_prune_fail_the_run_and_the_next_run_deletes_exactly_
     );
     assert_eq!(
         incomplete.counts,
-        json!({ "matched": 12, "toDelete": 7, "deleted": 6, "failed": 1 }),
+        Some(JobCounts::PruneSnapshots(KeyCleanupCounts {
+            matched: 12,
+            to_delete: 7,
+            deleted: 6,
+            failed: Some(1),
+        })),
         "what it did delete is counted, v3 is not"
     );
     assert!(

@@ -1,5 +1,5 @@
-//! `cachescope stats [import|rollup|prune]` and `cachescope demo events`: parse the arguments,
-//! call the core's stats module, print figures for people or JSON for scripts.
+//! `cachescope stats [import|rollup|prune]`: parse the arguments, call the core's stats module,
+//! print figures for people or JSON for scripts.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -12,7 +12,6 @@ use cachescope_core::stats::queries::{
 use cachescope_core::stats::rollup::{prune, rollup, RollupOptions};
 use cachescope_core::stats::Outcome;
 use cachescope_core::{CoreContext, Error, Result};
-use cachescope_demo::events::{self as demo_events, DemoEventsOptions};
 use sqlx::PgPool;
 
 use crate::cli_args::{StatsArgs, StatsCommand, StatsShowArgs};
@@ -322,47 +321,6 @@ fn print_stats(s: &CacheStats) {
             );
         }
     }
-}
-
-pub async fn demo_events_command(
-    ctx: &CoreContext,
-    profile: Option<&str>,
-    days: u32,
-    seed: u64,
-    now: Option<DateTime<Utc>>,
-    json: bool,
-) -> Result<()> {
-    if ctx.profile(profile)?.is_read_only() {
-        return Err(Error::ReadOnlyProfile {
-            profile: ctx.profile(profile)?.name,
-            action: "replace the demo cache events".to_owned(),
-        });
-    }
-    let pool = stats_database(ctx, profile).await?;
-    let options = DemoEventsOptions {
-        days,
-        seed,
-        now: now.unwrap_or_else(Utc::now),
-    };
-    let bar = Bar::start();
-    let summary = demo_events::generate(&pool, &key_families(ctx)?, &options, &bar.progress).await;
-    bar.finish();
-    let summary = summary?;
-    if json {
-        return print_json(&summary);
-    }
-    println!(
-        "replaced the demo cache events: {} events from {} to {}, rolled up into {} hours",
-        summary.events,
-        summary
-            .since
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        summary
-            .until
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        summary.rollup.hours_recomputed
-    );
-    Ok(())
 }
 
 #[cfg(test)]

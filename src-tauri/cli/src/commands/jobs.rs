@@ -1,6 +1,6 @@
-//! `cachescope jobs ...` and `cachescope daemon`: list, run (dry run and the typed job name first
-//! for destructive jobs), enable or disable a destructive job's schedule, pause, resume,
-//! schedule, options and history of jobs, and the scheduler.
+//! `cachescope jobs ...`: list, run (dry run and the typed job name first for destructive jobs),
+//! enable or disable a destructive job's schedule, pause, resume, schedule, options and history
+//! of jobs.
 
 use chrono::{DateTime, Utc};
 
@@ -8,7 +8,6 @@ use cachescope_core::db::PgPool;
 use cachescope_core::jobs::history::{self, JobRunRecord, JobRunStatus};
 use cachescope_core::jobs::overview::list_jobs;
 use cachescope_core::jobs::runner::jobs_database;
-use cachescope_core::jobs::scheduler::Scheduler;
 use cachescope_core::jobs::{run_job, setting_changes, settings, JobName, JobRunRequest};
 use cachescope_core::{CoreContext, Error, Result};
 
@@ -268,8 +267,8 @@ fn print_run(record: &JobRunRecord, json: bool) -> Result<()> {
         status_word(record.status),
         record.summary
     );
-    if let Some(counts) = record.counts.as_object() {
-        for (name, value) in counts {
+    if let Some(counts) = &record.counts {
+        for (name, value) in counts.to_stored() {
             println!("  {value:>12}  {name}");
         }
     }
@@ -279,31 +278,4 @@ fn print_run(record: &JobRunRecord, json: bool) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Runs the scheduler until Ctrl-C.
-pub async fn daemon(ctx: &CoreContext, profile: Option<&str>) -> Result<()> {
-    let scheduler = Scheduler::start(ctx, profile).await?;
-    let status = scheduler.status().await;
-    eprintln!(
-        "cachescope daemon: scheduling {} jobs of profile {:?}{}; Ctrl-C stops",
-        status.scheduled.len(),
-        status.profile,
-        status
-            .last_error
-            .map(|e| format!(" (schedules not read yet: {e})"))
-            .unwrap_or_default()
-    );
-    let mut finished = ctx.events().subscribe();
-    loop {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
-            event = finished.recv() => {
-                if let Ok(cachescope_core::events::Event::JobRunFinished { run, .. }) = event {
-                    eprintln!("{} #{} {}: {}", run.job, run.id, status_word(run.status), run.summary);
-                }
-            }
-        }
-    }
-    scheduler.shutdown().await
 }
