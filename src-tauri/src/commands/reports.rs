@@ -117,7 +117,5 @@ pub async fn list_precompute_runs(
     profile: String,
     limit: i64,
 ) -> IpcResult<Vec<RunSummary>> {
-    let pool = cachescope_core::reports::require_postgres(&ctx, &profile).await?;
-    cachescope_core::db::migrate(&pool).await?;
-    Ok(precompute::recent_runs(&pool, &profile, limit).await?)
+    Ok(precompute::recent_runs(&ctx, Some(&profile), limit).await?)
 }

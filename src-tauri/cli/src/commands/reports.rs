@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use cachescope_core::reports::export::{export, ExportFormat};
+use cachescope_core::reports::mirror;
 use cachescope_core::reports::precompute::{self, PrecomputeRequest, RunStatus, WriteReason};
 use cachescope_core::reports::reading::{self, ReadFrom, ReportTarget, ValueSource};
-use cachescope_core::reports::{mirror, require_postgres};
 use cachescope_core::{CoreContext, Error, Result};
 
 use crate::cli_args::{PrecomputeArgs, ReportCommand, ReportTargetArgs};
@@ -270,10 +270,7 @@ pub async fn report_command(
             Ok(())
         }
         ReportCommand::Runs { limit } => {
-            let name = ctx.profile(profile)?.name;
-            let pool = require_postgres(ctx, &name).await?;
-            cachescope_core::db::migrate(&pool).await?;
-            let runs = precompute::recent_runs(&pool, &name, limit).await?;
+            let runs = precompute::recent_runs(ctx, profile, limit).await?;
             if json {
                 return print_json(&runs);
             }

@@ -443,8 +443,21 @@ pub async fn last_checked(pool: &PgPool, profile: &str) -> Result<HashMap<String
     Ok(rows.into_iter().collect())
 }
 
-/// The latest runs of a profile, newest first.
-pub async fn recent_runs(pool: &PgPool, profile: &str, limit: i64) -> Result<Vec<RunSummary>> {
+/// The latest precompute runs of a profile (the default one when `None`), newest first, from
+/// its Postgres (migrated first); refused by name when the profile has no database.
+pub async fn recent_runs(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    limit: i64,
+) -> Result<Vec<RunSummary>> {
+    let profile = ctx.profile(profile)?.name;
+    let pool = super::require_postgres(ctx, &profile).await?;
+    crate::db::migrate(&pool).await?;
+    runs_of(&pool, &profile, limit).await
+}
+
+/// The latest runs of `profile` recorded in `pool`, newest first.
+async fn runs_of(pool: &PgPool, profile: &str, limit: i64) -> Result<Vec<RunSummary>> {
     sqlx::query_as::<_, RunSummary>(
         "SELECT id, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS started_at,
                 extract(epoch FROM finished_at - started_at)::float8 * 1000 AS duration_ms,
