@@ -43,6 +43,19 @@ fn bucket_of(limit: RateLimit) -> (f64, f64) {
     (f64::from(burst), steady / per_ms)
 }
 
+/// Tries of one take while SQLite answers that the file is busy or locked (about 1 s in all).
+const BUSY_ATTEMPTS: u32 = 40;
+
+/// SQLite's "busy" (5) and "locked" (6), primary codes, also under an extended code.
+fn is_busy(error: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = error else {
+        return false;
+    };
+    db.code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
+}
+
 fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -93,8 +106,28 @@ impl SharedBudget {
     }
 
     /// Takes one token and returns how long to wait before using it (zero when the bucket had
-    /// one). The token is taken even when the caller then gives up waiting.
+    /// one). The token is taken even when the caller then gives up waiting. When another process
+    /// holds the file's lock in a way SQLite's own busy wait does not cover (two processes opening
+    /// a new file in WAL mode at once answer "database is locked" at once), the take is tried
+    /// again after a short random pause, at most [`BUSY_ATTEMPTS`] times; nothing was taken by a
+    /// try that failed, so a retry never takes twice.
     pub async fn reserve(&self) -> Result<Duration> {
+        let mut attempt = 1;
+        loop {
+            match self.try_reserve().await {
+                Err(Error::Local { ref source, .. })
+                    if is_busy(source) && attempt < BUSY_ATTEMPTS =>
+                {
+                    attempt += 1;
+                    let pause = rand::random_range(5..50);
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn try_reserve(&self) -> Result<Duration> {
         let pool = self.pool().await?;
         let (capacity, rate_per_ms) = bucket_of(self.limit);
         let now = now_ms();
