@@ -65,44 +65,35 @@ pub struct DetailRun<'a> {
 }
 
 /// What an archive run found and wrote (or, dry, would write).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ArchiveOutcome {
     pub table: String,
     pub cutoff: String,
-    #[ts(type = "number")]
     pub rows: u64,
     pub from_time: Option<String>,
     pub to_time: Option<String>,
-    #[ts(type = "number | null")]
     pub first_id: Option<i64>,
-    #[ts(type = "number | null")]
     pub last_id: Option<i64>,
     /// The archive file (none in a dry run or when there was nothing to archive).
     pub file: Option<String>,
-    #[ts(type = "number")]
     pub file_bytes: u64,
     pub checksum: Option<String>,
     /// Unfinished archives of an earlier, interrupted run that were discarded.
-    #[ts(type = "number")]
     pub discarded_unfinished: u64,
 }
 
 /// What a delete run found and deleted (or, dry, would delete).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteOutcome {
     pub table: String,
     /// Rows deleted (in a dry run: rows that the batches would delete).
-    #[ts(type = "number")]
     pub rows_deleted: u64,
-    #[ts(type = "number")]
     pub batches: u64,
     /// Archives whose rows are now all deleted.
-    #[ts(type = "number")]
     pub archives_completed: u64,
     /// Archived rows still in the table after this run (left for the next run by the batch limit).
-    #[ts(type = "number")]
     pub rows_remaining: u64,
 }
 
