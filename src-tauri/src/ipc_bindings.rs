@@ -4,7 +4,7 @@
 
 use cachescope_core::audit::AuditRow;
 use cachescope_core::context::{ConnectionCheck, ProfileView};
-use cachescope_core::events::Event;
+use cachescope_core::events::{Event, FinishedRun};
 use cachescope_core::jobs::catalog::JobName;
 use cachescope_core::jobs::console_scheduler::SchedulerReport;
 use cachescope_core::jobs::counts::{
@@ -112,6 +112,7 @@ pub fn render() -> String {
         PlanLimits::decl(),
         Targets::decl(),
         CacheStats::decl(),
+        FinishedRun::decl(),
         Event::decl(),
     ];
     let mut out = String::from(

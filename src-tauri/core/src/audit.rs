@@ -14,7 +14,7 @@ use sqlx::postgres::PgPool;
 use sqlx::sqlite::SqlitePool;
 use sqlx::Row;
 
-use crate::context::CoreContext;
+use crate::actor::Actor;
 use crate::error::{Error, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/local-state");
@@ -137,11 +137,6 @@ impl AuditOutcome {
     }
 }
 
-fn os_user_and_host() -> (String, String) {
-    let host = whoami::fallible::hostname().unwrap_or_else(|_| "unknown".to_owned());
-    (whoami::username(), host)
-}
-
 fn stored_count(count: u64) -> i64 {
     i64::try_from(count).unwrap_or(i64::MAX)
 }
@@ -172,7 +167,10 @@ impl AuditLog {
 
     /// Records an action taken by the current OS user on this host.
     pub async fn record(&self, entry: &AuditEntry) -> Result<i64> {
-        let (os_user, host) = os_user_and_host();
+        let Actor {
+            user: os_user,
+            host,
+        } = Actor::current();
         let row = sqlx::query(
             "INSERT INTO audit_log (at, os_user, host, profile, action, target, item_count, dry_run, outcome, detail) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -250,7 +248,10 @@ impl AuditTrail {
         match self {
             Self::Local(log) => log.record(entry).await,
             Self::Shared(pool) => {
-                let (os_user, host) = os_user_and_host();
+                let Actor {
+                    user: os_user,
+                    host,
+                } = Actor::current();
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO cachescope.audit_log \
                      (os_user, host, profile, action, target, item_count, dry_run, outcome, detail, finished_at) \
@@ -367,35 +368,6 @@ impl AuditTrail {
                     .collect())
             }
         }
-    }
-}
-
-impl CoreContext {
-    /// Where the audit entries of `profile` go: its database's shared table (migrated first) when
-    /// it names one, else the local state file.
-    pub async fn audit_trail(&self, profile: &str) -> Result<AuditTrail> {
-        match self.postgres(Some(profile)).await? {
-            Some(pool) => {
-                crate::db::migrate(&pool).await?;
-                Ok(AuditTrail::Shared(pool))
-            }
-            None => Ok(AuditTrail::Local(self.audit().clone())),
-        }
-    }
-
-    /// The newest `limit` entries of the audit log of `profile` (its database's shared log when
-    /// it names one, else this machine's), or of this machine's log when `profile` is `None`;
-    /// newest first.
-    pub async fn recent_audit(
-        &self,
-        profile: Option<&str>,
-        limit: u32,
-    ) -> Result<Vec<AuditRecord>> {
-        let trail = match profile {
-            Some(profile) => self.audit_trail(profile).await?,
-            None => AuditTrail::Local(self.audit().clone()),
-        };
-        trail.recent(limit).await
     }
 }
 

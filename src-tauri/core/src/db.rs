@@ -185,21 +185,3 @@ async fn pending(migrator: &Migrator, conn: &mut PgConnection) -> Result<usize, 
         })
         .count())
 }
-
-/// The profile's Postgres, or an error naming the profile, what it needs the database for
-/// (`used_for`, e.g. "which reports are computed from") and how to give it one.
-pub async fn profile_database(
-    ctx: &crate::CoreContext,
-    profile: &str,
-    used_for: &str,
-) -> Result<PgPool> {
-    ctx.postgres(Some(profile)).await?.ok_or_else(|| {
-        Error::invalid(
-            format!("profile {profile:?}"),
-            format!(
-                "names no Postgres database, {used_for} (add one with \
-                 `cachescope profile add ... --postgres-url`)"
-            ),
-        )
-    })
-}

@@ -26,10 +26,24 @@ pub enum Event {
     /// Profiles were added, changed or removed.
     ProfilesChanged,
     /// A job run finished (by hand or on schedule), however it ended.
-    JobRunFinished {
-        profile: String,
-        run: Box<crate::jobs::history::JobRunRecord>,
-    },
+    JobRunFinished { profile: String, run: FinishedRun },
+}
+
+/// What the bus says of a finished job run: enough to notify and to refresh; the whole record
+/// is read from the run history (the bus sits under the jobs, so it carries only plain values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FinishedRun {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The job's name, e.g. `archive`.
+    pub job: String,
+    /// `schedule` or `manual`.
+    pub trigger: String,
+    /// `succeeded`, `failed`, `cancelled`, `skipped`, ...
+    pub status: String,
+    pub summary: String,
+    pub error: Option<String>,
 }
 
 /// The sending side of the event bus; cloning it is cheap.

@@ -88,13 +88,10 @@ pub async fn delete_prefix(
             ))
         }
     };
-    if !dry_run && profile.is_read_only() {
-        return Err(Error::ReadOnlyProfile {
-            profile: profile.name,
-            action: format!("delete keys under {prefix:?}"),
-        });
+    if !dry_run {
+        profile.refuse_if_read_only(format!("delete keys under {prefix:?}"))?;
     }
-    let store = ctx.store(Some(&profile.name)).await?;
+    let store = profile.store().await?;
     let keys: Vec<String> = list_all(store.as_ref(), Some(prefix), progress)
         .await?
         .into_iter()
@@ -111,7 +108,7 @@ pub async fn delete_prefix(
         failed_sample: Vec::new(),
         cancelled: false,
     };
-    let trail = ctx.audit_trail(&report.profile).await?;
+    let trail = profile.audit_trail().await?;
     if !dry_run {
         // The intent is on record before the first key goes.
         let mark = trail.begin(&entry(&report, INTERRUPTED.to_owned())).await?;
@@ -195,16 +192,11 @@ fn entry(report: &PrefixDeletion, outcome: String) -> AuditEntry {
 /// Deletes one key (after the caller confirmed) and records it. Returns whether it existed.
 pub async fn delete_key(ctx: &CoreContext, profile: Option<&str>, key: &str) -> Result<bool> {
     let profile = ctx.profile(profile)?;
-    let store = ctx.store(Some(&profile.name)).await?;
+    let store = profile.store().await?;
     limits::check_key(key)?;
-    if profile.is_read_only() {
-        return Err(Error::ReadOnlyProfile {
-            profile: profile.name,
-            action: format!("delete key {key:?}"),
-        });
-    }
+    profile.refuse_if_read_only(format!("delete key {key:?}"))?;
     let existed = store.get(key).await?.is_some();
-    let trail = ctx.audit_trail(&profile.name).await?;
+    let trail = profile.audit_trail().await?;
     let mark = trail
         .begin(
             &AuditEntry::new(&profile.name, "delete-key", key)
@@ -225,7 +217,7 @@ pub async fn delete_key(ctx: &CoreContext, profile: Option<&str>, key: &str) -> 
         .await?;
     deleted?;
     ctx.events().publish(crate::events::Event::KeysChanged {
-        profile: profile.name,
+        profile: profile.name.clone(),
         count: 1,
     });
     Ok(existed)

@@ -15,13 +15,8 @@ pub async fn set_key_ttl(
     ttl_seconds: Option<u64>,
 ) -> Result<()> {
     let profile = ctx.profile(profile)?;
-    if profile.is_read_only() {
-        return Err(Error::ReadOnlyProfile {
-            profile: profile.name,
-            action: format!("set the TTL of key {key:?}"),
-        });
-    }
-    let store = ctx.store(Some(&profile.name)).await?;
+    profile.refuse_if_read_only(format!("set the TTL of key {key:?}"))?;
+    let store = profile.store().await?;
     let value = store.get(key).await?.ok_or_else(|| Error::KeyNotFound {
         key: key.to_owned(),
     })?;
@@ -33,7 +28,7 @@ pub async fn set_key_ttl(
         expiry: ttl_seconds.map_or(Expiry::Never, Expiry::Ttl),
         metadata: value.metadata,
     };
-    let trail = ctx.audit_trail(&profile.name).await?;
+    let trail = profile.audit_trail().await?;
     let mark = trail
         .begin(&AuditEntry::new(&profile.name, "set-ttl", key).with_detail(detail.clone()))
         .await?;

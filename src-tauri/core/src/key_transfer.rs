@@ -206,14 +206,9 @@ pub async fn import_into_profile(
 ) -> Result<ImportReport> {
     let profile = ctx.profile(profile)?;
     let (entries, skipped_expired) = parse_jsonl(input, source)?;
-    if profile.is_read_only() {
-        return Err(Error::ReadOnlyProfile {
-            profile: profile.name,
-            action: format!("import {source}"),
-        });
-    }
-    let store = ctx.store(Some(&profile.name)).await?;
-    let trail = ctx.audit_trail(&profile.name).await?;
+    profile.refuse_if_read_only(format!("import {source}"))?;
+    let store = profile.store().await?;
+    let trail = profile.audit_trail().await?;
     let intent = serde_json::json!({ "keys": entries.len(), "skippedExpired": skipped_expired });
     let mark = trail
         .begin(&AuditEntry::new(&profile.name, "import", source).with_detail(intent))

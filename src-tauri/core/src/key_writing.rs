@@ -3,7 +3,7 @@
 
 use crate::audit::{AuditEntry, AuditOutcome};
 use crate::context::CoreContext;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kv::{limits, Expiry, PutOptions};
 
 /// Writes `value` under `key` in a profile's namespace with `options`.
@@ -16,13 +16,8 @@ pub async fn put_key(
 ) -> Result<()> {
     let profile = ctx.profile(profile)?;
     limits::check_put(key, value.len(), options, limits::unix_now())?;
-    if profile.is_read_only() {
-        return Err(Error::ReadOnlyProfile {
-            profile: profile.name,
-            action: format!("write key {key:?}"),
-        });
-    }
-    let store = ctx.store(Some(&profile.name)).await?;
+    profile.refuse_if_read_only(format!("write key {key:?}"))?;
+    let store = profile.store().await?;
     let detail = serde_json::json!({
         "bytes": value.len(),
         "ttlSeconds": match options.expiry {
@@ -34,7 +29,7 @@ pub async fn put_key(
             _ => None,
         },
     });
-    let trail = ctx.audit_trail(&profile.name).await?;
+    let trail = profile.audit_trail().await?;
     let mark = trail
         .begin(&AuditEntry::new(&profile.name, "put", key).with_detail(detail.clone()))
         .await?;

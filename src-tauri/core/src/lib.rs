@@ -1,8 +1,13 @@
 //! Cachescope's core: everything the desktop app and the `cachescope` CLI do, without Tauri.
 //! Start at [`CoreContext`]: it owns the settings, the profiles, the secret store, the KV store
-//! of each profile, the Postgres pool of each profile that has one, and the event bus.
+//! of each profile, the Postgres pool of each profile that has one, and the event bus; features
+//! reach one profile through the [`ProfileHandle`] that [`CoreContext::profile`] returns. The
+//! modules form layers (see `docs/architecture.md`): the foundations know nothing of the
+//! context, the context knows nothing of the features.
 
+pub mod actor;
 pub mod audit;
+pub mod cache_events;
 pub mod context;
 pub mod db;
 pub mod db_limits;
@@ -27,5 +32,5 @@ pub mod sqlite_file;
 pub mod stats;
 pub mod value_view;
 
-pub use context::CoreContext;
+pub use context::{CoreContext, ProfileHandle};
 pub use error::{Error, ErrorCode, Result};

@@ -3,28 +3,29 @@
 //! the bus, at most ten a second so the UI is never flooded, and always the last one.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
-use crate::context::CoreContext;
 use crate::error::{Error, Result};
-use crate::events::Event;
+use crate::events::{Event, EventBus};
 use crate::progress::Progress;
 
 /// Shortest interval between two progress events of one operation.
 const EVENT_INTERVAL: Duration = Duration::from_millis(100);
 
+type Running = Arc<Mutex<HashMap<String, CancellationToken>>>;
+
 /// The running operations of one context.
 #[derive(Default)]
 pub struct Operations {
-    running: Mutex<HashMap<String, CancellationToken>>,
+    running: Running,
 }
 
 /// A running operation; dropping it unregisters the id.
 pub struct Operation {
-    ctx: CoreContext,
+    running: Running,
     id: String,
     /// Pass this to the core function doing the work.
     pub progress: Progress,
@@ -32,21 +33,22 @@ pub struct Operation {
 
 impl Drop for Operation {
     fn drop(&mut self) {
-        if let Ok(mut running) = self.ctx.operations().running.lock() {
+        if let Ok(mut running) = self.running.lock() {
             running.remove(&self.id);
         }
     }
 }
 
-impl CoreContext {
-    /// Registers an operation under a caller-chosen id (unique while it runs).
-    pub fn start_operation(&self, id: &str) -> Result<Operation> {
+impl Operations {
+    /// Registers an operation under a caller-chosen id (unique while it runs) whose progress
+    /// is published on `events`.
+    pub fn start(&self, events: &EventBus, id: &str) -> Result<Operation> {
         if id.is_empty() || id.len() > 100 {
             return Err(Error::invalid("operation id", "must be 1-100 characters"));
         }
         let cancel = CancellationToken::new();
         {
-            let mut running = self.operations().running.lock().map_err(|_| {
+            let mut running = self.running.lock().map_err(|_| {
                 Error::invalid("operation registry", "poisoned by an earlier panic")
             })?;
             if running.contains_key(id) {
@@ -57,7 +59,7 @@ impl CoreContext {
             }
             running.insert(id.to_owned(), cancel.clone());
         }
-        let events = self.events().clone();
+        let events = events.clone();
         let operation = id.to_owned();
         let last_sent: Mutex<Option<Instant>> = Mutex::new(None);
         let progress = Progress::new(cancel, move |update| {
@@ -74,15 +76,15 @@ impl CoreContext {
             }
         });
         Ok(Operation {
-            ctx: self.clone(),
+            running: self.running.clone(),
             id: id.to_owned(),
             progress,
         })
     }
 
     /// Asks a running operation to stop; returns whether one with this id was running.
-    pub fn cancel_operation(&self, id: &str) -> bool {
-        let running = self.operations().running.lock();
+    pub fn cancel(&self, id: &str) -> bool {
+        let running = self.running.lock();
         match running.ok().and_then(|r| r.get(id).cloned()) {
             Some(token) => {
                 token.cancel();
@@ -95,22 +97,17 @@ impl CoreContext {
 
 #[cfg(test)]
 mod tests {
-    use crate::paths::AppDirs;
-    use crate::secrets::SecretStore;
-    use crate::CoreContext;
+    use super::Operations;
+    use crate::events::{Event, EventBus};
 
-    #[tokio::test]
-    async fn progress_becomes_throttled_events_and_cancel_reaches_the_operation() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let dirs = AppDirs::under(dir.path());
-        let ctx =
-            CoreContext::open_with_secrets(SecretStore::files_only(&dirs.secrets_dir()), dirs)
-                .await
-                .expect("context");
-        let mut events = ctx.events().subscribe();
-        let op = ctx.start_operation("op-1").expect("started");
+    #[test]
+    fn progress_becomes_throttled_events_and_cancel_reaches_the_operation() {
+        let bus = EventBus::new();
+        let operations = Operations::default();
+        let mut events = bus.subscribe();
+        let op = operations.start(&bus, "op-1").expect("started");
         assert!(
-            ctx.start_operation("op-1").is_err(),
+            operations.start(&bus, "op-1").is_err(),
             "ids are unique while running"
         );
         for done in 0..=1000 {
@@ -127,14 +124,14 @@ mod tests {
             received.len()
         );
         assert!(
-            matches!(received.last(), Some(crate::events::Event::ProgressReported { update, .. }) if update.done == 1000)
+            matches!(received.last(), Some(Event::ProgressReported { update, .. }) if update.done == 1000)
         );
         assert!(op.progress.check().is_ok());
-        assert!(ctx.cancel_operation("op-1"));
+        assert!(operations.cancel("op-1"));
         assert!(op.progress.check().is_err());
         drop(op);
         assert!(
-            !ctx.cancel_operation("op-1"),
+            !operations.cancel("op-1"),
             "finished operations are forgotten"
         );
     }

@@ -6,11 +6,10 @@
 use base64::Engine as _;
 use serde::Serialize;
 
+use crate::cache_events::Outcome;
 use crate::context::CoreContext;
 use crate::error::{Error, Result};
 use crate::kv::{KeyInfo, KeyPage, Metadata};
-use crate::stats::console_reads;
-use crate::stats::Outcome;
 
 /// Metadata as the JSON text the store returned, every digit kept.
 fn metadata_text(metadata: Option<Metadata>) -> Option<String> {
@@ -88,7 +87,8 @@ pub async fn read_value(
     key: &str,
     max_bytes: Option<u64>,
 ) -> Result<ValueView> {
-    let store = ctx.store(Some(profile)).await?;
+    let profile = ctx.profile(Some(profile))?;
+    let store = profile.store().await?;
     let started = std::time::Instant::now();
     let read = store.get(key).await;
     let outcome = match &read {
@@ -96,7 +96,7 @@ pub async fn read_value(
         Ok(None) => Outcome::Miss,
         Err(_) => Outcome::Error,
     };
-    console_reads::record(ctx, profile, key, outcome, started).await;
+    profile.count_read(key, outcome, started).await;
     let value = read?.ok_or_else(|| Error::KeyNotFound {
         key: key.to_owned(),
     })?;

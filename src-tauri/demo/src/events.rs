@@ -10,10 +10,10 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use sqlx::PgPool;
 
+use cachescope_core::cache_events::Outcome;
 use cachescope_core::progress::Progress;
 use cachescope_core::stats::key_families::KeyFamilies;
 use cachescope_core::stats::rollup::{rollup, RollupOptions, RollupOutcome};
-use cachescope_core::stats::Outcome;
 use cachescope_core::{Error, Result};
 
 /// The `source` of demo events.

@@ -64,13 +64,8 @@ pub async fn seed(
 ) -> Result<SeedSummary> {
     let profile = ctx.profile(profile)?;
     let name = profile.name.clone();
-    if profile.is_read_only() {
-        return Err(Error::ReadOnlyProfile {
-            profile: name,
-            action: "seed demo keys".to_owned(),
-        });
-    }
-    let pool = ctx.postgres(Some(&name)).await?.ok_or_else(|| {
+    profile.refuse_if_read_only("seed demo keys")?;
+    let pool = profile.existing_database().await?.ok_or_else(|| {
         Error::invalid(
             format!("profile {name:?}"),
             format!(
@@ -118,7 +113,7 @@ pub async fn seed(
         ));
     }
 
-    let store = ctx.store(Some(&name)).await?;
+    let store = profile.store().await?;
     let made = keys::write(store.as_ref(), &options.keys, options.now, progress).await?;
 
     let catalog = reports::catalog(ctx)?;

@@ -191,19 +191,11 @@ pub async fn generate_for_profile(
 ) -> Result<SourceSummary> {
     let profile = ctx.profile(profile)?;
     scale.check()?;
-    if profile.is_read_only() {
-        return Err(Error::ReadOnlyProfile {
-            profile: profile.name,
-            action: "replace the demo data in its database".to_owned(),
-        });
-    }
-    let pool = ctx.postgres(Some(&profile.name)).await?.ok_or_else(|| {
-        Error::invalid(
-            format!("profile {:?}", profile.name),
-            "names no Postgres database (add one with --postgres-url)",
-        )
-    })?;
-    let trail = ctx.audit_trail(&profile.name).await?;
+    profile.refuse_if_read_only("replace the demo data in its database")?;
+    let pool = profile
+        .source_database("where the demo's source data goes")
+        .await?;
+    let trail = profile.audit_trail().await?;
     let mark = trail
         .begin(
             &AuditEntry::new(&profile.name, "demo-db", "schema sales").with_detail(

@@ -17,7 +17,7 @@ pub async fn list_keys(
     cursor: Option<String>,
     limit: Option<u32>,
 ) -> IpcResult<KeyPageView> {
-    let store = ctx.store(Some(&profile)).await?;
+    let store = ctx.profile(Some(&profile))?.store().await?;
     let page = store
         .list(&ListOptions {
             prefix,

@@ -13,7 +13,7 @@ pub async fn audit(
     json: bool,
 ) -> Result<()> {
     // The profile's shared log when it names a database, else this machine's.
-    let name = ctx.profile(profile)?.name;
+    let name = ctx.profile(profile)?.name.clone();
     let records = ctx.recent_audit(Some(&name), limit).await?;
     if csv {
         print!("{}", cachescope_core::audit::to_csv(&records)?);

@@ -25,7 +25,7 @@ pub async fn daemon(ctx: &CoreContext, profile: Option<&str>) -> Result<()> {
             _ = tokio::signal::ctrl_c() => break,
             event = finished.recv() => {
                 if let Ok(Event::JobRunFinished { run, .. }) = event {
-                    eprintln!("{} #{} {}: {}", run.job, run.id, run.status.as_str(), run.summary);
+                    eprintln!("{} #{} {}: {}", run.job, run.id, run.status, run.summary);
                 }
             }
         }

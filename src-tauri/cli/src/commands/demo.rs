@@ -84,7 +84,7 @@ pub async fn source_db(
 ) -> Result<()> {
     let now = now.unwrap_or_else(whole_second_now);
     let scale = SourceScale::new(scale, seed, now)?;
-    let name = ctx.profile(profile)?.name;
+    let name = ctx.profile(profile)?.name.clone();
     let bar = Bar::start();
     let summary = demo_source::generate_for_profile(ctx, profile, &scale, &bar.progress).await;
     bar.finish();
@@ -131,7 +131,7 @@ pub async fn events(
 ) -> Result<()> {
     if ctx.profile(profile)?.is_read_only() {
         return Err(Error::ReadOnlyProfile {
-            profile: ctx.profile(profile)?.name,
+            profile: ctx.profile(profile)?.name.clone(),
             action: "replace the demo cache events".to_owned(),
         });
     }

@@ -204,8 +204,7 @@ pub async fn jobs_command(
 }
 
 async fn pool(ctx: &CoreContext, profile: Option<&str>) -> Result<PgPool> {
-    let name = ctx.profile(profile)?.name;
-    jobs_database(ctx, &name).await
+    jobs_database(&ctx.profile(profile)?).await
 }
 
 async fn set_paused(

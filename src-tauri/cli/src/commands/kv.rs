@@ -2,11 +2,11 @@
 
 use std::io::{BufReader, Read as _, Write as _};
 
+use cachescope_core::cache_events::Outcome;
 use cachescope_core::key_deletion::{self, DeleteMode};
 use cachescope_core::key_transfer;
 use cachescope_core::key_writing;
 use cachescope_core::kv::{list_all, Expiry, KeyInfo, ListOptions, PutOptions};
-use cachescope_core::stats::{console_reads, Outcome};
 use cachescope_core::value_view;
 use cachescope_core::{CoreContext, Error, Result};
 
@@ -52,7 +52,8 @@ pub async fn kv_command(
     command: KvCommand,
     json: bool,
 ) -> Result<()> {
-    let store = ctx.store(profile).await?;
+    let handle = ctx.profile(profile)?;
+    let store = handle.store().await?;
     match command {
         KvCommand::Ls { prefix, limit, all } => {
             if all {
@@ -91,8 +92,7 @@ pub async fn kv_command(
                 Ok(None) => Outcome::Miss,
                 Err(_) => Outcome::Error,
             };
-            let name = ctx.profile(profile)?.name;
-            console_reads::record(ctx, &name, &key, outcome, started).await;
+            handle.count_read(&key, outcome, started).await;
             let value = read?.ok_or(Error::KeyNotFound { key: key.clone() })?;
             if json {
                 let metadata = value.metadata.clone();

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use cachescope_core::cache_events::Outcome;
 use cachescope_core::stats::key_families::KeyFamilies;
 use cachescope_core::stats::log_import::{import_files, ImportOptions};
 use cachescope_core::stats::profile_stats::{key_families, stats_database};
@@ -10,7 +11,6 @@ use cachescope_core::stats::queries::{
     cache_stats, parse_since, top_missed_families, CacheStats, Figures, Granularity, StatsQuery,
 };
 use cachescope_core::stats::rollup::{prune, rollup, RollupOptions};
-use cachescope_core::stats::Outcome;
 use cachescope_core::{CoreContext, Error, Result};
 use sqlx::PgPool;
 

@@ -12,14 +12,15 @@ use serde::Serialize;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::catalog::JobName;
-use super::history::{JobRunRecord, JobRunStatus};
+use super::history::JobRunStatus;
 use super::runner::jobs_database;
 use super::scheduler::{live_schedule, Scheduler, SchedulerStatus};
 use super::settings;
 use crate::context::CoreContext;
 use crate::error::{Error, Result};
-use crate::events::Event;
+use crate::events::{Event, FinishedRun};
 use crate::profiles::Profile;
+use crate::ProfileHandle;
 
 /// Why this console may not schedule jobs on `profile` ([`Error::SchedulingRefused`]), or `None`
 /// when it may: the profile needs a Postgres database (where schedules, claims and history live)
@@ -68,7 +69,7 @@ pub async fn scheduling_policy(ctx: &CoreContext, profile: Option<&str>) -> Resu
     if let Some(refusal) = scheduling_refusal(&profile) {
         return Err(refusal);
     }
-    let pool = jobs_database(ctx, &profile.name).await?;
+    let pool = jobs_database(&profile).await?;
     let mut jobs: Vec<JobName> = settings::load_all(&pool)
         .await?
         .iter()
@@ -77,7 +78,7 @@ pub async fn scheduling_policy(ctx: &CoreContext, profile: Option<&str>) -> Resu
         .collect();
     jobs.sort_by_key(|job| JobName::ALL.iter().position(|j| j == job));
     Ok(SchedulingPlan {
-        profile: profile.name,
+        profile: profile.into_settings().name,
         jobs,
     })
 }
@@ -105,8 +106,8 @@ pub struct FailureNotice {
 
 impl FailureNotice {
     /// The notice of `run` of `profile`, when it is a failed scheduled run.
-    pub fn for_run(profile: &str, run: &JobRunRecord) -> Option<Self> {
-        if run.trigger != "schedule" || run.status != JobRunStatus::Failed {
+    pub fn for_run(profile: &str, run: &FinishedRun) -> Option<Self> {
+        if run.trigger != "schedule" || run.status != JobRunStatus::Failed.as_str() {
             return None;
         }
         let reason = run.error.as_deref().unwrap_or(&run.summary);
@@ -191,8 +192,11 @@ impl ConsoleScheduler {
     pub async fn start(&self, profile: Option<&str>) -> Result<SchedulerStatus> {
         let _turn = self.inner.turn.lock().await;
         self.stop_running().await?;
-        self.start_resolved(self.ctx.profile(profile), profile.is_none())
-            .await
+        self.start_resolved(
+            self.ctx.profile(profile).map(ProfileHandle::into_settings),
+            profile.is_none(),
+        )
+        .await
     }
 
     async fn start_resolved(
@@ -287,7 +291,7 @@ impl ConsoleScheduler {
     /// nothing it depends on changed. Returns the resulting state.
     pub async fn follow_default_profile(&self) -> SchedulerReport {
         let turn = self.inner.turn.lock().await;
-        let resolved = self.ctx.profile(None);
+        let resolved = self.ctx.profile(None).map(ProfileHandle::into_settings);
         let unchanged = match (&*self.slot(), &resolved) {
             (Slot::Running { profile, .. } | Slot::Starting { profile }, Ok(now)) => profile == now,
             (
@@ -372,6 +376,7 @@ impl ConsoleScheduler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jobs::history::JobRunRecord;
     use crate::profiles::ProfileKind;
 
     fn record(trigger: &str, status: JobRunStatus) -> JobRunRecord {
@@ -397,7 +402,8 @@ mod tests {
 
     #[test]
     fn only_failed_scheduled_runs_are_notified() {
-        let notice = FailureNotice::for_run("dev", &record("schedule", JobRunStatus::Failed));
+        let notice =
+            FailureNotice::for_run("dev", &record("schedule", JobRunStatus::Failed).finished());
         assert_eq!(
             notice,
             Some(FailureNotice {
@@ -405,13 +411,15 @@ mod tests {
                 body: "Profile dev, run #7: disk full".to_owned(),
             })
         );
-        assert!(FailureNotice::for_run("dev", &record("manual", JobRunStatus::Failed)).is_none());
-        assert!(
-            FailureNotice::for_run("dev", &record("schedule", JobRunStatus::Succeeded)).is_none()
-        );
+        for (trigger, status) in [
+            ("manual", JobRunStatus::Failed),
+            ("schedule", JobRunStatus::Succeeded),
+        ] {
+            assert!(FailureNotice::for_run("dev", &record(trigger, status).finished()).is_none());
+        }
         let event = Event::JobRunFinished {
             profile: "dev".to_owned(),
-            run: Box::new(record("schedule", JobRunStatus::Failed)),
+            run: record("schedule", JobRunStatus::Failed).finished(),
         };
         assert_eq!(FailureNotice::for_event(&event), notice);
         assert!(FailureNotice::for_event(&Event::ProfilesChanged).is_none());

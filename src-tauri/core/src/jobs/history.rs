@@ -13,6 +13,7 @@ use sqlx::{Connection, Row};
 use super::catalog::JobName;
 use super::counts::JobCounts;
 use crate::error::{Error, Result};
+use crate::events::FinishedRun;
 
 /// How a run ended (or that it is still going).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -80,6 +81,20 @@ pub struct JobRunRecord {
     pub error: Option<String>,
 }
 
+impl JobRunRecord {
+    /// What the event bus says of this run when it has finished.
+    pub fn finished(&self) -> FinishedRun {
+        FinishedRun {
+            id: self.id,
+            job: self.job.to_string(),
+            trigger: self.trigger.clone(),
+            status: self.status.as_str().to_owned(),
+            summary: self.summary.clone(),
+            error: self.error.clone(),
+        }
+    }
+}
+
 const COLUMNS: &str =
     "id, job, scheduled_for, trigger, profile, os_user, host, dry_run, started_at, \
     finished_at, status, counts, summary, detail, error";
@@ -109,12 +124,6 @@ fn from_row(row: &sqlx::postgres::PgRow) -> Option<JobRunRecord> {
     })
 }
 
-/// Who runs this: (OS user, host).
-pub(crate) fn whoami_pair() -> (String, String) {
-    let host = whoami::fallible::hostname().unwrap_or_else(|_| "unknown".to_owned());
-    (whoami::username(), host)
-}
-
 /// Claims the run of `job` for `scheduled_for`, unless the job is paused, is destructive and not
 /// enabled on this database, or another console claimed it first (checked in the one statement,
 /// so a job paused or disabled meanwhile is never claimed). Returns the run id when this console
@@ -125,7 +134,10 @@ pub async fn claim_scheduled(
     scheduled_for: DateTime<Utc>,
     profile: &str,
 ) -> Result<Option<i64>> {
-    let (os_user, host) = whoami_pair();
+    let crate::actor::Actor {
+        user: os_user,
+        host,
+    } = crate::actor::Actor::current();
     let row = sqlx::query(
         "INSERT INTO cachescope.job_runs (job, scheduled_for, trigger, profile, os_user, host, dry_run, status) \
          SELECT name, $2, 'schedule', $3, $4, $5, false, 'running' FROM cachescope.jobs \
@@ -151,7 +163,10 @@ pub async fn start_manual(
     profile: &str,
     dry_run: bool,
 ) -> Result<i64> {
-    let (os_user, host) = whoami_pair();
+    let crate::actor::Actor {
+        user: os_user,
+        host,
+    } = crate::actor::Actor::current();
     let row = sqlx::query(
         "INSERT INTO cachescope.job_runs (job, trigger, profile, os_user, host, dry_run, status) \
          VALUES ($1, 'manual', $2, $3, $4, $5, 'running') RETURNING id",

@@ -14,7 +14,7 @@ use sqlx::postgres::PgPool;
 use super::archive::StepHook;
 use super::catalog::JobName;
 use super::history::JobLease;
-use crate::context::CoreContext;
+use crate::context::{CoreContext, ProfileHandle};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -115,7 +115,7 @@ pub trait Job: Send + Sync + 'static {
 /// What a run is given besides its prepared work.
 pub struct JobRun<'a> {
     pub ctx: &'a CoreContext,
-    pub profile: &'a str,
+    pub profile: &'a ProfileHandle,
     /// The profile's Postgres, where the run is recorded.
     pub pool: &'a PgPool,
     /// The moment the job runs for (archive cutoff, precompute as-of).

@@ -52,7 +52,7 @@ pub(crate) fn finish_run(
     let dry = run.dry_run;
     if !dry && done.deleted > 0 {
         run.ctx.events().publish(Event::KeysChanged {
-            profile: run.profile.to_owned(),
+            profile: run.profile.name.clone(),
             count: done.deleted,
         });
     }

@@ -43,7 +43,7 @@ pub struct JobView {
 /// Every job of the profile's database.
 pub async fn list_jobs(ctx: &CoreContext, profile: Option<&str>) -> Result<Vec<JobView>> {
     let profile = ctx.profile(profile)?;
-    let pool = jobs_database(ctx, &profile.name).await?;
+    let pool = jobs_database(&profile).await?;
     let all = settings::load_all(&pool).await?;
     let mut last = history::last_runs(&pool).await?;
     let running = history::running(&pool).await?;

@@ -16,10 +16,9 @@ use super::history::{self, JobLock, JobRunRecord, JobRunStatus, RunOutcome};
 use super::job::{Job, JobFailure, JobRun, RunReport};
 use super::settings;
 use crate::audit::{AuditEntry, AuditOutcome, AuditTrail};
-use crate::context::CoreContext;
+use crate::context::{CoreContext, ProfileHandle};
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::profiles::Profile;
 use crate::progress::Progress;
 
 /// What started a run.
@@ -97,14 +96,13 @@ fn destructive_run_allowed(
     }
 }
 
-/// The profile's Postgres, which jobs keep their schedules and history in.
-pub async fn jobs_database(ctx: &CoreContext, profile: &str) -> Result<PgPool> {
-    crate::db::profile_database(
-        ctx,
-        profile,
-        "where jobs keep their schedules and history, and whose data they read",
-    )
-    .await
+/// What jobs need a profile's Postgres for, as the "no database" error says it.
+pub const JOBS_DATABASE_USE: &str =
+    "where jobs keep their schedules and history, and whose data they read";
+
+/// The profile's Postgres (migrated), which jobs keep their schedules and history in.
+pub async fn jobs_database(profile: &ProfileHandle) -> Result<PgPool> {
+    profile.database(JOBS_DATABASE_USE).await
 }
 
 /// Runs a job for a profile. Returns the recorded run, or `None` when a scheduled run was not
@@ -119,7 +117,7 @@ pub async fn run_job(
 ) -> Result<Option<JobRunRecord>> {
     let profile = ctx.profile(profile)?;
     let job = request.job;
-    let pool = jobs_database(ctx, &profile.name).await?;
+    let pool = jobs_database(&profile).await?;
     let job_settings = settings::load(&pool, job).await?;
     job_settings.options.validate()?;
     match (&request.user_id, job.parameter()) {
@@ -157,7 +155,7 @@ pub async fn run_job(
 /// What [`run_job`] hands the run of one kind of job, once the request is checked.
 pub(super) struct RunStart<'a> {
     ctx: &'a CoreContext,
-    profile: &'a Profile,
+    profile: &'a ProfileHandle,
     pool: &'a PgPool,
     request: &'a JobRunRequest,
     job_settings: &'a settings::JobSettings,
@@ -186,11 +184,8 @@ pub(super) async fn run_kind<K: Job>(
     // Tables and columns are found in the live catalog, and the archive directory checked,
     // before anything is recorded.
     let prepared = kind.prepare(ctx, pool, options).await?;
-    if !request.dry_run && profile.is_read_only() {
-        return Err(Error::ReadOnlyProfile {
-            profile: profile.name.clone(),
-            action: format!("run job {job}"),
-        });
+    if !request.dry_run {
+        profile.refuse_if_read_only(format!("run job {job}"))?;
     }
     if !destructive_run_allowed(job, request, job_settings)? {
         return Ok(None);
@@ -226,7 +221,7 @@ pub(super) async fn run_kind<K: Job>(
 
     let run = JobRun {
         ctx,
-        profile: &profile.name,
+        profile,
         pool,
         now: request.now.unwrap_or_else(Utc::now),
         dry_run: request.dry_run,
@@ -342,7 +337,7 @@ pub(super) async fn run_kind<K: Job>(
     let record = history::get(pool, run_id).await?;
     ctx.events().publish(Event::JobRunFinished {
         profile: profile.name.clone(),
-        run: Box::new(record.clone()),
+        run: record.finished(),
     });
     Ok(Some(record))
 }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::catalog::JobName;
 use super::history::{self, JobRunStatus, RunOutcome};
-use super::runner::{jobs_database, run_job, JobRunRequest, Trigger};
+use super::runner::{jobs_database, run_job, JobRunRequest, Trigger, JOBS_DATABASE_USE};
 use super::settings;
 use crate::context::CoreContext;
 use crate::error::{Error, Result};
@@ -68,8 +68,10 @@ impl Scheduler {
     /// Starts scheduling `profile`'s jobs. Fails only when the profile has no Postgres; an
     /// unreachable database is retried at every resync and shown in [`Scheduler::status`].
     pub async fn start(ctx: &CoreContext, profile: Option<&str>) -> Result<Self> {
-        let profile = ctx.profile(profile)?.name;
-        jobs_database(ctx, &profile).await?;
+        let profile = ctx.profile(profile)?;
+        // Only that it names one: an unreachable database is retried at every resync.
+        profile.source_database(JOBS_DATABASE_USE).await?;
+        let profile = profile.into_settings().name;
         let cron = JobScheduler::new().await.map_err(scheduler_error)?;
         let shared = Arc::new(Shared {
             ctx: ctx.clone(),
@@ -128,7 +130,7 @@ impl Scheduler {
     }
 
     async fn try_resync(&self) -> Result<()> {
-        let pool = jobs_database(&self.shared.ctx, &self.shared.profile).await?;
+        let pool = jobs_database(&self.shared.ctx.profile(Some(&self.shared.profile))?).await?;
         let all = settings::load_all(&pool).await?;
         let mut registered = self.shared.registered.lock().await;
         for job_settings in all {
@@ -207,9 +209,8 @@ impl Scheduler {
         at: chrono::DateTime<Utc>,
         error: &Error,
     ) -> Option<history::JobRunRecord> {
-        let pool = jobs_database(&self.shared.ctx, &self.shared.profile)
-            .await
-            .ok()?;
+        let profile = self.shared.ctx.profile(Some(&self.shared.profile)).ok()?;
+        let pool = jobs_database(&profile).await.ok()?;
         let id = history::claim_scheduled(&pool, job, at, &self.shared.profile)
             .await
             .ok()??;
@@ -232,7 +233,7 @@ impl Scheduler {
             .events()
             .publish(crate::events::Event::JobRunFinished {
                 profile: self.shared.profile.clone(),
-                run: Box::new(record.clone()),
+                run: record.finished(),
             });
         Some(record)
     }

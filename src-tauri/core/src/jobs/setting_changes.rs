@@ -20,10 +20,10 @@ async fn audited(
     detail: serde_json::Value,
     change: impl AsyncFnOnce(&sqlx::PgPool) -> Result<JobSettings>,
 ) -> Result<JobSettings> {
-    let profile = ctx.profile(profile)?.name;
-    let pool = jobs_database(ctx, &profile).await?;
-    let trail = ctx.audit_trail(&profile).await?;
-    let entry = AuditEntry::new(&profile, action, job.as_str()).with_detail(detail);
+    let profile = ctx.profile(profile)?;
+    let pool = jobs_database(&profile).await?;
+    let trail = profile.audit_trail().await?;
+    let entry = AuditEntry::new(&profile.name, action, job.as_str()).with_detail(detail);
     trail.around(&entry, change(&pool)).await
 }
 
@@ -37,7 +37,7 @@ pub async fn enable_job(
 ) -> Result<JobSettings> {
     // Refused before anything is recorded: a wrong confirmation changes nothing.
     if !job.is_destructive() || confirmation != job.as_str() {
-        let pool = jobs_database(ctx, &ctx.profile(profile)?.name).await?;
+        let pool = jobs_database(&ctx.profile(profile)?).await?;
         return settings::set_enabled(&pool, job, true, Some(confirmation)).await;
     }
     audited(ctx, profile, job, "job-enable", json!({}), async |pool| {

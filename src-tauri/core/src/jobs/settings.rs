@@ -64,13 +64,12 @@ pub fn parse_schedule(
 }
 
 fn who() -> String {
-    let host = whoami::fallible::hostname().unwrap_or_else(|_| "unknown".to_owned());
-    format!("{}@{host}", whoami::username())
+    crate::actor::Actor::current().to_string()
 }
 
 /// Creates the rows of jobs that have none yet, with their defaults (existing rows are kept).
+/// `pool` holds the console's tables (as the profile handle's database does).
 pub async fn ensure_defaults(pool: &PgPool) -> Result<()> {
-    crate::db::migrate(pool).await?;
     let by = who();
     for job in JobName::ALL {
         let options = JobOptions::defaults_for(job).to_stored()?;

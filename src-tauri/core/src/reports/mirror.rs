@@ -67,7 +67,7 @@ pub async fn sync(
 ) -> Result<SyncOutcome> {
     let profile = ctx.profile(profile)?;
     let catalog = super::catalog(ctx)?;
-    let store = ctx.store(Some(&profile.name)).await?;
+    let store = profile.store().await?;
     let mirror = ctx.offline_mirror(&profile.name).await?;
     let prefixes = listing_prefixes(catalog.reports().iter());
     let mut source_keys: Vec<KeyInfo> = Vec::new();

@@ -10,8 +10,6 @@ pub mod mirror;
 pub mod precompute;
 pub mod reading;
 
-use sqlx::postgres::PgPool;
-
 use crate::context::CoreContext;
 use crate::error::Result;
 pub use definitions::Catalog;
@@ -26,7 +24,5 @@ pub fn catalog(ctx: &CoreContext) -> Result<Catalog> {
     Catalog::load(&user_definitions_file(ctx))
 }
 
-/// The profile's Postgres, or an error saying how to give it one.
-pub async fn require_postgres(ctx: &CoreContext, profile: &str) -> Result<PgPool> {
-    crate::db::profile_database(ctx, profile, "which reports are computed from").await
-}
+/// What reports need a profile's Postgres for, as the "no database" error says it.
+pub const REPORTS_DATABASE_USE: &str = "which reports are computed from";

@@ -11,6 +11,7 @@ use sqlx::postgres::PgPool;
 
 use super::compute::{compute, AsOf, ReportInstance};
 use super::definitions::ReportDefinition;
+use crate::actor::Actor;
 use crate::context::CoreContext;
 use crate::error::{Error, Result};
 use crate::kv::{limits, list_all, Entry, Expiry, KvStore, PutOptions};
@@ -121,21 +122,18 @@ pub async fn precompute(
     progress: &Progress,
 ) -> Result<PrecomputeRun> {
     let profile = ctx.profile(profile)?;
-    if !request.dry_run && profile.is_read_only() {
-        return Err(Error::ReadOnlyProfile {
-            profile: profile.name,
-            action: "write precomputed reports".to_owned(),
-        });
+    if !request.dry_run {
+        profile.refuse_if_read_only("write precomputed reports")?;
     }
-    let pool = super::require_postgres(ctx, &profile.name).await?;
+    // Precompute records its runs in the console's tables, so the pool is migrated.
+    let pool = profile.database(super::REPORTS_DATABASE_USE).await?;
     let catalog = super::catalog(ctx)?;
     let selected = catalog.select(&request.reports)?;
-    let store = ctx.store(Some(&profile.name)).await?;
+    let store = profile.store().await?;
     let as_of = match request.as_of {
         Some(t) => AsOf::at(t, &catalog),
         None => AsOf::now(&catalog),
     };
-    crate::db::migrate(&pool).await?;
     let started_at = Utc::now();
     let mut run = run(
         store.as_ref(),
@@ -149,10 +147,10 @@ pub async fn precompute(
     run.profile = profile.name.clone();
     run.started_at = iso(started_at);
     run.finished_at = iso(Utc::now());
-    run.id = Some(record(&pool, &run, started_at).await?);
+    run.id = Some(record(&pool, &run, started_at, &profile.actor()).await?);
     if run.written > 0 {
         ctx.events().publish(crate::events::Event::KeysChanged {
-            profile: profile.name,
+            profile: profile.name.clone(),
             count: run.written,
         });
     }
@@ -388,7 +386,12 @@ fn entry(def: &ReportDefinition, instance: &ReportInstance) -> Entry {
     }
 }
 
-async fn record(pool: &PgPool, run: &PrecomputeRun, started_at: DateTime<Utc>) -> Result<i64> {
+async fn record(
+    pool: &PgPool,
+    run: &PrecomputeRun,
+    started_at: DateTime<Utc>,
+    actor: &Actor,
+) -> Result<i64> {
     let reports: Vec<serde_json::Value> = run
         .reports
         .iter()
@@ -412,8 +415,8 @@ async fn record(pool: &PgPool, run: &PrecomputeRun, started_at: DateTime<Utc>) -
     .bind(started_at)
     .bind(as_of)
     .bind(&run.profile)
-    .bind(whoami::username())
-    .bind(whoami::fallible::hostname().unwrap_or_else(|_| "unknown".to_owned()))
+    .bind(&actor.user)
+    .bind(&actor.host)
     .bind(run.dry_run)
     .bind(run.status.as_str())
     .bind(run.written as i64)
@@ -450,10 +453,9 @@ pub async fn recent_runs(
     profile: Option<&str>,
     limit: i64,
 ) -> Result<Vec<RunSummary>> {
-    let profile = ctx.profile(profile)?.name;
-    let pool = super::require_postgres(ctx, &profile).await?;
-    crate::db::migrate(&pool).await?;
-    runs_of(&pool, &profile, limit).await
+    let profile = ctx.profile(profile)?;
+    let pool = profile.database(super::REPORTS_DATABASE_USE).await?;
+    runs_of(&pool, &profile.name, limit).await
 }
 
 /// The latest runs of `profile` recorded in `pool`, newest first.

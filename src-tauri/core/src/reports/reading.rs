@@ -12,12 +12,11 @@ use serde_json::Value;
 use super::compute::{compute, AsOf};
 use super::definitions::{listing_prefixes, Catalog, Params, ReportDefinition, TableSpec};
 use super::mirror::{MirrorMetadata, SYNCED_AT};
+use crate::cache_events::Outcome;
 use crate::context::CoreContext;
 use crate::error::{Error, ErrorCode, Result};
 use crate::kv::{list_all, KeyInfo, KvStore};
 use crate::progress::Progress;
-use crate::stats::console_reads;
-use crate::stats::Outcome;
 
 /// Most keys listed per report in [`list_reports`] (the count is always complete).
 pub const MAX_LISTED_INSTANCES: usize = 500;
@@ -163,7 +162,7 @@ pub async fn list_reports(
     let (source, keys) = match from {
         ReadFrom::Mirror => (ValueSource::Mirror, None),
         ReadFrom::Auto => {
-            let store = ctx.store(Some(&profile.name)).await?;
+            let store = profile.store().await?;
             match list_prefixes(store.as_ref(), &prefixes, progress).await {
                 Ok(keys) => (ValueSource::Kv, Some((keys, store))),
                 Err(e) if is_unreachable(&e) => {
@@ -182,7 +181,7 @@ pub async fn list_reports(
             (keys, std::sync::Arc::new(mirror))
         }
     };
-    let last_checked = match ctx.postgres(Some(&profile.name)).await {
+    let last_checked = match profile.existing_database().await {
         Ok(Some(pool)) if source == ValueSource::Kv => {
             super::precompute::last_checked(&pool, &profile.name)
                 .await
@@ -232,7 +231,7 @@ pub async fn list_reports(
         });
     }
     Ok(ReportList {
-        profile: profile.name,
+        profile: profile.name.clone(),
         source,
         offline: source == ValueSource::Mirror && from == ReadFrom::Auto,
         offline_reason,
@@ -387,17 +386,17 @@ pub async fn show_report(
     if from == ReadFrom::Mirror {
         return mirror(None).read().await;
     }
-    let store = ctx.store(Some(&profile.name)).await?;
+    let store = profile.store().await?;
     let started = std::time::Instant::now();
     let read = store.get(&key).await;
-    let count = |outcome| console_reads::record(ctx, &profile.name, &key, outcome, started);
+    let count = |outcome| profile.count_read(&key, outcome, started);
     match read {
         Ok(Some(stored)) => {
             let json = text_of(&key, stored.bytes)?;
             let mut value = shell(ValueSource::Kv, json, None);
             value.expiration = stored.expiration;
             value.ttl_left = stored.expiration.map(|e| e - now.timestamp());
-            let checked = match ctx.postgres(Some(&profile.name)).await {
+            let checked = match profile.existing_database().await {
                 Ok(Some(pool)) => super::precompute::last_checked(&pool, &profile.name)
                     .await
                     .ok()
@@ -415,7 +414,7 @@ pub async fn show_report(
         }
         Ok(None) => {
             count(Outcome::Miss).await;
-            let pool = ctx.postgres(Some(&profile.name)).await?.ok_or_else(|| {
+            let pool = profile.existing_database().await?.ok_or_else(|| {
                 Error::invalid(
                     format!("report key {key:?}"),
                     "is not in KV, and the profile names no Postgres database to compute it from",
@@ -549,8 +548,8 @@ pub async fn diff_report(
     let profile = ctx.profile(profile)?;
     let catalog = super::catalog(ctx)?;
     let (def, params, key) = resolve(&catalog, target)?;
-    let pool = super::require_postgres(ctx, &profile.name).await?;
-    let store = ctx.store(Some(&profile.name)).await?;
+    let pool = profile.source_database(super::REPORTS_DATABASE_USE).await?;
+    let store = profile.store().await?;
     let cached = match store.get(&key).await? {
         Some(stored) => Some(serde_json::from_slice::<Value>(&stored.bytes).map_err(|e| {
             Error::invalid(

@@ -21,7 +21,7 @@ use sqlx::PgPool;
 use tokio::sync::mpsc;
 
 use super::binary_copy::{field_len, HEADER, PG_EPOCH_MICROS};
-use super::Outcome;
+use crate::cache_events::Outcome;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 

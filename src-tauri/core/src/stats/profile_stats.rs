@@ -13,15 +13,9 @@ use crate::{CoreContext, Result};
 /// The profile's Postgres (the default profile's when `None`) with the console's migrations
 /// applied; refused with a clear message when the profile names no database.
 pub async fn stats_database(ctx: &CoreContext, profile: Option<&str>) -> Result<PgPool> {
-    let name = ctx.profile(profile)?.name;
-    let pool = crate::db::profile_database(
-        ctx,
-        &name,
-        "where cache events and their hourly rollups live",
-    )
-    .await?;
-    crate::db::migrate(&pool).await?;
-    Ok(pool)
+    ctx.profile(profile)?
+        .database("where cache events and their hourly rollups live")
+        .await
 }
 
 /// Key families: the report definitions' templates first, then the id heuristics.

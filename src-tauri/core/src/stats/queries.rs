@@ -11,7 +11,7 @@ use sqlx::{PgPool, Postgres};
 
 use super::key_families::KeyFamilies;
 use super::rollup::{tally_from_row, Tally, BUCKETS, TALLY_COLUMNS};
-use super::Outcome;
+use crate::cache_events::Outcome;
 use crate::db_limits::{Work, WorkLimit};
 use crate::error::{Error, Result};
 

@@ -26,7 +26,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::binary_copy::{fixed, RowReader, PG_EPOCH_MICROS};
 use super::key_families::KeyFamilies;
-use super::Outcome;
+use crate::cache_events::Outcome;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 

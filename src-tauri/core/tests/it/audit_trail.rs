@@ -25,7 +25,9 @@ fn profile() -> Profile {
 
 async fn shared_log(ctx: &cachescope_core::CoreContext) -> Vec<(String, String, String)> {
     let mut records = ctx
-        .audit_trail("shared")
+        .profile(Some("shared"))
+        .unwrap()
+        .audit_trail()
         .await
         .unwrap()
         .recent(100)
@@ -112,7 +114,9 @@ async fn every_change_of_a_profile_with_postgres_is_in_one_log_every_console_see
     assert!(refused.2.starts_with("failed: ") && refused.2.contains("retentionDays"));
     assert_eq!(seen_by_b.len(), expected.len() + 1);
     let counts: Vec<u64> = b
-        .audit_trail("shared")
+        .profile(Some("shared"))
+        .unwrap()
+        .audit_trail()
         .await
         .unwrap()
         .recent(100)
@@ -158,7 +162,7 @@ async fn a_destructive_action_whose_intent_cannot_be_recorded_does_not_start(poo
     cachescope_core::db::migrate_source(&pool).await.unwrap();
     let (ctx, _dir) = context_on(&pool, profile(), None).await;
     let p = Some("shared");
-    let store = ctx.store(p).await.unwrap();
+    let store = ctx.profile(p).unwrap().store().await.unwrap();
     for key in ["user:7:a", "user:7:b", "report:y"] {
         store.put(key, b"1", &PutOptions::default()).await.unwrap();
     }
@@ -167,7 +171,11 @@ async fn a_destructive_action_whose_intent_cannot_be_recorded_does_not_start(poo
         let key = format!("snapshot:paths:v{version}");
         store.put(&key, b"1", &PutOptions::default()).await.unwrap();
     }
-    ctx.audit_trail("shared").await.unwrap();
+    ctx.profile(Some("shared"))
+        .unwrap()
+        .audit_trail()
+        .await
+        .unwrap();
     // The shared log becomes unwritable (a revoked grant, a full disk, a broken table).
     sqlx::query("ALTER TABLE cachescope.audit_log RENAME TO audit_log_gone")
         .execute(&pool)

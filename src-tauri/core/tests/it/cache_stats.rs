@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 
+use cachescope_core::cache_events::{insert_events, NewEvent, Outcome};
 use cachescope_core::progress::Progress;
 use cachescope_core::reports::Catalog;
 use cachescope_core::stats::key_families::KeyFamilies;
@@ -14,7 +15,6 @@ use cachescope_core::stats::queries::{
     cache_stats, Figures, Granularity, StatsQuery, FAMILY_LINES,
 };
 use cachescope_core::stats::rollup::{prune, rollup, RollupOptions, Tally, LATENCY_BOUNDS_MS};
-use cachescope_core::stats::{insert_events, NewEvent, Outcome};
 use chrono::{DateTime, Duration, Utc};
 use rand::{Rng as _, SeedableRng as _};
 use sqlx::PgPool;
@@ -1295,7 +1295,7 @@ async fn log_import_counts_exactly_and_never_twice(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn the_consoles_own_reads_are_counted(pool: PgPool) {
     migrated(&pool).await;
-    let reads = cachescope_core::stats::console_reads::ConsoleReads::start();
+    let reads = cachescope_core::cache_events::console_reads::ConsoleReads::start();
     for (key, outcome) in [
         ("report:system-health", Outcome::Hit),
         ("user:1:conversations:list", Outcome::Miss),

@@ -58,7 +58,7 @@ async fn every_file_cachescope_writes_is_private_in_a_private_folder(pool: PgPoo
         .unwrap();
 
     // The local namespace file, written through (so its WAL exists).
-    let store = ctx.store(Some("files")).await.unwrap();
+    let store = ctx.profile(Some("files")).unwrap().store().await.unwrap();
     for i in 0..20 {
         store
             .put(&format!("report:{i}"), b"{}", &PutOptions::default())

@@ -43,6 +43,8 @@ fn profile(name: &str) -> Profile {
 /// A context whose profile `jobs` uses the test database and a local namespace.
 async fn setup(pool: &PgPool) -> (CoreContext, tempfile::TempDir) {
     cachescope_core::db::migrate_source(pool).await.unwrap();
+    // As the profile handle's database is: the console's tables are there.
+    cachescope_core::db::migrate(pool).await.unwrap();
     context_on(pool, profile("jobs"), None).await
 }
 
@@ -233,7 +235,9 @@ async fn archive_then_delete_moves_exactly_the_old_rows_and_never_an_aggregate(p
 
     // Every destructive run is audited, dry runs included, in the database's shared log.
     let audit = ctx
-        .audit_trail("jobs")
+        .profile(Some("jobs"))
+        .unwrap()
+        .audit_trail()
         .await
         .unwrap()
         .recent(100)
@@ -629,7 +633,7 @@ async fn kv_cleanups_delete_exactly_their_keys_on_the_simulator(pool: PgPool) {
         ..Profile::builtin_local()
     };
     let (ctx, _dir) = context_on(&pool, cloudflare, Some(&sim.token)).await;
-    let store = ctx.store(Some("jobs")).await.unwrap();
+    let store = ctx.profile(Some("jobs")).unwrap().store().await.unwrap();
     for version in 1..=12 {
         put(
             store.as_ref(),
@@ -782,7 +786,9 @@ async fn kv_cleanups_delete_exactly_their_keys_on_the_simulator(pool: PgPool) {
         .unwrap();
     assert_eq!(count(&swept, "deleted"), 7);
     let audit = ctx
-        .audit_trail("jobs")
+        .profile(Some("jobs"))
+        .unwrap()
+        .audit_trail()
         .await
         .unwrap()
         .recent(10)

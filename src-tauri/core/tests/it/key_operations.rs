@@ -42,7 +42,7 @@ async fn count(store: &dyn KvStore, prefix: &str) -> usize {
 #[tokio::test]
 async fn delete_prefix_dry_runs_then_deletes_only_that_prefix_and_audits_both() {
     let (ctx, _dir) = context().await;
-    let store = ctx.store(None).await.unwrap();
+    let store = ctx.profile(None).unwrap().store().await.unwrap();
     fill(store.as_ref(), "user:42:", 30).await;
     fill(store.as_ref(), "user:420:", 5).await;
     let plan = delete_prefix(
@@ -137,7 +137,7 @@ async fn an_empty_prefix_is_refused() {
 #[tokio::test]
 async fn a_cancelled_delete_stops_between_bulk_calls_and_says_so() {
     let (ctx, _dir) = context().await;
-    let store = ctx.store(None).await.unwrap();
+    let store = ctx.profile(None).unwrap().store().await.unwrap();
     fill(store.as_ref(), "report:", 12).await;
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
@@ -178,7 +178,17 @@ async fn read_only_and_locked_production_profiles_refuse_writes_in_the_core() {
         ..Profile::builtin_local()
     };
     ctx.save_profile(writable, None, None).await.unwrap();
-    fill(ctx.store(Some("rw")).await.unwrap().as_ref(), "report:", 3).await;
+    fill(
+        ctx.profile(Some("rw"))
+            .unwrap()
+            .store()
+            .await
+            .unwrap()
+            .as_ref(),
+        "report:",
+        3,
+    )
+    .await;
     for (name, read_only, production, unlocked) in
         [("ro", true, false, false), ("prod", false, true, false)]
     {
@@ -192,7 +202,7 @@ async fn read_only_and_locked_production_profiles_refuse_writes_in_the_core() {
             ..Profile::builtin_local()
         };
         ctx.save_profile(profile, None, None).await.unwrap();
-        let store = ctx.store(Some(name)).await.unwrap();
+        let store = ctx.profile(Some(name)).unwrap().store().await.unwrap();
         assert_eq!(count(store.as_ref(), "report:").await, 3, "reads work");
         for err in [
             store
@@ -240,7 +250,9 @@ async fn read_only_and_locked_production_profiles_refuse_writes_in_the_core() {
         ..Profile::builtin_local()
     };
     ctx.save_profile(unlocked, None, None).await.unwrap();
-    ctx.store(Some("prod"))
+    ctx.profile(Some("prod"))
+        .unwrap()
+        .store()
         .await
         .unwrap()
         .put("report:x", b"1", &PutOptions::default())
@@ -316,7 +328,7 @@ async fn export_import_round_trip(
 #[tokio::test]
 async fn export_then_import_between_local_namespaces_is_exact() {
     let (ctx, _dir) = context().await;
-    let source = ctx.store(None).await.unwrap();
+    let source = ctx.profile(None).unwrap().store().await.unwrap();
     let other = tempfile::tempdir().unwrap();
     let target =
         cachescope_core::kv::local::LocalStore::open(&other.path().join("t.sqlite"), "mirror")
@@ -345,7 +357,7 @@ async fn export_from_the_simulator_imports_into_a_local_namespace() {
 #[tokio::test]
 async fn a_bad_line_anywhere_stops_the_import_before_any_write() {
     let (ctx, _dir) = context().await;
-    let store = ctx.store(None).await.unwrap();
+    let store = ctx.profile(None).unwrap().store().await.unwrap();
     let file =
         "{\"key\":\"a\",\"value\":\"1\"}\n{\"key\":\"b\",\"value\":\"2\",\"metadata\":{\"x\":\""
             .to_owned()
@@ -387,7 +399,7 @@ async fn a_bad_line_anywhere_stops_the_import_before_any_write() {
 #[tokio::test]
 async fn metadata_reaches_the_key_views_as_exact_json_text() {
     let (ctx, _dir) = context().await;
-    let store = ctx.store(None).await.unwrap();
+    let store = ctx.profile(None).unwrap().store().await.unwrap();
     // 64-bit extremes, an integer beyond 64 bits and a decimal longer than a double holds.
     let text = r#"{"id":12345678901234567890,"rows":-9223372036854775808,"big":123456789012345678901234567890,"r":0.1000000000000000000001,"v":2}"#;
     let metadata = Metadata::parse(text, "metadata").unwrap();

@@ -15,6 +15,7 @@ mod files_on_disk;
 mod hostile_server;
 mod jobs;
 mod key_operations;
+mod module_layers;
 mod paging_loops;
 mod postgres_migrations;
 mod profiles_and_secrets;

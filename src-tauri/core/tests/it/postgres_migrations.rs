@@ -1,12 +1,37 @@
 //! The console's Postgres migrations apply to a fresh database (one per test, from
-//! `#[sqlx::test]`) and are idempotent; they are checked once per pool (not on every settings
-//! load), on a connection of their own; a role without the rights to create gets one clear
-//! message; and a migration lock left held by another session ends in a named error, not a hang.
+//! `#[sqlx::test]`) and are idempotent; a profile's database is checked once per pool (not on
+//! every use), on a connection of its own, when a feature first asks the profile handle for it;
+//! reading the team's own data never migrates; a role without the rights to create gets one
+//! clear message; and a migration lock left held by another session ends in a named error, not
+//! a hang.
 
 use cachescope_core::db_limits::DbLimits;
-use cachescope_core::jobs::{settings, JobName};
-use cachescope_core::Error;
+use cachescope_core::jobs::overview::list_jobs;
+use cachescope_core::jobs::JobName;
+use cachescope_core::profiles::Profile;
+use cachescope_core::{CoreContext, Error};
 use sqlx::PgPool;
+
+/// A context whose profile `p` uses the test database as `user`, with `limits`.
+async fn context_as(
+    pool: &PgPool,
+    user: &str,
+    limits: Option<DbLimits>,
+) -> (CoreContext, tempfile::TempDir) {
+    let (ctx, dir) = super::key_operations::context().await;
+    let db: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let profile = Profile {
+        name: "p".to_owned(),
+        postgres_url: Some(format!("postgres://{user}@127.0.0.1:5432/{db}")),
+        db_limits: limits,
+        ..Profile::builtin_local()
+    };
+    ctx.save_profile(profile, None, None).await.unwrap();
+    (ctx, dir)
+}
 
 #[sqlx::test(migrations = false)]
 async fn console_migrations_apply_to_a_fresh_database(pool: PgPool) {
@@ -95,23 +120,23 @@ async fn logged<F: std::future::Future<Output = ()>>(work: F) -> String {
     String::from_utf8(text).unwrap()
 }
 
-/// A pool on the test database, as another console's would be (its own connections).
-fn another_pool(pool: &PgPool, limits: DbLimits) -> PgPool {
-    cachescope_core::db::pool_with_limits((*pool.connect_options()).clone(), &limits)
-}
-
 #[sqlx::test(migrations = false)]
-async fn settings_loads_check_the_migrations_once_per_pool(pool: PgPool) {
+async fn a_profile_database_is_migrated_once_per_pool(pool: PgPool) {
+    let (ctx, _dir) = context_as(&pool, "postgres", None).await;
+    let (other_ctx, _other_dir) = context_as(&pool, "postgres", None).await;
     let log = logged(async {
         for _ in 0..3 {
-            settings::load_all(&pool).await.unwrap();
+            list_jobs(&ctx, Some("p")).await.unwrap();
         }
-        settings::load(&pool, JobName::Archive).await.unwrap();
-        cachescope_core::db::migrate(&pool).await.unwrap();
-        // Another pool on the same database checks once more, and applies nothing.
-        let other = another_pool(&pool, DbLimits::default());
-        settings::load_all(&other).await.unwrap();
-        settings::load_all(&other).await.unwrap();
+        let handle = ctx.profile(Some("p")).unwrap();
+        handle.database("the test").await.unwrap();
+        handle.audit_trail().await.unwrap();
+        cachescope_core::stats::profile_stats::stats_database(&ctx, Some("p"))
+            .await
+            .unwrap();
+        // Another console's pool on the same database checks once more, and applies nothing.
+        list_jobs(&other_ctx, Some("p")).await.unwrap();
+        list_jobs(&other_ctx, Some("p")).await.unwrap();
     })
     .await;
     let checks: Vec<&str> = log
@@ -174,13 +199,19 @@ async fn a_role_without_the_rights_gets_one_clear_message_and_works_once_an_owne
         .fetch_one(&pool)
         .await
         .unwrap();
-    let as_role = cachescope_core::db::pool_with_limits(
-        (*pool.connect_options()).clone().username(&role),
-        &DbLimits::default(),
-    );
+    let (ctx, _dir) = context_as(&pool, &role, None).await;
+    let handle = ctx.profile(Some("p")).unwrap();
+
+    // Reading the team's own data needs no rights to create, and creates nothing.
+    let source = handle.source_database("the test").await.unwrap();
+    let one: i32 = sqlx::query_scalar("SELECT 1")
+        .fetch_one(&source)
+        .await
+        .unwrap();
+    assert_eq!(one, 1);
 
     for _ in 0..2 {
-        let err = settings::load_all(&as_role).await.unwrap_err();
+        let err = list_jobs(&ctx, Some("p")).await.unwrap_err();
         match &err {
             Error::MigrationRights {
                 role: named,
@@ -221,14 +252,11 @@ async fn a_role_without_the_rights_gets_one_clear_message_and_works_once_an_owne
     ] {
         sqlx::query(&grant).execute(&pool).await.unwrap();
     }
-    let fresh = cachescope_core::db::pool_with_limits(
-        (*pool.connect_options()).clone().username(&role),
-        &DbLimits::default(),
-    );
-    let jobs = settings::load_all(&fresh).await.unwrap();
+    let jobs = list_jobs(&ctx, Some("p")).await.unwrap();
     assert_eq!(jobs.len(), JobName::ALL.len());
-    as_role.close().await;
-    fresh.close().await;
+    source.close().await;
+    drop(handle);
+    drop(ctx);
     drop_role(&pool, &role).await;
 }
 
@@ -247,14 +275,16 @@ async fn a_migration_lock_left_held_elsewhere_ends_in_a_named_error_not_a_hang(p
     broken.run(&stuck).await.unwrap_err();
     assert_eq!(advisory_locks(&pool).await, 1, "sqlx's lock left held");
 
-    let console = another_pool(
+    let (console, _dir) = context_as(
         &pool,
-        DbLimits {
+        "postgres",
+        Some(DbLimits {
             lock_secs: 1,
             ..DbLimits::default()
-        },
-    );
-    let err = settings::load_all(&console).await.unwrap_err();
+        }),
+    )
+    .await;
+    let err = list_jobs(&console, Some("p")).await.unwrap_err();
     assert!(
         matches!(&err, Error::MigrationLocked { waited, .. } if *waited == std::time::Duration::from_secs(1)),
         "{err}"
@@ -264,7 +294,7 @@ async fn a_migration_lock_left_held_elsewhere_ends_in_a_named_error_not_a_hang(p
 
     // Once that session ends, the same pool migrates.
     stuck.close().await;
-    let jobs = settings::load_all(&console).await.unwrap();
+    let jobs = list_jobs(&console, Some("p")).await.unwrap();
     assert_eq!(jobs.len(), JobName::ALL.len());
     assert_eq!(advisory_locks(&pool).await, 0);
 }

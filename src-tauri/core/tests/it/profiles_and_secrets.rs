@@ -124,7 +124,7 @@ async fn secrets_never_reach_logs_errors_settings_or_views() {
     );
 
     // Real work with the good token.
-    let store = ctx.store(Some("staging")).await.unwrap();
+    let store = ctx.profile(Some("staging")).unwrap().store().await.unwrap();
     let key = format!(
         "{}secret-check",
         cachescope_testkit::unique_prefix("secrets")
@@ -133,14 +133,26 @@ async fn secrets_never_reach_logs_errors_settings_or_views() {
     assert_eq!(store.get(&key).await.unwrap().unwrap().bytes, b"v");
 
     // A wrong token fails with a typed error that does not quote it.
-    let wrong = ctx.store(Some("wrong")).await.unwrap();
+    let wrong = ctx.profile(Some("wrong")).unwrap().store().await.unwrap();
     let err = wrong.list(&ListOptions::default()).await.unwrap_err();
     assert!(matches!(err, Error::KvAuth { .. }), "{err:?}");
 
     // The Postgres password is used for a real connection attempt (the role does not exist).
-    let pool = ctx.postgres(Some("staging")).await.unwrap().unwrap();
+    let pool = ctx
+        .profile(Some("staging"))
+        .unwrap()
+        .existing_database()
+        .await
+        .unwrap()
+        .unwrap();
     let db_err = sqlx::query("SELECT 1").execute(&pool).await.unwrap_err();
-    let moved_pool = ctx.postgres(Some("in-query")).await.unwrap().unwrap();
+    let moved_pool = ctx
+        .profile(Some("in-query"))
+        .unwrap()
+        .existing_database()
+        .await
+        .unwrap()
+        .unwrap();
     let moved_err = sqlx::query("SELECT 1")
         .execute(&moved_pool)
         .await
@@ -231,7 +243,9 @@ async fn a_cloudflare_profile_without_a_token_says_how_to_set_one() {
         .await
         .unwrap();
     let err = ctx
-        .store(Some("tokenless"))
+        .profile(Some("tokenless"))
+        .unwrap()
+        .store()
         .await
         .err()
         .expect("no token, no store");
@@ -261,7 +275,7 @@ async fn removing_a_profile_removes_its_secrets() {
         .unwrap()
         .is_none());
     assert!(matches!(
-        ctx.store(Some("gone")).await.err(),
+        ctx.profile(Some("gone")).err(),
         Some(Error::ProfileNotFound(_))
     ));
 }
@@ -284,7 +298,7 @@ async fn the_builtin_local_profile_is_the_default_and_test_connection_works() {
 async fn namespaces_are_listed_and_a_profile_can_switch_between_them() {
     let (ctx, _dir) = super::key_operations::context().await;
     // Local: the namespaces that hold keys in the file, plus the profile's own.
-    let file = ctx.store(None).await.unwrap();
+    let file = ctx.profile(None).unwrap().store().await.unwrap();
     file.put("report:a", b"1", &PutOptions::default())
         .await
         .unwrap();
@@ -305,7 +319,9 @@ async fn namespaces_are_listed_and_a_profile_can_switch_between_them() {
     assert_eq!(ids, vec!["default", "mirror"]);
     ctx.switch_namespace("local", "mirror").await.unwrap();
     let keys = ctx
-        .store(None)
+        .profile(None)
+        .unwrap()
+        .store()
         .await
         .unwrap()
         .list(&ListOptions::default())

@@ -337,7 +337,7 @@ async fn a_miss_falls_back_to_sql_and_the_diff_names_the_changed_fields(pool: Pg
         .unwrap();
     assert_eq!(miss.source, ValueSource::LiveSql);
     assert!(miss.note.unwrap().contains("KV miss"));
-    let store = ctx.store(Some("src")).await.unwrap();
+    let store = ctx.profile(Some("src")).unwrap().store().await.unwrap();
     assert!(
         store.get("report:todo-stats").await.unwrap().is_none(),
         "the fallback writes nothing"

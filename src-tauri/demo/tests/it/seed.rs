@@ -129,7 +129,7 @@ async fn report_keys_are_exactly_what_precompute_writes(pool: PgPool) {
         .expect("the empty database got sales data");
     assert_eq!(generated.conversations, 400);
 
-    let store = ctx.store(Some("demo")).await.unwrap();
+    let store = ctx.profile(Some("demo")).unwrap().store().await.unwrap();
     let demo = everything(store.as_ref()).await;
     assert_eq!(summary.keys, demo.len(), "{summary:?}");
 
@@ -202,7 +202,7 @@ async fn profiles_without_postgres_or_read_only_are_refused(pool: PgPool) {
         message.contains("profile \"demo\"") && message.contains("--postgres-url"),
         "{message}"
     );
-    let store = ctx.store(Some("demo")).await.unwrap();
+    let store = ctx.profile(Some("demo")).unwrap().store().await.unwrap();
     assert!(everything(store.as_ref()).await.is_empty());
 
     let (ctx, _dir) = context(Some(url_of(&pool).await), true).await;

@@ -73,7 +73,7 @@ impl Job for InvalidateUser {
         run: &JobRun<'_>,
         _prepared: &(),
     ) -> std::result::Result<RunReport<KeyCleanupCounts>, JobFailure<KeyCleanupCounts>> {
-        let store = run.ctx.store(Some(run.profile)).await?;
+        let store = run.profile.store().await?;
         let user = run.parameter.unwrap_or_default();
         let done =
             kv_cleanup::invalidate_user(store.as_ref(), user, run.dry_run, run.progress).await?;

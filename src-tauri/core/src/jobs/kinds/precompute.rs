@@ -99,7 +99,7 @@ pub(super) async fn run_precompute(
     let dry = run.dry_run;
     let done = precompute(
         run.ctx,
-        Some(run.profile),
+        Some(&run.profile.name),
         &PrecomputeRequest {
             reports: options.reports.clone(),
             dry_run: dry,

@@ -94,7 +94,7 @@ impl Job for PruneSnapshots {
         run: &JobRun<'_>,
         options: &PruneSnapshotsOptions,
     ) -> std::result::Result<RunReport<KeyCleanupCounts>, JobFailure<KeyCleanupCounts>> {
-        let store = run.ctx.store(Some(run.profile)).await?;
+        let store = run.profile.store().await?;
         let done =
             kv_cleanup::prune_snapshots(store.as_ref(), options, run.dry_run, run.progress).await?;
         kv_cleanup::finish_run(run, Self::NAME, done)

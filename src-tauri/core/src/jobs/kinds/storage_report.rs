@@ -113,7 +113,7 @@ impl Job for StorageReport {
         options: &StorageReportOptions,
     ) -> std::result::Result<RunReport<StorageReportCounts>, JobFailure<StorageReportCounts>> {
         let dry = run.dry_run;
-        let store = run.ctx.store(Some(run.profile)).await?;
+        let store = run.profile.store().await?;
         let catalog = crate::reports::catalog(run.ctx)?;
         let report = storage_report(
             run.pool,

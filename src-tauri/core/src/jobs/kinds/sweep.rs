@@ -147,7 +147,7 @@ impl Job for Sweep {
         run: &JobRun<'_>,
         options: &SweepOptions,
     ) -> std::result::Result<RunReport<KeyCleanupCounts>, JobFailure<KeyCleanupCounts>> {
-        let store = run.ctx.store(Some(run.profile)).await?;
+        let store = run.profile.store().await?;
         let limit = ShareLimit {
             max_percent: options.max_delete_percent,
             overridden: run.override_share_limit,

@@ -36,7 +36,7 @@ async fn console(pool: &PgPool) -> (CoreContext, tempfile::TempDir) {
 
 /// Saves profile `jobs` again with `change` applied (as the app's profile form does).
 async fn edit_jobs_profile(ctx: &CoreContext, change: impl FnOnce(&mut Profile)) {
-    let mut jobs = ctx.profile(Some("jobs")).unwrap();
+    let mut jobs = ctx.profile(Some("jobs")).unwrap().into_settings();
     change(&mut jobs);
     ctx.save_profile(jobs, None, None).await.unwrap();
 }

@@ -118,7 +118,9 @@ async fn destructive_schedules_start_disabled_and_run_only_once_enabled_by_typed
     // Enabling and disabling are in the database's shared audit log; the refusals changed
     // nothing, so they are not.
     let audit = ctx
-        .audit_trail("jobs")
+        .profile(Some("jobs"))
+        .unwrap()
+        .audit_trail()
         .await
         .unwrap()
         .recent(50)

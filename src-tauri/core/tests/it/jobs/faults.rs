@@ -239,7 +239,9 @@ async fn postgres_sessions_terminated_mid_delete_fail_the_run_lose_nothing_and_f
         "the 3 committed batches are counted, the rolled-back 4th is not"
     );
     let audit = ctx
-        .audit_trail("jobs")
+        .profile(Some("jobs"))
+        .unwrap()
+        .audit_trail()
         .await
         .unwrap()
         .recent(10)
@@ -332,7 +334,13 @@ async fn an_archive_advanced_by_another_run_mid_delete_stops_the_run_before_its_
 
     // The batches' asynchronous commit was set for their transactions only: every connection
     // the job used is back to the server's default.
-    let job_pool = ctx.postgres(Some("jobs")).await.unwrap().unwrap();
+    let job_pool = ctx
+        .profile(Some("jobs"))
+        .unwrap()
+        .existing_database()
+        .await
+        .unwrap()
+        .unwrap();
     let mut held = Vec::new();
     for _ in 0..job_pool.size() {
         let mut conn = job_pool.acquire().await.unwrap();
@@ -561,7 +569,9 @@ async fn kv_429_and_5xx_mid_prune_fail_the_run_and_the_next_run_deletes_exactly_
         ]
     );
     let audit = ctx
-        .audit_trail("jobs")
+        .profile(Some("jobs"))
+        .unwrap()
+        .audit_trail()
         .await
         .unwrap()
         .recent(10)

@@ -130,7 +130,7 @@ async fn a_delete_batch_blocked_by_a_row_lock_fails_by_name_and_deletes_nothing(
     };
     let profile = Profile {
         db_limits: Some(limits),
-        ..ctx.profile(Some("jobs")).unwrap()
+        ..ctx.profile(Some("jobs")).unwrap().into_settings()
     };
     ctx.save_profile(profile, None, None).await.unwrap();
     let failed = try_run(&ctx, JobName::DeleteArchived).await;

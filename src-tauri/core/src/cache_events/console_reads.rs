@@ -4,14 +4,13 @@
 //! in batches, and a full queue or a failing database drops events (logged), never a read.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{insert_events, NewEvent, Outcome};
-use crate::context::CoreContext;
 
 /// The `source` of the console's own events.
 pub const CONSOLE_SOURCE: &str = "console";
@@ -80,24 +79,6 @@ impl ConsoleReads {
         if self.sender.send(Message::Flush(done)).await.is_ok() {
             let _ = wait.await;
         }
-    }
-}
-
-/// Counts a read of `key` that started at `started`, if the profile has a database.
-pub async fn record(
-    ctx: &CoreContext,
-    profile: &str,
-    key: &str,
-    outcome: Outcome,
-    started: Instant,
-) {
-    let latency = started.elapsed();
-    match ctx.postgres(Some(profile)).await {
-        Ok(Some(pool)) => ctx
-            .console_reads()
-            .record(profile, pool, key, outcome, latency),
-        Ok(None) => {}
-        Err(e) => tracing::debug!(profile, error = %e, "console read not counted"),
     }
 }
 
