@@ -297,13 +297,23 @@ pub(super) async fn context_on(
     profile: Profile,
     token: Option<&str>,
 ) -> (cachescope_core::CoreContext, tempfile::TempDir) {
+    context_on_as(pool, "postgres", profile, token).await
+}
+
+/// Like [`context_on`], the profile connecting as the role `user`.
+pub(super) async fn context_on_as(
+    pool: &PgPool,
+    user: &str,
+    profile: Profile,
+    token: Option<&str>,
+) -> (cachescope_core::CoreContext, tempfile::TempDir) {
     let (ctx, dir) = super::key_operations::context().await;
     let db: String = sqlx::query_scalar("SELECT current_database()")
         .fetch_one(pool)
         .await
         .unwrap();
     let profile = Profile {
-        postgres_url: Some(format!("postgres://postgres@127.0.0.1:5432/{db}")),
+        postgres_url: Some(format!("postgres://{user}@127.0.0.1:5432/{db}")),
         ..profile
     };
     ctx.save_profile(
