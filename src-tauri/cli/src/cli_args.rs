@@ -98,8 +98,15 @@ pub enum JobsCommand {
     Disable { name: String },
     /// Stop a job's schedule (running by hand stays possible).
     Pause { name: String },
-    /// Restart a paused job's schedule.
-    Resume { name: String },
+    /// Restart a paused job's schedule (refused for precompute or nightly-analytics when it would
+    /// go over the profile's KV plan; see `precompute --plan`).
+    Resume {
+        name: String,
+        /// Resume it even though the schedule would go over the profile's KV plan (recorded in
+        /// the audit).
+        #[arg(long)]
+        over_plan: bool,
+    },
     /// Set a job's cron schedule (5 fields, or 6 with seconds) and time zone; `--none` makes it
     /// run by hand only.
     Schedule {
@@ -111,6 +118,10 @@ pub enum JobsCommand {
         tz: String,
         #[arg(long, conflicts_with = "cron")]
         none: bool,
+        /// Set it even though the schedule would go over the profile's KV plan (recorded in the
+        /// audit; see `precompute --plan`).
+        #[arg(long)]
+        over_plan: bool,
     },
     /// Show or replace a job's options (JSON; missing fields take their defaults).
     Options {
@@ -118,6 +129,10 @@ pub enum JobsCommand {
         /// The new options as a JSON object.
         #[arg(long)]
         set: Option<String>,
+        /// Set them even though the reports they select would go over the profile's KV plan
+        /// (recorded in the audit).
+        #[arg(long, requires = "set")]
+        over_plan: bool,
     },
     /// Recent runs, of one job or all.
     History {
@@ -332,6 +347,10 @@ pub struct PrecomputeArgs {
     /// Compute as of this moment (RFC 3339) instead of now.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
+    /// Write nothing: show what the report-writing jobs' schedules cost a day in KV writes and
+    /// lists (each report's keys counted by its fan-out query), against the profile's plan.
+    #[arg(long, conflicts_with_all = ["reports", "dry_run"])]
+    pub plan: bool,
 }
 
 /// Which report key: a report name (with --param for its placeholders) or a key.

@@ -133,6 +133,16 @@ pub enum Error {
     #[error("sweep stopped before deleting anything: it would delete {families}, more than maxDeletePercent ({max_percent}%) of the family; check the rule's existingIdsSql with a dry run, then run again with the override if the share is right")]
     SweepShareExceeded { families: String, max_percent: u32 },
 
+    /// A change to a job's settings would make its schedule cost more KV operations a day than
+    /// the profile's plan allows (the quota planner's figures, `details`); nothing was changed.
+    /// Going on needs an explicit override, which the audit records.
+    #[error("job {job} on profile {profile:?}: the change would exceed the profile's KV plan: {details}; nothing was changed (see `cachescope precompute --plan`; change the schedule, the reports or their TTLs, or repeat the change with --over-plan, which the audit records)")]
+    OverPlan {
+        job: String,
+        profile: String,
+        details: String,
+    },
+
     /// A Postgres statement was cancelled by one of the profile's time limits
     /// ([`crate::db_limits`]): it ran past the limit of its kind of work (SQLSTATE 57014), or
     /// waited past the lock limit for a lock another session holds (55P03). Its transaction was
@@ -263,9 +273,10 @@ impl Error {
             Error::KeyNotFound { .. }
             | Error::NamespaceNotFound { .. }
             | Error::ProfileNotFound(_) => ErrorCode::NotFound,
-            Error::Invalid { .. } | Error::Report { .. } | Error::SweepShareExceeded { .. } => {
-                ErrorCode::Invalid
-            }
+            Error::Invalid { .. }
+            | Error::Report { .. }
+            | Error::SweepShareExceeded { .. }
+            | Error::OverPlan { .. } => ErrorCode::Invalid,
             Error::ReadOnlyProfile { .. }
             | Error::SchedulingRefused {
                 read_only: true, ..

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::db_limits::DbLimits;
 use crate::error::{Error, Result};
 use crate::kv::cloudflare::DEFAULT_BASE_URL;
+use crate::kv::plan::PlanLimits;
 use crate::secrets::{SecretKind, SecretStore};
 
 /// The profile that exists when none is configured: the embedded local namespace.
@@ -68,6 +69,9 @@ pub struct Profile {
     /// Time limits of the Postgres work (`[profile.db_limits]`); `None` = the defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub db_limits: Option<DbLimits>,
+    /// The KV plan's daily limits (`[profile.plan]`, for a paid plan); `None` = the free plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanLimits>,
 }
 
 impl Profile {
@@ -85,12 +89,18 @@ impl Profile {
             production: false,
             unlocked: false,
             db_limits: None,
+            plan: None,
         }
     }
 
     /// The time limits of this profile's Postgres work.
     pub fn db_limits(&self) -> DbLimits {
         self.db_limits.unwrap_or_default()
+    }
+
+    /// The daily limits of this profile's KV plan (the free plan's unless `[profile.plan]` says).
+    pub fn plan(&self) -> PlanLimits {
+        self.plan.unwrap_or_default()
     }
 
     /// Whether writes are refused: read-only, or production and not unlocked.
@@ -133,6 +143,9 @@ impl Profile {
         }
         if let Some(limits) = &self.db_limits {
             limits.validate(&self.name)?;
+        }
+        if let Some(plan) = &self.plan {
+            plan.validate(&self.name)?;
         }
         if let Some(url) = &self.postgres_url {
             let parsed = reqwest::Url::parse(url).map_err(|e| {
@@ -384,14 +397,15 @@ impl ProfileSet {
             .ok_or_else(|| Error::ProfileNotFound(name.to_owned()))
     }
 
-    /// Adds or replaces a profile. A replacement that carries no `db_limits` keeps the stored
-    /// ones: the app's profile form and `cachescope profile add` do not edit them, and saving a
-    /// profile from either must not drop limits set in `profiles.toml`.
+    /// Adds or replaces a profile. A replacement that carries no `db_limits` (or no `plan`) keeps
+    /// the stored ones: the app's profile form and `cachescope profile add` do not edit them, and
+    /// saving a profile from either must not drop limits set in `profiles.toml`.
     pub fn upsert(&mut self, mut profile: Profile) -> Result<()> {
         profile.validate()?;
         match self.profiles.iter_mut().find(|p| p.name == profile.name) {
             Some(existing) => {
                 profile.db_limits = profile.db_limits.or(existing.db_limits);
+                profile.plan = profile.plan.or(existing.plan);
                 *existing = profile;
             }
             None => self.profiles.push(profile),
@@ -599,6 +613,55 @@ mod tests {
             std::fs::write(&path, text(limits)).unwrap();
             let err = ProfileSet::load(&path).unwrap_err().to_string();
             assert!(err.contains(field), "{limits}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_plan_is_read_bounded_defaulted_and_kept_when_a_profile_is_saved_without_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profiles.toml");
+        let text = |plan: &str| {
+            format!("[[profile]]\nname = \"paid\"\nkind = \"local\"\n\n[profile.plan]\n{plan}\n")
+        };
+        std::fs::write(&path, text("writes = 1000000\nlists = 1000000")).unwrap();
+        let mut set = ProfileSet::load(&path).unwrap();
+        let paid = set.resolve(Some("paid")).unwrap();
+        assert_eq!(
+            paid.plan(),
+            PlanLimits {
+                reads: 100_000,
+                writes: 1_000_000,
+                deletes: 1_000,
+                lists: 1_000_000,
+            }
+        );
+        assert_eq!(
+            set.resolve(Some("local")).unwrap().plan(),
+            crate::kv::plan::FREE_PLAN
+        );
+        // Saved again by a form that knows nothing of the plan: it stays.
+        set.upsert(Profile {
+            plan: None,
+            ..paid.clone()
+        })
+        .unwrap();
+        set.save(&path).unwrap();
+        assert_eq!(
+            ProfileSet::load(&path)
+                .unwrap()
+                .resolve(Some("paid"))
+                .unwrap(),
+            paid
+        );
+        for (plan, field) in [
+            ("writes = 0", "plan.writes of profile \"paid\""),
+            ("lists = 1000000000001", "plan.lists of profile \"paid\""),
+            ("write = 5", "write"),
+            ("reads = -1", "reads"),
+        ] {
+            std::fs::write(&path, text(plan)).unwrap();
+            let err = ProfileSet::load(&path).unwrap_err().to_string();
+            assert!(err.contains(field), "{plan}: {err}");
         }
     }
 

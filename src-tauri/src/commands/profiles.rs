@@ -44,6 +44,7 @@ impl From<ProfileInput> for Profile {
             unlocked: input.production && input.unlocked,
             // Not in the form: the stored limits are kept (see ProfileSet::upsert).
             db_limits: None,
+            plan: None,
         }
     }
 }

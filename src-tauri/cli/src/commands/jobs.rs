@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 
 use cachescope_core::jobs::history::{JobRunRecord, JobRunStatus};
 use cachescope_core::jobs::overview::{self, list_jobs};
-use cachescope_core::jobs::{run_job, setting_changes, JobName, JobRunRequest};
+use cachescope_core::jobs::setting_changes::{self, PlanCheck};
+use cachescope_core::jobs::{run_job, JobName, JobRunRequest};
 use cachescope_core::{CoreContext, Error, Result};
 
 use crate::cli_args::JobsCommand;
@@ -141,18 +142,30 @@ pub async fn jobs_command(
             println!("{job}: disabled on this database (runs by hand only, with confirmation)");
             Ok(())
         }
-        JobsCommand::Pause { name } => set_paused(ctx, profile, &name, true, json).await,
-        JobsCommand::Resume { name } => set_paused(ctx, profile, &name, false, json).await,
+        JobsCommand::Pause { name } => {
+            set_paused(ctx, profile, &name, true, PlanCheck::Enforce, json).await
+        }
+        JobsCommand::Resume { name, over_plan } => {
+            set_paused(ctx, profile, &name, false, plan_check(over_plan), json).await
+        }
         JobsCommand::Schedule {
             name,
             cron,
             tz,
             none,
+            over_plan,
         } => {
             let job: JobName = name.parse()?;
             let cron = if none { None } else { cron };
-            let saved =
-                setting_changes::set_schedule(ctx, profile, job, cron.as_deref(), &tz).await?;
+            let saved = setting_changes::set_schedule_with(
+                ctx,
+                profile,
+                job,
+                cron.as_deref(),
+                &tz,
+                plan_check(over_plan),
+            )
+            .await?;
             if json {
                 return print_json(&saved);
             }
@@ -162,13 +175,24 @@ pub async fn jobs_command(
             }
             Ok(())
         }
-        JobsCommand::Options { name, set } => {
+        JobsCommand::Options {
+            name,
+            set,
+            over_plan,
+        } => {
             let job: JobName = name.parse()?;
             let saved = match set {
                 Some(text) => {
                     let value: serde_json::Value = serde_json::from_str(&text)
                         .map_err(|e| Error::invalid("--set", format!("not JSON: {e}")))?;
-                    setting_changes::set_options(ctx, profile, job, value).await?
+                    setting_changes::set_options_with(
+                        ctx,
+                        profile,
+                        job,
+                        value,
+                        plan_check(over_plan),
+                    )
+                    .await?
                 }
                 None => overview::job_settings(ctx, profile, job).await?,
             };
@@ -200,15 +224,25 @@ pub async fn jobs_command(
     }
 }
 
+/// `--over-plan` as the core's plan check.
+fn plan_check(over_plan: bool) -> PlanCheck {
+    if over_plan {
+        PlanCheck::Override
+    } else {
+        PlanCheck::Enforce
+    }
+}
+
 async fn set_paused(
     ctx: &CoreContext,
     profile: Option<&str>,
     name: &str,
     paused: bool,
+    plan: PlanCheck,
     json: bool,
 ) -> Result<()> {
     let job: JobName = name.parse()?;
-    let saved = setting_changes::set_paused(ctx, profile, job, paused).await?;
+    let saved = setting_changes::set_paused_with(ctx, profile, job, paused, plan).await?;
     if json {
         return print_json(&saved);
     }

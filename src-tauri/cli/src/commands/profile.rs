@@ -115,6 +115,7 @@ async fn add_profile(ctx: &CoreContext, add: ProfileAdd, json: bool) -> Result<(
         unlocked: add.unlocked,
         // Kept from the stored profile: limits are set in profiles.toml (see ProfileSet::upsert).
         db_limits: None,
+        plan: None,
     };
     let read_only = profile.is_read_only();
     let stored = ctx.save_profile(profile, token, db_password).await?;

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use cachescope_core::jobs::quota_plan::{self, QuotaPlan};
 use cachescope_core::reports::export::{export, ExportFormat};
 use cachescope_core::reports::mirror;
 use cachescope_core::reports::precompute::{self, PrecomputeRequest, RunStatus, WriteReason};
@@ -32,6 +33,15 @@ pub async fn precompute_command(
                 })
         })
         .transpose()?;
+    if args.plan {
+        let plan = quota_plan::quota_plan_at(ctx, profile, as_of.unwrap_or_else(Utc::now)).await?;
+        return if json {
+            print_json(&plan)
+        } else {
+            print_plan(&plan);
+            Ok(())
+        };
+    }
     let request = PrecomputeRequest {
         reports: args.reports,
         dry_run: args.dry_run,
@@ -104,6 +114,132 @@ pub async fn precompute_command(
                 .unwrap_or_else(|| "failed; the other reports were written".to_owned()),
         }),
     }
+}
+
+/// `precompute --plan` for people: the jobs, one line per report, the totals against the plan,
+/// and what to look at. Over the plan is said, not an error (exit 0).
+fn print_plan(plan: &QuotaPlan) {
+    let l = &plan.limits;
+    println!(
+        "KV plan of profile {}: {} ({} reads, {} writes, {} deletes, {} lists a day); busiest UTC \
+         day of {} to {}",
+        plan.profile,
+        if plan.own_plan {
+            "[profile.plan]"
+        } else {
+            "free plan"
+        },
+        n(l.reads),
+        n(l.writes),
+        n(l.deletes),
+        n(l.lists),
+        plan.days.first().map_or("", |d| d.date.as_str()),
+        plan.days.last().map_or("", |d| d.date.as_str()),
+    );
+    println!();
+    println!(
+        "{:<18} {:<26} {:>8} {:>9}  reports",
+        "job", "schedule", "runs/day", "lists/day"
+    );
+    for job in &plan.jobs {
+        let schedule = match (&job.schedule, &job.inactive_reason) {
+            (_, Some(reason)) => reason.clone(),
+            (Some(cron), None) => format!("{cron} ({})", job.time_zone),
+            (None, None) => String::new(),
+        };
+        let reports = if job.reports.len() == plan.reports.len() {
+            "every report".to_owned()
+        } else {
+            job.reports.join(", ")
+        };
+        println!(
+            "{:<18} {:<26} {:>8} {:>9}  {reports}",
+            job.job.as_str(),
+            schedule,
+            n(job.runs_per_day),
+            n(job.lists_per_day)
+        );
+        for listing in &job.listings {
+            println!(
+                "{:<18}   lists {:?}: {} keys, {} a run",
+                "",
+                listing.prefix,
+                n(listing.keys),
+                listing.lists_per_run
+            );
+        }
+    }
+    println!();
+    println!(
+        "{:<20} {:>7} {:>8} {:>8} {:>10} {:>8} {:>12}  jobs",
+        "report", "keys", "TTL", "runs/day", "writes/day", "share", "if changing"
+    );
+    for r in &plan.reports {
+        let jobs: Vec<&str> = r.jobs.iter().map(|j| j.as_str()).collect();
+        println!(
+            "{:<20} {:>7} {:>8} {:>8} {:>10} {:>8} {:>12}  {}",
+            r.name,
+            n(r.keys),
+            format!("{} s", n(r.ttl)),
+            n(r.runs_per_day),
+            n(r.writes_per_day),
+            percent(r.write_share),
+            n(r.writes_per_day_if_changing),
+            match (&r.error, jobs.is_empty()) {
+                (Some(e), _) => format!("keys not counted: {e}"),
+                (None, true) => "written by no scheduled job".to_owned(),
+                (None, false) => jobs.join(", "),
+            }
+        );
+    }
+    let t = &plan.totals;
+    println!(
+        "{:<20} {:>7} {:>8} {:>8} {:>10} {:>8} {:>12}",
+        "total (busiest day)",
+        "",
+        "",
+        "",
+        n(t.writes),
+        percent(t.writes_share),
+        n(t.writes_if_changing)
+    );
+    println!();
+    println!(
+        "a day: writes {} of {} ({}), lists {} of {} ({}), reads 0 of {}, deletes 0 of {}",
+        n(t.writes),
+        n(l.writes),
+        percent(t.writes_share),
+        n(t.lists),
+        n(l.lists),
+        percent(t.lists_share),
+        n(l.reads),
+        n(l.deletes)
+    );
+    for finding in &plan.findings {
+        println!("- {finding}");
+    }
+    if plan.over_plan() {
+        println!("OVER PLAN: {}", t.over.join(" and "));
+    } else {
+        println!("within the plan");
+    }
+}
+
+/// A count with thousands separators.
+fn n(count: u64) -> String {
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
 }
 
 fn target(args: &ReportTargetArgs) -> Result<ReportTarget> {

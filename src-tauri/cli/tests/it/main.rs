@@ -1006,6 +1006,119 @@ async fn precompute_and_report_commands_on_the_fixture() {
 }
 
 #[tokio::test]
+async fn precompute_plan_on_the_fixture_and_a_schedule_over_the_plan_needs_the_override() {
+    let scratch = ScratchDatabase::create("cachescope_cli_plan_").await;
+    let url = scratch.url.clone();
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
+    cachescope_core::db::migrate_source(&db).await.unwrap();
+    sqlx::raw_sql(FIXTURE).execute(&db).await.unwrap();
+    db.close().await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        ok(
+            &h,
+            &[
+                "profile",
+                "add",
+                "pg",
+                "--kind",
+                "local",
+                "--postgres-url",
+                &url,
+                "--default",
+            ],
+        );
+        let at = ["--as-of", "2026-11-19T12:00:00Z"];
+        let plan: serde_json::Value =
+            serde_json::from_str(&ok(&h, &["--json", "precompute", "--plan", at[0], at[1]]))
+                .unwrap();
+        assert_eq!(plan["limits"]["writes"], 1000);
+        assert_eq!(plan["totals"]["writes"], 135);
+        assert_eq!(plan["totals"]["lists"], 98);
+        assert_eq!(plan["totals"]["over"], serde_json::json!([]));
+        let dashboard = &plan["reports"][8];
+        assert_eq!(dashboard["name"], "user-dashboard");
+        assert_eq!(
+            (
+                &dashboard["keys"],
+                &dashboard["writesPerDay"],
+                &dashboard["jobs"]
+            ),
+            (
+                &serde_json::json!(5),
+                &serde_json::json!(5),
+                &serde_json::json!(["nightly-analytics"])
+            )
+        );
+        assert_eq!(plan["jobs"][0]["job"], "precompute");
+        assert_eq!(plan["jobs"][0]["runsPerDay"], 96);
+        assert!(
+            ok(&h, &["kv", "ls"]).trim().is_empty(),
+            "planning writes nothing"
+        );
+
+        let text = ok(&h, &["precompute", "--plan", at[0], at[1]]);
+        assert!(
+            text.contains("KV plan of profile pg: free plan (100,000 reads, 1,000 writes"),
+            "{text}"
+        );
+        assert!(
+            text.lines().any(|l| l.starts_with("system-health ")
+                && l.split_whitespace().collect::<Vec<_>>()[..7]
+                    == ["system-health", "1", "7,200", "s", "96", "16", "1.6%"]),
+            "{text}"
+        );
+        assert!(
+            text.contains("a day: writes 135 of 1,000 (13.5%), lists 98 of 1,000 (9.8%)"),
+            "{text}"
+        );
+        assert!(text.trim_end().ends_with("within the plan"), "{text}");
+
+        // Every minute lists report: 1,440 times a day: refused without the override.
+        let r = run(&h, &["jobs", "schedule", "precompute", "* * * * *"], "");
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("1,442 lists a day against 1,000 (144.2%)"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            ok(&h, &["jobs", "ls"]).contains("Every 15 minutes"),
+            "unchanged"
+        );
+        ok(
+            &h,
+            &["jobs", "schedule", "precompute", "* * * * *", "--over-plan"],
+        );
+        let text = ok(&h, &["precompute", "--plan", at[0], at[1]]);
+        assert!(
+            text.contains("OVER PLAN: 1,442 lists a day against 1,000"),
+            "{text}"
+        );
+        assert!(text.trim_end().ends_with("OVER PLAN: lists"), "{text}");
+        let audit: Vec<serde_json::Value> =
+            serde_json::from_str(&ok(&h, &["--json", "audit"])).unwrap();
+        let change = audit
+            .iter()
+            .find(|r| r["action"] == "job-schedule")
+            .unwrap();
+        assert_eq!(
+            change["detail"]["quotaPlan"]["overridden"], true,
+            "{change}"
+        );
+        assert_eq!(
+            change["detail"]["quotaPlan"]["listsPerDay"], 1442,
+            "{change}"
+        );
+    })
+    .await
+    .unwrap();
+    scratch.drop().await;
+}
+
+#[tokio::test]
 async fn demo_db_fills_the_profile_database_and_checks_its_scale() {
     let scratch = ScratchDatabase::create("cachescope_cli_demo_").await;
     let url = scratch.url.clone();

@@ -11,7 +11,9 @@
 //! a profile change, failure notices), shared by the app and `cachescope daemon`; [`history`]
 //! records runs. The work the jobs share: [`archive`] (archive and delete detail rows),
 //! [`kv_cleanup`] (prune snapshots, invalidate a user, sweep) and [`storage_report`];
-//! [`overview`] is the Jobs table.
+//! [`overview`] is the Jobs table; [`quota_plan`] counts what the report-writing schedules cost a
+//! day in KV operations against the profile's plan, and [`setting_changes`] refuses a change that
+//! would go over it unless overridden.
 
 pub mod archive;
 pub mod catalog;
@@ -23,6 +25,7 @@ pub mod kinds;
 pub mod kv_cleanup;
 pub mod options;
 pub mod overview;
+pub mod quota_plan;
 pub mod registry;
 pub mod runner;
 pub mod scheduler;

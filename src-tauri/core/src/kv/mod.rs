@@ -6,6 +6,7 @@ pub mod limits;
 pub mod local;
 pub mod metadata;
 pub mod paging;
+pub mod plan;
 pub mod read_only;
 pub mod shared_budget;
 

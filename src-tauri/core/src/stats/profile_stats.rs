@@ -23,15 +23,19 @@ pub fn key_families(ctx: &CoreContext) -> Result<KeyFamilies> {
     Ok(KeyFamilies::new(&reports::catalog(ctx)?))
 }
 
-/// Rolls up the events not rolled up yet (so the figures reach up to now), then reads `query`.
+/// Rolls up the events not rolled up yet (so the figures reach up to now), then reads `query`;
+/// the limits are the profile's plan (`[profile.plan]`, else the free plan).
 pub async fn rolled_up_stats(
     ctx: &CoreContext,
     profile: Option<&str>,
     query: &StatsQuery,
     progress: &Progress,
 ) -> Result<CacheStats> {
+    let plan = ctx.profile(profile)?.plan();
     let pool = stats_database(ctx, profile).await?;
     let families = key_families(ctx)?;
     rollup(&pool, &families, &RollupOptions::default(), progress).await?;
-    cache_stats(&pool, &families, query).await
+    let mut stats = cache_stats(&pool, &families, query).await?;
+    stats.limits = plan;
+    Ok(stats)
 }

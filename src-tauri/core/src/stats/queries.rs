@@ -14,6 +14,7 @@ use super::rollup::{tally_from_row, Tally, BUCKETS, TALLY_COLUMNS};
 use crate::cache_events::Outcome;
 use crate::db_limits::{Work, WorkLimit};
 use crate::error::{Error, Result};
+pub use crate::kv::plan::{PlanLimits, FREE_PLAN};
 
 /// Ranges up to this long are shown per hour; longer ones per day.
 pub const HOURLY_UP_TO: Duration = Duration::days(7);
@@ -25,14 +26,6 @@ pub const TOP_MISSED_KEYS: usize = 10;
 /// Families given a hit-rate line (the most read ones), beside the line of all families.
 pub const FAMILY_LINES: usize = 5;
 
-/// Cloudflare KV's free plan, per day (reads, writes, deletes, lists).
-pub const FREE_PLAN: PlanLimits = PlanLimits {
-    reads: 100_000,
-    writes: 1_000,
-    deletes: 1_000,
-    lists: 1_000,
-};
-
 /// The targets of docs/domain.md, "Targets".
 pub const TARGETS: Targets = Targets {
     hit_rate: 0.9,
@@ -42,20 +35,6 @@ pub const TARGETS: Targets = Targets {
     daily_writes: 500,
     db_queries_saved: 0.8,
 };
-
-/// A plan's daily limits of KV operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PlanLimits {
-    #[ts(type = "number")]
-    pub reads: u64,
-    #[ts(type = "number")]
-    pub writes: u64,
-    #[ts(type = "number")]
-    pub deletes: u64,
-    #[ts(type = "number")]
-    pub lists: u64,
-}
 
 /// What the cache aims for (docs/domain.md, "Targets").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ts_rs::TS)]
@@ -217,6 +196,8 @@ pub struct CacheStats {
     pub most_missed_families: Vec<String>,
     /// Per UTC day of the range with events.
     pub kv_operations: Vec<DayOperations>,
+    /// The plan's daily limits: the free plan's here; the profile's own plan
+    /// (`[profile.plan]`) when read through [`super::profile_stats::rolled_up_stats`].
     pub limits: PlanLimits,
     pub targets: Targets,
     /// Keys with the most misses, from the raw events still kept (see `raw_events_since`).

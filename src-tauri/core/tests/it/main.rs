@@ -19,6 +19,7 @@ mod module_layers;
 mod paging_loops;
 mod postgres_migrations;
 mod profiles_and_secrets;
+mod quota_plan;
 mod report_precompute;
 mod report_values;
 mod shared_budget;

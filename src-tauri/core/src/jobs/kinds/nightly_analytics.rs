@@ -1,5 +1,7 @@
-//! The `nightly-analytics` job: the precompute of the per-user dashboard and rep performance
-//! reports, nightly. Its options and counts are precompute's ([`super::precompute`]).
+//! The `nightly-analytics` job: the precompute of the per-rep reports (the rep report and the
+//! page caches' dashboard, conversation list and opportunity list), nightly: one key per rep
+//! each, written once a day with a TTL over a day. Its options and counts are precompute's
+//! ([`super::precompute`]).
 
 use sqlx::postgres::PgPool;
 
@@ -19,12 +21,20 @@ impl Job for NightlyAnalytics {
     type Prepared = PrecomputeOptions;
 
     const NAME: JobName = JobName::NightlyAnalytics;
-    const DESCRIPTION: &'static str = "Recompute each user's dashboard and rep performance keys";
+    const DESCRIPTION: &'static str =
+        "Recompute each rep's report, dashboard, conversation and opportunity lists";
     const DEFAULT_SCHEDULE: Option<&'static str> = Some("0 2 * * *");
 
     fn defaults(&self) -> PrecomputeOptions {
         PrecomputeOptions {
-            reports: vec!["user-dashboard".to_owned(), "rep".to_owned()],
+            reports: [
+                "rep",
+                "user-dashboard",
+                "user-conversations",
+                "user-opportunities",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
             ..PrecomputeOptions::default()
         }
     }

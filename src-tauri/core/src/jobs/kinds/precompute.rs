@@ -1,6 +1,7 @@
-//! The `precompute` job: every report (or the named ones) computed from Postgres and written to
-//! KV, skipping unchanged keys ([`crate::reports::precompute`]). Its options and counts are shared
-//! with [`super::nightly_analytics`], which runs the same work for the per-user reports.
+//! The `precompute` job: the reports its options name (by default the company-wide `report:`
+//! ones; every report when the list is empty) computed from Postgres and written to KV, skipping
+//! unchanged keys ([`crate::reports::precompute`]). Its options and counts are shared with
+//! [`super::nightly_analytics`], which runs the same work nightly for the per-rep reports.
 
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgPool;
@@ -57,8 +58,27 @@ impl Job for Precompute {
 
     const NAME: JobName = JobName::Precompute;
     const DESCRIPTION: &'static str =
-        "Compute every report from Postgres and write changed keys to KV";
+        "Compute the company-wide reports from Postgres and write changed keys to KV";
     const DEFAULT_SCHEDULE: Option<&'static str> = Some("*/15 * * * *");
+
+    /// The company-wide reports, a few keys each: every 15 minutes they fit the free plan's
+    /// 1,000 writes a day (docs/domain.md, "Quota plan"); the per-rep ones are nightly's.
+    fn defaults(&self) -> PrecomputeOptions {
+        PrecomputeOptions {
+            reports: [
+                "system-health",
+                "close-cases",
+                "attention-needed",
+                "todo-stats",
+                "team-performance",
+                "mtd-uploads",
+                "upload-ranking",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            ..PrecomputeOptions::default()
+        }
+    }
 
     fn history_days(options: &PrecomputeOptions) -> u32 {
         options.history_days
