@@ -528,6 +528,14 @@ fn thousands(n: u64) -> String {
     out
 }
 
+/// "1 key", "182 keys".
+fn keys(n: u64) -> String {
+    match n {
+        1 => "1 key".to_owned(),
+        n => format!("{} keys", thousands(n)),
+    }
+}
+
 fn percent(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
@@ -542,29 +550,29 @@ fn findings(
     for r in reports.iter().filter(|r| r.expired_runs_per_day > 0) {
         if r.expires_before_next_run {
             out.push(format!(
-                "{}: its TTL of {} s ends before its next run, so every run rewrites all {} keys \
+                "{}: its TTL of {} s ends before its next run, so every run rewrites all its {} \
                  ({} runs a day: {} writes a day)",
                 r.name,
                 r.ttl,
-                thousands(r.keys),
+                keys(r.keys),
                 r.runs_per_day,
                 thousands(r.writes_per_day)
             ));
         } else {
             out.push(format!(
-                "{}: its TTL of {} s ends before {} of its {} runs a day, which find its {} keys \
+                "{}: its TTL of {} s ends before {} of its {} runs a day, which find its {} \
                  expired (readers miss until then) and rewrite them",
                 r.name,
                 r.ttl,
                 r.expired_runs_per_day,
                 r.runs_per_day,
-                thousands(r.keys)
+                keys(r.keys)
             ));
         }
     }
     for r in reports.iter().filter(|r| r.writes_per_day > limits.writes) {
         out.push(format!(
-            "{} alone writes {} keys a day, over the plan's {}",
+            "{} alone costs {} writes a day, over the plan's {}",
             r.name,
             thousands(r.writes_per_day),
             thousands(limits.writes)
@@ -628,10 +636,10 @@ pub(crate) fn over_plan_details(plan: &QuotaPlan) -> String {
                     String::new()
                 };
                 format!(
-                    "{} {} ({} keys × {}{why})",
+                    "{} {} ({} × {}{why})",
                     r.name,
                     thousands(r.writes_per_day),
-                    thousands(r.keys),
+                    keys(r.keys),
                     r.writes_per_key_per_day
                 )
             })
@@ -755,14 +763,14 @@ mod tests {
         // One listing of user: (182 keys) and one of report: (3) a run.
         assert_eq!(plan.jobs[0].lists_per_day, 96 * 2);
         assert_eq!(plan.totals.over, vec!["writes".to_owned()]);
-        assert!(plan.findings[0].starts_with("short: its TTL of 300 s ends before its next run, so every run rewrites all 182 keys"), "{:?}", plan.findings);
+        assert!(plan.findings[0].starts_with("short: its TTL of 300 s ends before its next run, so every run rewrites all its 182 keys"), "{:?}", plan.findings);
         let details = over_plan_details(&plan);
         // The busiest day of the sum: the daily and the long key are not rewritten on the same day.
         assert_eq!(
             details,
             "17,507 writes a day against 1,000 (1750.7%): short 17,472 (182 keys × 96, TTL 300 s \
-             ends before its next run), hourly 32 (1 keys × 32), daily 2 (1 keys × 2), long 2 (1 \
-             keys × 2)"
+             ends before its next run), hourly 32 (1 key × 32), daily 2 (1 key × 2), long 2 (1 key × \
+             2)"
         );
     }
 

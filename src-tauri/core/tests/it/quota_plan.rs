@@ -207,7 +207,7 @@ async fn a_change_over_the_plan_is_refused_with_its_figures_unless_overridden(po
     assert_eq!((over.totals.writes, over.totals.lists), (615, 96 * 2 + 2));
     assert_eq!(
         over.findings[0],
-        "quick: its TTL of 300 s ends before its next run, so every run rewrites all 5 keys \
+        "quick: its TTL of 300 s ends before its next run, so every run rewrites all its 5 keys \
          (96 runs a day: 480 writes a day)"
     );
     assert_eq!(

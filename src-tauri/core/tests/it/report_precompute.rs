@@ -53,7 +53,7 @@ async fn rerun_writes_nothing_and_a_changed_row_rewrites_exactly_its_keys(pool: 
     assert_eq!(meta["report"], "system-health");
     assert!(meta["contentHash"].as_str().unwrap().starts_with("sha256:"));
     let ttl_left = health.expiration.unwrap() - chrono::Utc::now().timestamp();
-    assert!((3500..=3600).contains(&ttl_left), "TTL left {ttl_left}");
+    assert!((7100..=7200).contains(&ttl_left), "TTL left {ttl_left}");
 
     // Same data, a later moment of the same day: nothing changes, nothing is written.
     let later = AsOf::at(as_of() + chrono::Duration::minutes(15), &catalog);
