@@ -55,6 +55,22 @@ export type KeyPageView = { keys: Array<KeyView>, cursor: string | null, };
 
 export type ValueEncoding = "utf8" | "base64";
 
+export type ContractBreach = { 
+/**
+ * JSON pointer to the part of the value at fault (`/` for the whole value).
+ */
+path: string, 
+/**
+ * What the schema expected there (the value itself is not quoted).
+ */
+message: string, };
+
+export type ContractCheck = { contract: string, report: string, 
+/**
+ * `None` when the value matches; else where it first breaks the contract.
+ */
+breach: ContractBreach | null, };
+
 export type ValueView = { key: string, sizeBytes: number, expiration: number | null, 
 /**
  * The key's metadata as JSON text (parse it losslessly), or `None`.
@@ -63,7 +79,11 @@ metadata: string | null, encoding: ValueEncoding, data: string,
 /**
  * The value is longer than `max_bytes`; `data` holds only its start.
  */
-truncated: boolean, };
+truncated: boolean, 
+/**
+ * The value against the contract of the report that owns the key, when it has one.
+ */
+contract: ContractCheck | null, };
 
 export type PrefixDeletion = { profile: string, prefix: string, dryRun: boolean, 
 /**
@@ -156,7 +176,7 @@ export type ReportDiff = { name: string, key: string,
  */
 cachedGeneratedAt: string | null, liveGeneratedAt: string, 
 /**
- * `generatedAt` aside, the two are equal.
+ * The stamp field aside, the two are equal.
  */
 identical: boolean, changes: Array<FieldChange>, };
 
