@@ -3,9 +3,8 @@
 //! state of this console's scheduler (the audit log is in `audit.rs`).
 
 use cachescope_core::jobs::console_scheduler::{ConsoleScheduler, SchedulerReport};
-use cachescope_core::jobs::history::{self, JobRunRecord};
+use cachescope_core::jobs::history::JobRunRecord;
 use cachescope_core::jobs::overview::{self, JobView};
-use cachescope_core::jobs::runner::jobs_database;
 use cachescope_core::jobs::setting_changes;
 use cachescope_core::jobs::settings::JobSettings;
 use cachescope_core::jobs::{run_job as run, JobName, JobRunRequest};
@@ -106,8 +105,7 @@ pub async fn job_history(
     job: Option<JobName>,
     limit: i64,
 ) -> IpcResult<Vec<JobRunRecord>> {
-    let pool = jobs_database(&ctx, &profile).await?;
-    Ok(history::recent(&pool, job, limit).await?)
+    Ok(overview::job_history(&ctx, Some(&profile), job, limit).await?)
 }
 
 /// The state of this console's scheduler.

@@ -616,4 +616,18 @@ rawEventsSince: string | null,
  */
 lastRollupAt: string | null, };
 
-export type CoreEvent = { "type": "progressReported", operation: string, phase: string, done: number, total: number | null, } | { "type": "keysChanged", profile: string, count: number, } | { "type": "profilesChanged" } | { "type": "jobRunFinished", profile: string, run: JobRunRecord, };
+export type FinishedRun = { id: number, 
+/**
+ * The job's name, e.g. `archive`.
+ */
+job: string, 
+/**
+ * `schedule` or `manual`.
+ */
+trigger: string, 
+/**
+ * `succeeded`, `failed`, `cancelled`, `skipped`, ...
+ */
+status: string, summary: string, error: string | null, };
+
+export type CoreEvent = { "type": "progressReported", operation: string, phase: string, done: number, total: number | null, } | { "type": "keysChanged", profile: string, count: number, } | { "type": "profilesChanged" } | { "type": "jobRunFinished", profile: string, run: FinishedRun, };

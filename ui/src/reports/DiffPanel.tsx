@@ -1,6 +1,6 @@
 // "Compare with live SQL": the cached value against the report recomputed now, one row per
 // differing field (path, cached, live, kind), or "Identical to live SQL".
-import { Alert, Badge, Code, Group, Stack, Table, Text } from "@mantine/core";
+import { Alert, Badge, Group, Stack, Table, Text } from "@mantine/core";
 import type { ReportDiff } from "../ipc/bindings";
 import { useNow } from "../keys/useNow";
 import { diffHeadline, diffRows } from "./diffRows";
@@ -29,8 +29,8 @@ export function DiffPanel({ diff }: { diff: ReportDiff }) {
           {diff.cachedGeneratedAt
             ? `${formatIsoAbsolute(diff.cachedGeneratedAt)} (${formatAgo(diff.cachedGeneratedAt, now)})`
             : "— (no value in KV)"}
-          ; live value computed {formatIsoAbsolute(diff.liveGeneratedAt)}. <Code>generatedAt</Code>{" "}
-          is left out of the comparison.
+          ; live value computed {formatIsoAbsolute(diff.liveGeneratedAt)}. The report's generation
+          time field, if it has one, is left out of the comparison.
         </Text>
       </Alert>
       {rows.length > 0 && (

@@ -93,7 +93,7 @@ function ReportRow({
           label={
             digest.oldestGeneratedAt
               ? `${fanOut ? "Oldest key generated" : "Generated"} ${formatIsoAbsolute(digest.oldestGeneratedAt)}`
-              : "No generatedAt"
+              : "Generation time unknown"
           }
           openDelay={300}
         >

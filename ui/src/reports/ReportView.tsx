@@ -67,7 +67,7 @@ function ValueFacts({ value }: { value: ReportValue }) {
           </Tooltip>
         ) : (
           <Text span c="dimmed" fz="sm">
-            no generatedAt
+            generation time unknown
           </Text>
         )}
       </Fact>

@@ -4,11 +4,9 @@
 
 use chrono::{DateTime, Utc};
 
-use cachescope_core::db::PgPool;
-use cachescope_core::jobs::history::{self, JobRunRecord, JobRunStatus};
-use cachescope_core::jobs::overview::list_jobs;
-use cachescope_core::jobs::runner::jobs_database;
-use cachescope_core::jobs::{run_job, setting_changes, settings, JobName, JobRunRequest};
+use cachescope_core::jobs::history::{JobRunRecord, JobRunStatus};
+use cachescope_core::jobs::overview::{self, list_jobs};
+use cachescope_core::jobs::{run_job, setting_changes, JobName, JobRunRequest};
 use cachescope_core::{CoreContext, Error, Result};
 
 use crate::cli_args::JobsCommand;
@@ -172,14 +170,13 @@ pub async fn jobs_command(
                         .map_err(|e| Error::invalid("--set", format!("not JSON: {e}")))?;
                     setting_changes::set_options(ctx, profile, job, value).await?
                 }
-                None => settings::load(&pool(ctx, profile).await?, job).await?,
+                None => overview::job_settings(ctx, profile, job).await?,
             };
             print_json(&saved.options)
         }
         JobsCommand::History { name, limit } => {
             let job = name.as_deref().map(str::parse::<JobName>).transpose()?;
-            let pool = pool(ctx, profile).await?;
-            let runs = history::recent(&pool, job, limit).await?;
+            let runs = overview::job_history(ctx, profile, job, limit).await?;
             if json {
                 return print_json(&runs);
             }
@@ -201,10 +198,6 @@ pub async fn jobs_command(
             Ok(())
         }
     }
-}
-
-async fn pool(ctx: &CoreContext, profile: Option<&str>) -> Result<PgPool> {
-    jobs_database(&ctx.profile(profile)?).await
 }
 
 async fn set_paused(

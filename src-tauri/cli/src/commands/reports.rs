@@ -220,7 +220,7 @@ pub async fn report_command(
                 diff.live_generated_at
             );
             if diff.identical {
-                println!("identical (generatedAt aside)");
+                println!("identical (the generation time aside)");
             }
             for c in &diff.changes {
                 println!(

@@ -1000,7 +1000,7 @@ async fn precompute_and_report_commands_on_the_fixture() {
         let key = "user:20000000-0000-0000-0000-00000000000a:opportunities:list:all";
         let diff = ok(&h2, &["report", "diff", key]);
         assert!(
-            diff.contains("changed  /items/0/amount: 12000 -> 13000"),
+            diff.contains("changed  /0/amount: 12000 -> 13000"),
             "{diff}"
         );
         assert_eq!(diff.lines().count(), 2, "{diff}");

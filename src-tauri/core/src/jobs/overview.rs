@@ -76,3 +76,25 @@ pub async fn list_jobs(ctx: &CoreContext, profile: Option<&str>) -> Result<Vec<J
     }
     Ok(views)
 }
+
+/// The newest `limit` runs of `job` (of every job when `None`) of the profile's database, newest
+/// first.
+pub async fn job_history(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    job: Option<JobName>,
+    limit: i64,
+) -> Result<Vec<JobRunRecord>> {
+    let pool = jobs_database(&ctx.profile(profile)?).await?;
+    history::recent(&pool, job, limit).await
+}
+
+/// The settings of `job` (its schedule and options) of the profile's database.
+pub async fn job_settings(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    job: JobName,
+) -> Result<settings::JobSettings> {
+    let pool = jobs_database(&ctx.profile(profile)?).await?;
+    settings::load(&pool, job).await
+}

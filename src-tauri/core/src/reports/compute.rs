@@ -1,6 +1,7 @@
 //! Computing reports from SQL: runs a definition's fan-out query, then its payload query once per
 //! key with bound parameters, inside read-only transactions, and turns each result into the KV
-//! value (with `generatedAt`) and a content hash that ignores `generatedAt`.
+//! value: exactly the JSON object or array the SQL returned (plus the definition's `stamp` field
+//! holding the generation time, when it names one), and a content hash that ignores that field.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
@@ -22,12 +23,14 @@ const FAN_OUT_CONCURRENCY: usize = 4;
 pub struct ReportInstance {
     pub key: String,
     pub params: Params,
-    /// The payload object, `generatedAt` first.
+    /// The payload: what the SQL returned (its stamp field first, when the definition has one).
     pub payload: Value,
     /// The serialized payload, as written to KV.
     pub bytes: Vec<u8>,
-    /// `sha256:` + hex of the payload without `generatedAt`.
+    /// `sha256:` + hex of the payload without its stamp field.
     pub content_hash: String,
+    /// When it was generated (ISO 8601, milliseconds), as the key's metadata records it.
+    pub generated_at: String,
 }
 
 /// The moment a computation describes, and the zone its weeks and days are counted in.
@@ -51,7 +54,7 @@ impl AsOf {
         }
     }
 
-    /// `generatedAt` as written into payloads.
+    /// The generation time as written into metadata (and a definition's stamp field).
     pub fn iso(&self) -> String {
         self.time.to_rfc3339_opts(SecondsFormat::Millis, true)
     }
@@ -239,16 +242,16 @@ async fn compute_share(
                 format!("SQL result for key {key:?} is not json or jsonb"),
             )
         })?;
-        let Value::Object(fields) = value else {
+        if !value.is_object() && !value.is_array() {
             return Err(failure(
                 def,
                 format!(
-                    "SQL result for key {key:?} is {}, not a JSON object",
+                    "SQL result for key {key:?} is {}, not a JSON object or array",
                     kind_of(&value)
                 ),
             ));
-        };
-        out.push((index, instance(def, key, params, fields, as_of)?));
+        }
+        out.push((index, instance(def, key, params, value, as_of)?));
     }
     tx.rollback().await.map_err(Error::Db)?;
     Ok(out)
@@ -258,15 +261,31 @@ fn instance(
     def: &ReportDefinition,
     key: String,
     params: Params,
-    mut fields: Map<String, Value>,
+    value: Value,
     as_of: &AsOf,
 ) -> Result<ReportInstance> {
-    fields.shift_remove("generatedAt");
-    let content_hash = content_hash(&fields);
-    let mut payload = Map::with_capacity(fields.len() + 1);
-    payload.insert("generatedAt".to_owned(), Value::String(as_of.iso()));
-    payload.extend(fields);
-    let payload = Value::Object(payload);
+    let stamp = def.stamp.as_deref();
+    let content_hash = content_hash(&value, stamp);
+    let payload = match (stamp, value) {
+        (None, value) => value,
+        (Some(stamp), Value::Object(mut fields)) => {
+            fields.shift_remove(stamp);
+            let mut stamped = Map::with_capacity(fields.len() + 1);
+            stamped.insert(stamp.to_owned(), Value::String(as_of.iso()));
+            stamped.extend(fields);
+            Value::Object(stamped)
+        }
+        (Some(stamp), other) => {
+            return Err(failure(
+                def,
+                format!(
+                    "SQL result for key {key:?} is {}; only an object can carry the stamp \
+                     field {stamp:?}",
+                    kind_of(&other)
+                ),
+            ))
+        }
+    };
     let bytes = serde_json::to_vec(&payload).map_err(|e| failure(def, e.to_string()))?;
     if bytes.len() > limits::MAX_VALUE_BYTES {
         return Err(failure(
@@ -285,20 +304,30 @@ fn instance(
         payload,
         bytes,
         content_hash,
+        generated_at: as_of.iso(),
     })
 }
 
-/// The hash of a payload's content, `generatedAt` excluded.
-pub fn content_hash(fields: &Map<String, Value>) -> String {
+/// The hash of a payload's content, its `stamp` field excluded: an object field by field (name
+/// and value), an array as its JSON text.
+pub fn content_hash(value: &Value, stamp: Option<&str>) -> String {
     let mut hasher = Sha256::new();
-    for (name, value) in fields {
-        if name == "generatedAt" {
-            continue;
+    match value {
+        Value::Object(fields) => {
+            for (name, value) in fields {
+                if Some(name.as_str()) == stamp {
+                    continue;
+                }
+                hasher.update(name.as_bytes());
+                hasher.update([0]);
+                hasher.update(value.to_string().as_bytes());
+                hasher.update([0]);
+            }
         }
-        hasher.update(name.as_bytes());
-        hasher.update([0]);
-        hasher.update(value.to_string().as_bytes());
-        hasher.update([0]);
+        other => {
+            hasher.update(b"\0json\0");
+            hasher.update(other.to_string().as_bytes());
+        }
     }
     let digest = hasher.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();

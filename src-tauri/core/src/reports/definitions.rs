@@ -38,6 +38,7 @@ struct RawDefinition {
     view: Option<String>,
     #[serde(default)]
     tables: Vec<TableSpec>,
+    stamp: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,6 +61,10 @@ pub struct ReportDefinition {
     pub fan_out: Option<String>,
     pub view: Option<String>,
     pub tables: Vec<TableSpec>,
+    /// The field of the value that carries its generation time (e.g. `generatedAt`), when the
+    /// payloads the team's services read carry one; `None`: the value is exactly what the SQL
+    /// returned, and the time is only in the key's metadata.
+    pub stamp: Option<String>,
     /// `builtin` or the path of the file that defined it.
     pub origin: String,
 }
@@ -214,6 +219,19 @@ fn validate(raw: RawDefinition, origin: &str) -> Result<ReportDefinition> {
             ));
         }
     }
+    if let Some(stamp) = &raw.stamp {
+        let plain = !stamp.is_empty()
+            && stamp.len() <= 64
+            && stamp
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !plain {
+            return Err(Error::invalid(
+                what("stamp"),
+                format!("{stamp:?} is not a field name (1-64 letters, digits, '_' or '-')"),
+            ));
+        }
+    }
     Ok(ReportDefinition {
         title: raw.title.unwrap_or_else(|| raw.name.clone()),
         name: raw.name,
@@ -224,6 +242,7 @@ fn validate(raw: RawDefinition, origin: &str) -> Result<ReportDefinition> {
         fan_out: raw.fan_out,
         view: raw.view,
         tables: raw.tables,
+        stamp: raw.stamp,
         origin: origin.to_owned(),
     })
 }

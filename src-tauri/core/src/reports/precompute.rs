@@ -377,7 +377,7 @@ fn entry(def: &ReportDefinition, instance: &ReportInstance) -> Entry {
                 serde_json::json!({
                     "report": def.name,
                     "contentHash": instance.content_hash,
-                    "generatedAt": instance.payload.get("generatedAt"),
+                    "generatedAt": instance.generated_at,
                     "bytes": instance.bytes.len(),
                 })
                 .into(),

@@ -202,11 +202,11 @@ pub async fn list_reports(
                     .map(|params| report_key(def, &catalog, k, params, checked, now))
             })
             .collect();
-        // Values written by another producer may carry `generatedAt` only in the value.
-        if def.fan_out.is_none() {
+        // Values written by another producer may carry their time only in the stamp field.
+        if def.fan_out.is_none() && def.stamp.is_some() {
             for key in found.iter_mut().filter(|k| k.generated_at.is_none()) {
                 if let Ok(Some(value)) = store.get(&key.key).await {
-                    key.generated_at = generated_at_of(&value.bytes);
+                    key.generated_at = generated_at_of(def, None, &value.bytes);
                     key.stale = stale(def, &catalog, key.generated_at.as_deref(), checked, now);
                 }
             }
@@ -293,13 +293,24 @@ fn stale(
     def.schedule.is_stale(current_at, now, catalog.time_zone)
 }
 
-fn generated_at_of(bytes: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Head {
-        generated_at: Option<String>,
-    }
-    serde_json::from_slice::<Head>(bytes).ok()?.generated_at
+/// When a value was generated: its key's metadata `generatedAt` (what precompute records), else
+/// the definition's stamp field in the value (a value another producer wrote).
+fn generated_at_of(
+    def: &ReportDefinition,
+    metadata: Option<&crate::kv::Metadata>,
+    bytes: &[u8],
+) -> Option<String> {
+    let recorded = metadata.and_then(|m| {
+        m.to_value()
+            .get("generatedAt")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    recorded.or_else(|| {
+        let stamp = def.stamp.as_deref()?;
+        let value: Value = serde_json::from_slice(bytes).ok()?;
+        value.get(stamp)?.as_str().map(str::to_owned)
+    })
 }
 
 async fn list_prefixes(
@@ -367,7 +378,7 @@ pub async fn show_report(
         source,
         offline: false,
         note,
-        generated_at: generated_at_of(json.as_bytes()),
+        generated_at: None,
         json,
         expiration: None,
         ttl_left: None,
@@ -392,8 +403,10 @@ pub async fn show_report(
     let count = |outcome| profile.count_read(&key, outcome, started);
     match read {
         Ok(Some(stored)) => {
+            let generated_at = generated_at_of(def, stored.metadata.as_ref(), &stored.bytes);
             let json = text_of(&key, stored.bytes)?;
             let mut value = shell(ValueSource::Kv, json, None);
+            value.generated_at = generated_at;
             value.expiration = stored.expiration;
             value.ttl_left = stored.expiration.map(|e| e - now.timestamp());
             let checked = match profile.existing_database().await {
@@ -430,11 +443,16 @@ pub async fn show_report(
                 report: def.name.clone(),
                 reason: e.to_string(),
             })?;
-            Ok(shell(
-                ValueSource::LiveSql,
-                json,
-                Some("KV miss: computed live from SQL just now (not written to KV).".to_owned()),
-            ))
+            Ok(ReportValue {
+                generated_at: Some(instance.generated_at),
+                ..shell(
+                    ValueSource::LiveSql,
+                    json,
+                    Some(
+                        "KV miss: computed live from SQL just now (not written to KV).".to_owned(),
+                    ),
+                )
+            })
         }
         Err(e) => {
             count(Outcome::Error).await;
@@ -470,8 +488,8 @@ impl MirrorRead<'_> {
             None => Error::KeyNotFound { key: key.clone() },
         })?;
         let mut value = self.base;
+        value.generated_at = generated_at_of(self.def, stored.metadata.as_ref(), &stored.bytes);
         value.json = text_of(&key, stored.bytes)?;
-        value.generated_at = generated_at_of(value.json.as_bytes());
         value.note = Some(match &self.reason {
             Some(why) => format!(
                 "Offline: KV cannot be reached ({why}); showing the copy synced to this machine."
@@ -534,7 +552,7 @@ pub struct ReportDiff {
     /// `None` when KV has no value (everything is "added").
     pub cached_generated_at: Option<String>,
     pub live_generated_at: String,
-    /// `generatedAt` aside, the two are equal.
+    /// The stamp field aside, the two are equal.
     pub identical: bool,
     pub changes: Vec<FieldChange>,
 }
@@ -551,45 +569,59 @@ pub async fn diff_report(
     let pool = profile.source_database(super::REPORTS_DATABASE_USE).await?;
     let store = profile.store().await?;
     let cached = match store.get(&key).await? {
-        Some(stored) => Some(serde_json::from_slice::<Value>(&stored.bytes).map_err(|e| {
-            Error::invalid(
-                format!("cached value of {key:?}"),
-                format!("is not JSON: {e}"),
-            )
-        })?),
+        Some(stored) => Some(Generated {
+            at: generated_at_of(def, stored.metadata.as_ref(), &stored.bytes),
+            value: serde_json::from_slice::<Value>(&stored.bytes).map_err(|e| {
+                Error::invalid(
+                    format!("cached value of {key:?}"),
+                    format!("is not JSON: {e}"),
+                )
+            })?,
+        }),
         None => None,
     };
     let live = compute(&pool, def, &AsOf::now(&catalog), Some(vec![params])).await?;
-    let live = live
-        .into_iter()
-        .next()
-        .map(|i| i.payload)
-        .unwrap_or(Value::Null);
+    let live = match live.into_iter().next() {
+        Some(instance) => Generated {
+            value: instance.payload,
+            at: Some(instance.generated_at),
+        },
+        None => Generated {
+            value: Value::Null,
+            at: None,
+        },
+    };
     Ok(compare(def, &key, cached, live))
 }
 
-/// The field-by-field comparison (`generatedAt` ignored).
+/// A report value and when it was generated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    pub value: Value,
+    pub at: Option<String>,
+}
+
+/// The field-by-field comparison (the definition's stamp field ignored).
 pub fn compare(
     def: &ReportDefinition,
     key: &str,
-    cached: Option<Value>,
-    live: Value,
+    cached: Option<Generated>,
+    live: Generated,
 ) -> ReportDiff {
-    let generated = |v: &Value| {
-        v.get("generatedAt")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
     let strip = |mut v: Value| {
-        if let Some(map) = v.as_object_mut() {
-            map.shift_remove("generatedAt");
+        if let (Some(map), Some(stamp)) = (v.as_object_mut(), def.stamp.as_deref()) {
+            map.shift_remove(stamp);
         }
         v
     };
-    let cached_generated_at = cached.as_ref().and_then(generated);
-    let live_generated_at = generated(&live).unwrap_or_default();
-    let cached_doc = strip(cached.unwrap_or(Value::Object(Default::default())));
-    let live_doc = strip(live);
+    let cached_generated_at = cached.as_ref().and_then(|c| c.at.clone());
+    let live_generated_at = live.at.unwrap_or_default();
+    let empty = match &live.value {
+        Value::Array(_) => Value::Array(Vec::new()),
+        _ => Value::Object(Default::default()),
+    };
+    let cached_doc = strip(cached.map_or(empty, |c| c.value));
+    let live_doc = strip(live.value);
     let patch = json_patch::diff(&cached_doc, &live_doc);
     let changes: Vec<FieldChange> = patch
         .0

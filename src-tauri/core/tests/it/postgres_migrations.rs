@@ -18,19 +18,12 @@ async fn context_as(
     user: &str,
     limits: Option<DbLimits>,
 ) -> (CoreContext, tempfile::TempDir) {
-    let (ctx, dir) = super::key_operations::context().await;
-    let db: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(pool)
-        .await
-        .unwrap();
     let profile = Profile {
         name: "p".to_owned(),
-        postgres_url: Some(format!("postgres://{user}@127.0.0.1:5432/{db}")),
         db_limits: limits,
         ..Profile::builtin_local()
     };
-    ctx.save_profile(profile, None, None).await.unwrap();
-    (ctx, dir)
+    super::report_precompute::context_on_as(pool, user, profile, None).await
 }
 
 #[sqlx::test(migrations = false)]

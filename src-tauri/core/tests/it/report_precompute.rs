@@ -101,6 +101,115 @@ async fn rerun_writes_nothing_and_a_changed_row_rewrites_exactly_its_keys(pool: 
 }
 
 #[sqlx::test(migrations = false)]
+async fn values_are_exactly_what_the_sql_returned_and_the_time_is_in_metadata(pool: PgPool) {
+    load_fixture(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        cachescope_core::kv::local::LocalStore::open(&dir.path().join("ns.sqlite"), "default")
+            .await
+            .unwrap();
+    let extra = r#"
+[[report]]
+name = "bare-list"
+key = "list:reps"
+ttl = 600
+schedule = "*/15 * * * *"
+sql = "SELECT json_agg(json_build_object('name', name, 'dept', department) ORDER BY name) FROM sales.users WHERE name IN ('Ann Lee', 'Cal Ito')"
+
+[[report]]
+name = "plain-object"
+key = "object:plain"
+ttl = 600
+schedule = "*/15 * * * *"
+sql = "SELECT json_build_object('reps', count(*), 'generatedAt', 'kept as the SQL wrote it') FROM sales.users"
+
+[[report]]
+name = "stamped-object"
+key = "object:stamped"
+ttl = 600
+stamp = "builtAt"
+schedule = "*/15 * * * *"
+sql = "SELECT json_build_object('reps', count(*)) FROM sales.users"
+"#;
+    let catalog = Catalog::parse(extra, "reports.toml", None).unwrap();
+    let all: Vec<_> = catalog.reports().iter().collect();
+    let at = AsOf::at(as_of(), &catalog);
+    let run = precompute::run(&store, &pool, &all, &at, false, &Progress::none()).await;
+    assert_eq!((run.written, run.failed_reports), (3, 0), "{run:?}");
+    let read = |key: &'static str| {
+        let store = &store;
+        async move { store.get(key).await.unwrap().unwrap() }
+    };
+
+    // A bare array, byte for byte as Postgres rendered it: nothing wrapped, nothing added.
+    let list = read("list:reps").await;
+    let sql_text: String = sqlx::query_scalar(
+        "SELECT json_agg(json_build_object('name', name, 'dept', department) ORDER BY name)::text \
+         FROM sales.users WHERE name IN ('Ann Lee', 'Cal Ito')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&sql_text).unwrap();
+    assert_eq!(list.bytes, serde_json::to_vec(&expected).unwrap());
+    assert_eq!(
+        expected,
+        serde_json::json!([
+            { "name": "Ann Lee", "dept": "default" },
+            { "name": "Cal Ito", "dept": "enterprise" }
+        ])
+    );
+    // The generation time and the content hash live in the metadata.
+    let meta = list.metadata.unwrap().to_value();
+    assert_eq!(meta["generatedAt"], "2026-11-19T12:00:00.000Z");
+    assert_eq!(meta["report"], "bare-list");
+    assert!(meta["contentHash"].as_str().unwrap().starts_with("sha256:"));
+
+    // Without a stamp, a field the SQL returned is kept as it is, never overwritten.
+    let plain: serde_json::Value =
+        serde_json::from_slice(&read("object:plain").await.bytes).unwrap();
+    assert_eq!(
+        plain,
+        serde_json::json!({ "reps": 7, "generatedAt": "kept as the SQL wrote it" })
+    );
+    // With one, the named field comes first and holds the generation time.
+    let stamped = read("object:stamped").await;
+    assert_eq!(
+        String::from_utf8(stamped.bytes).unwrap(),
+        r#"{"builtAt":"2026-11-19T12:00:00.000Z","reps":7}"#
+    );
+
+    // A later run with the same data writes nothing, arrays included (the hash ignores the stamp).
+    let later = AsOf::at(as_of() + chrono::Duration::minutes(15), &catalog);
+    let rerun = precompute::run(&store, &pool, &all, &later, false, &Progress::none()).await;
+    assert_eq!((rerun.written, rerun.skipped), (0, 3), "{rerun:?}");
+
+    // A stamp on a definition whose SQL returns an array fails that report by name.
+    let wrong = Catalog::parse(
+        r#"
+[[report]]
+name = "stamped-list"
+key = "list:stamped"
+ttl = 600
+stamp = "generatedAt"
+schedule = "*/15 * * * *"
+sql = "SELECT json_build_array(1, 2)"
+"#,
+        "reports.toml",
+        None,
+    )
+    .unwrap();
+    let all: Vec<_> = wrong.reports().iter().collect();
+    let failed = precompute::run(&store, &pool, &all, &at, false, &Progress::none()).await;
+    let error = failed.reports[0].error.clone().unwrap_or_default();
+    assert!(
+        error.contains("is an array; only an object can carry the stamp field \"generatedAt\""),
+        "{error}"
+    );
+    assert!(store.get("list:stamped").await.unwrap().is_none());
+}
+
+#[sqlx::test(migrations = false)]
 async fn a_failing_report_is_named_writes_nothing_and_the_others_complete(pool: PgPool) {
     load_fixture(&pool).await;
     let dir = tempfile::tempdir().unwrap();
@@ -129,7 +238,7 @@ key = "report:half:{dept}"
 ttl = 600
 schedule = "*/15 * * * *"
 fan_out = "SELECT DISTINCT department AS dept FROM sales.users"
-sql = "SELECT CASE WHEN $1->>'dept' = 'default' THEN json_build_object('ok', true) ELSE json_build_array(1) END"
+sql = "SELECT CASE WHEN $1->>'dept' = 'default' THEN json_build_object('ok', true) ELSE to_json(1) END"
 
 [[report]]
 name = "missing-param"
@@ -174,7 +283,7 @@ sql = "SELECT json_build_object('ok', true)"
     );
     assert!(
         error("half-fan-out").contains("report:half:enterprise")
-            && error("half-fan-out").contains("not a JSON object"),
+            && error("half-fan-out").contains("is a number, not a JSON object or array"),
         "{}",
         error("half-fan-out")
     );
@@ -297,13 +406,23 @@ pub(super) async fn context_on(
     profile: Profile,
     token: Option<&str>,
 ) -> (cachescope_core::CoreContext, tempfile::TempDir) {
+    context_on_as(pool, "postgres", profile, token).await
+}
+
+/// Like [`context_on`], the profile connecting as the role `user`.
+pub(super) async fn context_on_as(
+    pool: &PgPool,
+    user: &str,
+    profile: Profile,
+    token: Option<&str>,
+) -> (cachescope_core::CoreContext, tempfile::TempDir) {
     let (ctx, dir) = super::key_operations::context().await;
     let db: String = sqlx::query_scalar("SELECT current_database()")
         .fetch_one(pool)
         .await
         .unwrap();
     let profile = Profile {
-        postgres_url: Some(format!("postgres://postgres@127.0.0.1:5432/{db}")),
+        postgres_url: Some(format!("postgres://{user}@127.0.0.1:5432/{db}")),
         ..profile
     };
     ctx.save_profile(
@@ -369,6 +488,31 @@ async fn a_miss_falls_back_to_sql_and_the_diff_names_the_changed_fields(pool: Pg
         .unwrap();
     assert_eq!(hit.source, ValueSource::Kv);
     assert!(!hit.stale);
+    // A page cache has no stamp field: its view reads the generation time from the metadata.
+    let list = reading::show_report(
+        &ctx,
+        Some("src"),
+        &ReportTarget {
+            report: "user-conversations".to_owned(),
+            params: [("userId".to_owned(), super::report_values::ANN.to_owned())].into(),
+        },
+        ReadFrom::Auto,
+    )
+    .await
+    .unwrap();
+    let stored = store
+        .get(&format!(
+            "user:{}:conversations:list",
+            super::report_values::ANN
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let recorded = stored.metadata.unwrap().to_value()["generatedAt"].clone();
+    assert!(list.json.starts_with('['), "{}", list.json);
+    assert!(!list.json.contains("generatedAt"));
+    assert_eq!(list.generated_at.as_deref(), recorded.as_str());
+    assert!(list.generated_at.is_some());
     assert!(
         reading::diff_report(&ctx, Some("src"), &target)
             .await

@@ -41,9 +41,23 @@ async fn computed(pool: &PgPool) -> BTreeMap<String, Value> {
     let mut all = BTreeMap::new();
     for def in catalog.reports() {
         for instance in compute(pool, def, &as_of, None).await.unwrap() {
-            assert_eq!(instance.payload["generatedAt"], "2026-11-19T12:00:00.000Z");
+            assert_eq!(instance.generated_at, "2026-11-19T12:00:00.000Z");
             let mut payload = instance.payload;
-            payload.as_object_mut().unwrap().shift_remove("generatedAt");
+            match def.stamp.as_deref() {
+                // The stamp field comes first, holding the generation time.
+                Some(stamp) => {
+                    let fields = payload.as_object_mut().unwrap();
+                    assert_eq!(fields.keys().next().map(String::as_str), Some(stamp));
+                    let stamped = fields.shift_remove(stamp).unwrap();
+                    assert_eq!(stamped, "2026-11-19T12:00:00.000Z", "{}", def.name);
+                }
+                // Nothing added: the value is exactly what the SQL returned.
+                None => assert!(
+                    payload.get("generatedAt").is_none(),
+                    "{} has no stamp, yet its value has generatedAt",
+                    def.name
+                ),
+            }
             all.insert(instance.key, payload);
         }
     }
@@ -321,30 +335,21 @@ async fn builtin_reports_match_hand_computed_values(pool: PgPool) {
     check(
         &all,
         &format!("user:{ANN}:conversations:list"),
-        json!({
-            "total": 4,
-            "items": [
-                { "id": "50000000-0000-0000-0000-000000000009", "caseNumber": "CASE-9", "title": null, "status": "failed", "opportunityCompanyName": "Beta LLC", "meddicScore": null, "createdAt": "2026-11-19T10:00:00+00:00" },
-                { "id": "50000000-0000-0000-0000-000000000002", "caseNumber": "CASE-2", "title": null, "status": "completed", "opportunityCompanyName": "Beta LLC", "meddicScore": 60, "createdAt": "2026-11-16T09:00:00+00:00" },
-                { "id": "50000000-0000-0000-0000-000000000007", "caseNumber": "CASE-7", "title": null, "status": "completed", "opportunityCompanyName": "Acme Corp", "meddicScore": 90, "createdAt": "2026-11-10T10:00:00+00:00" },
-                { "id": "50000000-0000-0000-0000-000000000001", "caseNumber": "CASE-1", "title": "Discovery call", "status": "completed", "opportunityCompanyName": "Acme Corp", "meddicScore": 80, "createdAt": "2026-11-02T10:00:00+00:00" }
-            ]
-        }),
+        // A bare ConversationListItem[], as the services' list cache holds it.
+        json!([
+            { "id": "50000000-0000-0000-0000-000000000009", "caseNumber": "CASE-9", "title": null, "status": "failed", "opportunityCompanyName": "Beta LLC", "meddicScore": null, "createdAt": "2026-11-19T10:00:00+00:00" },
+            { "id": "50000000-0000-0000-0000-000000000002", "caseNumber": "CASE-2", "title": null, "status": "completed", "opportunityCompanyName": "Beta LLC", "meddicScore": 60, "createdAt": "2026-11-16T09:00:00+00:00" },
+            { "id": "50000000-0000-0000-0000-000000000007", "caseNumber": "CASE-7", "title": null, "status": "completed", "opportunityCompanyName": "Acme Corp", "meddicScore": 90, "createdAt": "2026-11-10T10:00:00+00:00" },
+            { "id": "50000000-0000-0000-0000-000000000001", "caseNumber": "CASE-1", "title": "Discovery call", "status": "completed", "opportunityCompanyName": "Acme Corp", "meddicScore": 80, "createdAt": "2026-11-02T10:00:00+00:00" }
+        ]),
     );
     check(
         &all,
         &format!("user:{ANN}:opportunities:list:all"),
-        json!({
-            "total": 2,
-            "items": [
-                { "id": ACME, "customerNumber": "C-001", "companyName": "Acme Corp", "contactName": "Jo Smith", "status": "open", "amount": 12000, "latestMeddicScore": 90, "conversationCount": 2, "updatedAt": "2026-11-18T09:00:00+00:00" },
-                { "id": BETA, "customerNumber": "C-002", "companyName": "Beta LLC", "contactName": null, "status": "won", "amount": 5000, "latestMeddicScore": 60, "conversationCount": 2, "updatedAt": "2026-11-17T10:00:00+00:00" }
-            ]
-        }),
+        json!([
+            { "id": ACME, "customerNumber": "C-001", "companyName": "Acme Corp", "contactName": "Jo Smith", "status": "open", "amount": 12000, "meddicScore": 90, "conversationCount": 2, "createdAt": "2026-10-01T00:00:00+00:00", "updatedAt": "2026-11-18T09:00:00+00:00" },
+            { "id": BETA, "customerNumber": "C-002", "companyName": "Beta LLC", "contactName": null, "status": "won", "amount": 5000, "meddicScore": 60, "conversationCount": 2, "createdAt": "2026-10-05T00:00:00+00:00", "updatedAt": "2026-11-17T10:00:00+00:00" }
+        ]),
     );
-    check(
-        &all,
-        &format!("user:{DEE}:conversations:list"),
-        json!({ "total": 0, "items": [] }),
-    );
+    check(&all, &format!("user:{DEE}:conversations:list"), json!([]));
 }

@@ -137,7 +137,7 @@ export function OpportunityListView({ payload }: { payload: unknown }) {
                   });
             },
           },
-          { key: "latestMeddicScore", label: "MEDDIC", numeric: true },
+          { key: "meddicScore", label: "MEDDIC", numeric: true },
           { key: "conversationCount", label: "Calls", numeric: true },
           { key: "updatedAt", label: "Updated", date: true },
         ]}
