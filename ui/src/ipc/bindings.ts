@@ -309,11 +309,12 @@ export type PruneSnapshotsOptions = {
  */
 historyDays: number, 
 /**
- * The versioned key template; `{version}` is a number.
+ * The versioned key template, ending in `{version}` (a number) in its last `:` segment; the
+ * family's pointer key is that segment replaced by `latest`.
  */
 snapshotTemplate: string, 
 /**
- * Versions kept (1-100000).
+ * Newest versions kept (1-100000); the version the pointer names and newer ones are kept too.
  */
 keepVersions: number, };
 
@@ -416,7 +417,12 @@ deleted: number,
 /**
  * Keys the server left unprocessed; present only when there were some.
  */
-failed?: number, };
+failed?: number, 
+/**
+ * prune-snapshots: versions kept only because of the pointer (at or above the version it
+ * names, beyond the newest `keepVersions`); present when the family has a pointer.
+ */
+keptByPointer?: number, };
 
 export type JobCounts = { "job": "precompute" } & PrecomputeCounts | { "job": "nightly-analytics" } & PrecomputeCounts | { "job": "archive" } & ArchiveCounts | { "job": "delete-archived" } & DeleteArchivedCounts | { "job": "storage-report" } & StorageReportCounts | { "job": "prune-snapshots" } & KeyCleanupCounts | { "job": "sweep" } & KeyCleanupCounts | { "job": "invalidate-user" } & KeyCleanupCounts;
 
@@ -450,7 +456,20 @@ failed: number, failedSample: Array<string>,
 /**
  * Sweep: each family's share chosen for deletion, against the circuit breaker's limit.
  */
-families: Array<FamilyShare>, };
+families: Array<FamilyShare>, 
+/**
+ * prune-snapshots: the family's pointer key, when it exists.
+ */
+pointerKey?: string, 
+/**
+ * prune-snapshots: the version the pointer names; it and every newer version are kept.
+ */
+pointerVersion?: number, 
+/**
+ * prune-snapshots: versions kept only because of the pointer (at or above the version it
+ * names, beyond the newest `keepVersions`).
+ */
+keptByPointer?: number, };
 
 export type JobRunStatus = "running" | "succeeded" | "failed" | "cancelled" | "skipped" | "abandoned";
 

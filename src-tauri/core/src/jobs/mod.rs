@@ -11,7 +11,8 @@
 //! a profile change, failure notices), shared by the app and `cachescope daemon`; [`history`]
 //! records runs. The work the jobs share: [`archive`] (archive and delete detail rows),
 //! [`kv_cleanup`] (prune snapshots, invalidate a user, sweep) and [`storage_report`];
-//! [`overview`] is the Jobs table.
+//! [`snapshots`] defines the versioned snapshot family (its keys, its `latest` pointer, a refresh)
+//! for the prune and the writers; [`overview`] is the Jobs table.
 
 pub mod archive;
 pub mod catalog;
@@ -28,6 +29,7 @@ pub mod runner;
 pub mod scheduler;
 pub mod setting_changes;
 pub mod settings;
+pub mod snapshots;
 pub mod storage_report;
 
 pub use catalog::JobName;
