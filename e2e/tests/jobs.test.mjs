@@ -14,9 +14,9 @@ let database;
 before(async () => {
   database = databaseProfile(PROFILE, "cachescope_e2e_jobs");
   cli("-p", PROFILE, "demo", "db", "--scale", "200");
-  // Seven snapshot versions: prune-snapshots (keeping 5) has two to delete.
+  // Seven snapshot versions of its default family: prune-snapshots (keeping 5) has two to delete.
   for (let version = 1; version <= 7; version += 1)
-    cli("-p", PROFILE, "kv", "put", `snapshot:paths:v${version}`, "{}");
+    cli("-p", PROFILE, "kv", "put", `snapshot:path-stats:v${version}`, "{}");
   app = await startApp();
 });
 

@@ -24,6 +24,7 @@ use cachescope_core::key_deletion::PrefixDeletion;
 use cachescope_core::kv::cloudflare::Namespace;
 use cachescope_core::profiles::ProfileKind;
 use cachescope_core::progress::ProgressUpdate;
+use cachescope_core::reports::contracts::ContractBreach;
 use cachescope_core::reports::definitions::TableSpec;
 use cachescope_core::reports::export::ExportFormat;
 use cachescope_core::reports::mirror::SyncOutcome;
@@ -38,7 +39,7 @@ use cachescope_core::secrets::SecretPlace;
 use cachescope_core::stats::queries::{
     CacheStats, DayOperations, FamilyStats, Figures, Granularity, MissedKey, PlanLimits, Targets,
 };
-use cachescope_core::value_view::{KeyPageView, KeyView, ValueEncoding, ValueView};
+use cachescope_core::value_view::{ContractCheck, KeyPageView, KeyView, ValueEncoding, ValueView};
 use cachescope_core::ErrorCode;
 use ts_rs::TS;
 
@@ -59,6 +60,8 @@ pub fn render() -> String {
         KeyView::decl(),
         KeyPageView::decl(),
         ValueEncoding::decl(),
+        ContractBreach::decl(),
+        ContractCheck::decl(),
         ValueView::decl(),
         PrefixDeletion::decl(),
         ProgressUpdate::decl(),

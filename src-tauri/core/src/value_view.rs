@@ -10,6 +10,8 @@ use crate::cache_events::Outcome;
 use crate::context::CoreContext;
 use crate::error::{Error, Result};
 use crate::kv::{KeyInfo, KeyPage, Metadata};
+use crate::reports;
+use crate::reports::contracts::ContractBreach;
 
 /// Metadata as the JSON text the store returned, every digit kept.
 fn metadata_text(metadata: Option<Metadata>) -> Option<String> {
@@ -78,6 +80,43 @@ pub struct ValueView {
     pub data: String,
     /// The value is longer than `max_bytes`; `data` holds only its start.
     pub truncated: bool,
+    /// The value against the contract of the report that owns the key, when it has one.
+    pub contract: Option<ContractCheck>,
+}
+
+/// A value checked against the contract of the report that owns its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractCheck {
+    pub contract: String,
+    pub report: String,
+    /// `None` when the value matches; else where it first breaks the contract.
+    pub breach: Option<ContractBreach>,
+}
+
+/// The whole `value` of `key` against the contract of the report whose key template matches
+/// it; `None` when no report with a contract owns the key (or the definitions do not load).
+pub fn check_contract(ctx: &CoreContext, key: &str, value: &[u8]) -> Option<ContractCheck> {
+    let catalog = match reports::catalog(ctx) {
+        Ok(catalog) => catalog,
+        Err(e) => {
+            tracing::debug!(error = %e, "contracts not checked: the definitions do not load");
+            return None;
+        }
+    };
+    let (report, contract) = catalog.contract_for_key(key)?;
+    let breach = match serde_json::from_slice::<serde_json::Value>(value) {
+        Ok(json) => contract.check(&json).err(),
+        Err(e) => Some(ContractBreach {
+            path: "/".to_owned(),
+            message: format!("the value is not JSON: {e}"),
+        }),
+    };
+    Some(ContractCheck {
+        contract: contract.name.clone(),
+        report: report.to_owned(),
+        breach,
+    })
 }
 
 /// Reads `key` from a profile's namespace for display, keeping at most `max_bytes` of it.
@@ -100,7 +139,11 @@ pub async fn read_value(
     let value = read?.ok_or_else(|| Error::KeyNotFound {
         key: key.to_owned(),
     })?;
-    Ok(view(key, value, max_bytes))
+    let contract = check_contract(ctx, key, &value.bytes);
+    Ok(ValueView {
+        contract,
+        ..view(key, value, max_bytes)
+    })
 }
 
 /// Builds the view of a value.
@@ -129,6 +172,7 @@ pub fn view(key: &str, value: crate::kv::Value, max_bytes: Option<u64>) -> Value
         encoding,
         data,
         truncated: keep < size,
+        contract: None,
     }
 }
 

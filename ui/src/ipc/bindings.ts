@@ -55,6 +55,22 @@ export type KeyPageView = { keys: Array<KeyView>, cursor: string | null, };
 
 export type ValueEncoding = "utf8" | "base64";
 
+export type ContractBreach = { 
+/**
+ * JSON pointer to the part of the value at fault (`/` for the whole value).
+ */
+path: string, 
+/**
+ * What the schema expected there (the value itself is not quoted).
+ */
+message: string, };
+
+export type ContractCheck = { contract: string, report: string, 
+/**
+ * `None` when the value matches; else where it first breaks the contract.
+ */
+breach: ContractBreach | null, };
+
 export type ValueView = { key: string, sizeBytes: number, expiration: number | null, 
 /**
  * The key's metadata as JSON text (parse it losslessly), or `None`.
@@ -63,7 +79,11 @@ metadata: string | null, encoding: ValueEncoding, data: string,
 /**
  * The value is longer than `max_bytes`; `data` holds only its start.
  */
-truncated: boolean, };
+truncated: boolean, 
+/**
+ * The value against the contract of the report that owns the key, when it has one.
+ */
+contract: ContractCheck | null, };
 
 export type PrefixDeletion = { profile: string, prefix: string, dryRun: boolean, 
 /**
@@ -156,7 +176,7 @@ export type ReportDiff = { name: string, key: string,
  */
 cachedGeneratedAt: string | null, liveGeneratedAt: string, 
 /**
- * `generatedAt` aside, the two are equal.
+ * The stamp field aside, the two are equal.
  */
 identical: boolean, changes: Array<FieldChange>, };
 
@@ -289,11 +309,12 @@ export type PruneSnapshotsOptions = {
  */
 historyDays: number, 
 /**
- * The versioned key template; `{version}` is a number.
+ * The versioned key template, ending in `{version}` (a number) in its last `:` segment; the
+ * family's pointer key is that segment replaced by `latest`.
  */
 snapshotTemplate: string, 
 /**
- * Versions kept (1-100000).
+ * Newest versions kept (1-100000); the version the pointer names and newer ones are kept too.
  */
 keepVersions: number, };
 
@@ -396,7 +417,12 @@ deleted: number,
 /**
  * Keys the server left unprocessed; present only when there were some.
  */
-failed?: number, };
+failed?: number, 
+/**
+ * prune-snapshots: versions kept only because of the pointer (at or above the version it
+ * names, beyond the newest `keepVersions`); present when the family has a pointer.
+ */
+keptByPointer?: number, };
 
 export type JobCounts = { "job": "precompute" } & PrecomputeCounts | { "job": "nightly-analytics" } & PrecomputeCounts | { "job": "archive" } & ArchiveCounts | { "job": "delete-archived" } & DeleteArchivedCounts | { "job": "storage-report" } & StorageReportCounts | { "job": "prune-snapshots" } & KeyCleanupCounts | { "job": "sweep" } & KeyCleanupCounts | { "job": "invalidate-user" } & KeyCleanupCounts;
 
@@ -430,7 +456,20 @@ failed: number, failedSample: Array<string>,
 /**
  * Sweep: each family's share chosen for deletion, against the circuit breaker's limit.
  */
-families: Array<FamilyShare>, };
+families: Array<FamilyShare>, 
+/**
+ * prune-snapshots: the family's pointer key, when it exists.
+ */
+pointerKey?: string, 
+/**
+ * prune-snapshots: the version the pointer names; it and every newer version are kept.
+ */
+pointerVersion?: number, 
+/**
+ * prune-snapshots: versions kept only because of the pointer (at or above the version it
+ * names, beyond the newest `keepVersions`).
+ */
+keptByPointer?: number, };
 
 export type JobRunStatus = "running" | "succeeded" | "failed" | "cancelled" | "skipped" | "abandoned";
 

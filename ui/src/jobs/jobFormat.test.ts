@@ -87,10 +87,9 @@ describe("counts", () => {
 
 describe("sampleKeys", () => {
   it("reads a cleanup's sample keys and ignores anything else", () => {
-    expect(sampleKeys({ sample: ["snapshot:paths:v1", 3, "snapshot:paths:v2"] })).toEqual([
-      "snapshot:paths:v1",
-      "snapshot:paths:v2",
-    ]);
+    expect(sampleKeys({ sample: ["snapshot:path-stats:v1", 3, "snapshot:path-stats:v2"] })).toEqual(
+      ["snapshot:path-stats:v1", "snapshot:path-stats:v2"],
+    );
     expect(sampleKeys({ precomputeRun: 4 })).toEqual([]);
     expect(sampleKeys(null)).toEqual([]);
     expect(sampleKeys("text")).toEqual([]);

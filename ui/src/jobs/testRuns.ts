@@ -17,7 +17,9 @@ export function run(over: Partial<JobRunRecord> = {}): JobRunRecord {
     status: "succeeded",
     counts: { job: "prune-snapshots", matched: 10, toDelete: 3, deleted: 0 },
     summary: "would delete 3 of 10 keys",
-    detail: { sample: ["snapshot:paths:v1", "snapshot:paths:v2", "snapshot:paths:v3"] },
+    detail: {
+      sample: ["snapshot:path-stats:v1", "snapshot:path-stats:v2", "snapshot:path-stats:v3"],
+    },
     error: null,
     ...over,
   };

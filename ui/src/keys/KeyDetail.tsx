@@ -1,5 +1,5 @@
 // Detail panel of one key: its actions (copy name and value, set TTL, delete), size, expiry,
-// metadata and the value. Values are fetched capped at 1 MiB; a larger one shows its first MiB
+// metadata, the contract of its report (if any) and the value. Values are fetched capped at 1 MiB; a larger one shows its first MiB
 // and offers to load the rest.
 import { Alert, Box, Button, Group, ScrollArea, Stack, Text, Title } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
@@ -11,6 +11,7 @@ import type { ProfileView, ValueView } from "../ipc/bindings";
 import { getValue } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
 import { Fact } from "../layout/Fact";
+import { ContractBadge } from "./ContractBadge";
 import { CopyTextButton } from "./CopyTextButton";
 import { DeleteKeyButton } from "./DeleteKeyButton";
 import { Expiry } from "./Expiry";
@@ -86,6 +87,11 @@ export function KeyDetail({
           <Expiry expiration={view.expiration} fz="sm" />
         </Fact>
         <Fact label="Encoding">{view.encoding === "utf8" ? "UTF-8 text" : "Binary"}</Fact>
+        {view.contract && (
+          <Fact label="Contract" testId="key-contract">
+            <ContractBadge check={view.contract} />
+          </Fact>
+        )}
       </Group>
       <Fact label="Metadata">
         {view.metadata === null ? (

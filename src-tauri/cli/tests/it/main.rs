@@ -842,7 +842,12 @@ async fn destructive_jobs_need_their_name_typed_to_run_or_to_be_enabled() {
         for version in 1..=7 {
             ok(
                 &h,
-                &["kv", "put", &format!("snapshot:paths:v{version}"), "{}"],
+                &[
+                    "kv",
+                    "put",
+                    &format!("snapshot:path-stats:v{version}"),
+                    "{}",
+                ],
             );
         }
         let snapshots = |h: &Path| {
@@ -912,7 +917,7 @@ async fn destructive_jobs_need_their_name_typed_to_run_or_to_be_enabled() {
         for line in [
             "job-enable \"archive\"",
             "job-disable \"archive\"",
-            "job:prune-snapshots \"snapshot:paths:v{version}\"  2 items  real  succeeded",
+            "job:prune-snapshots \"snapshot:path-stats:v{version}\"  2 items  real  succeeded",
         ] {
             assert!(audit.contains(line), "{line:?} not in {audit}");
         }

@@ -95,6 +95,8 @@ mod tests {
                 to_delete: 7,
                 deleted: 6,
                 failed: Some(1),
+                // A row from before the pointer rule has no pointer count.
+                kept_by_pointer: None,
             }))
         );
         // A row written before a count existed reads it as 0.

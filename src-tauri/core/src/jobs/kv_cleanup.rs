@@ -1,4 +1,5 @@
-//! Cleanup of KV keys: [`prune_snapshots`] keeps the newest versions of versioned snapshot keys,
+//! Cleanup of KV keys: [`prune_snapshots`] keeps the newest versions of versioned snapshot keys
+//! and every version from the one their `latest` pointer names up,
 //! [`invalidate_user`] deletes one user's list and aggregate keys (the page caches'
 //! `invalidateUser`) and everything under `user:{id}:`, and [`sweep`] deletes keys of a family
 //! that have no TTL or whose entity no longer exists in Postgres. Each lists first and, in a dry
@@ -15,6 +16,7 @@ use super::catalog::JobName;
 use super::job::{to_detail, JobFailure, JobRun, RunReport};
 use super::kinds::prune_snapshots::PruneSnapshotsOptions;
 use super::kinds::sweep::{SweepOptions, SweepRule};
+use super::snapshots::SnapshotFamily;
 use crate::db_limits::{Work, WorkLimit};
 use crate::error::{Error, Result};
 use crate::events::Event;
@@ -40,6 +42,11 @@ pub struct KeyCleanupCounts {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub failed: Option<u64>,
+    /// prune-snapshots: versions kept only because of the pointer (at or above the version it
+    /// names, beyond the newest `keepVersions`); present when the family has a pointer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub kept_by_pointer: Option<u64>,
 }
 
 /// The report of a key cleanup run of `job` that did `done`: announces the keys it deleted, and
@@ -62,12 +69,14 @@ pub(crate) fn finish_run(
             to_delete: done.to_delete,
             deleted: done.deleted,
             failed: (done.failed > 0).then_some(done.failed),
+            kept_by_pointer: done.kept_by_pointer,
         },
         summary: format!(
-            "{} {} of {} keys",
+            "{} {} of {} keys{}",
             if dry { "would delete" } else { "deleted" },
             if dry { done.to_delete } else { done.deleted },
-            done.matched
+            done.matched,
+            pointer_phrase(&done)
         ),
         detail: to_detail(&done),
     };
@@ -83,6 +92,21 @@ pub(crate) fn finish_run(
         });
     }
     Ok(report)
+}
+
+/// What a summary adds when a snapshot pointer kept versions: `; kept 4 from v3 up, the version
+/// snapshot:path-stats:latest names`.
+fn pointer_phrase(done: &KeyCleanupOutcome) -> String {
+    match (
+        &done.pointer_key,
+        done.pointer_version,
+        done.kept_by_pointer,
+    ) {
+        (Some(key), Some(version), Some(kept)) if kept > 0 => {
+            format!("; kept {kept} from v{version} up, the version {key} names")
+        }
+        _ => String::new(),
+    }
 }
 
 /// What a key cleanup found and deleted (or, dry, would delete).
@@ -107,6 +131,19 @@ pub struct KeyCleanupOutcome {
     pub failed_sample: Vec<String>,
     /// Sweep: each family's share chosen for deletion, against the circuit breaker's limit.
     pub families: Vec<FamilyShare>,
+    /// prune-snapshots: the family's pointer key, when it exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub pointer_key: Option<String>,
+    /// prune-snapshots: the version the pointer names; it and every newer version are kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub pointer_version: Option<u64>,
+    /// prune-snapshots: versions kept only because of the pointer (at or above the version it
+    /// names, beyond the newest `keepVersions`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub kept_by_pointer: Option<u64>,
 }
 
 /// One family of a sweep: how many of its keys were listed and how many are chosen.
@@ -159,33 +196,57 @@ async fn delete_chosen(
     Ok(())
 }
 
-/// Keeps the newest `keep_versions` keys of `snapshot_template` (by numeric `{version}`).
+/// Keeps the newest `keep_versions` keys of the snapshot family (by numeric `{version}`), and
+/// every version from the one the family's pointer names up, and deletes the other versions.
+/// The pointer is read before the listing: a pointer only moves to a version written before it,
+/// so a refresh meanwhile adds versions above the one read, which are kept. A pointer whose value
+/// is not a version number stops the run before anything is listed or deleted.
 pub async fn prune_snapshots(
     store: &dyn KvStore,
     options: &PruneSnapshotsOptions,
     dry_run: bool,
     progress: &Progress,
 ) -> Result<KeyCleanupOutcome> {
-    let template = KeyTemplate::parse(&options.snapshot_template)
+    let family = SnapshotFamily::parse(&options.snapshot_template)
         .map_err(|e| Error::invalid("option snapshotTemplate of job prune-snapshots", e))?;
-    let listed = list_all(store, Some(template.literal_prefix()), progress).await?;
+    let pointer = match store.get(family.pointer_key()).await? {
+        None => None,
+        Some(value) => Some(
+            SnapshotFamily::pointer_version(&value.bytes).map_err(|reason| {
+                Error::invalid(
+                    format!("snapshot pointer {:?}", family.pointer_key()),
+                    format!(
+                    "{reason}; prune-snapshots deleted nothing (it does not guess which version \
+                     readers use: write the version number there, or delete the pointer)"
+                ),
+                )
+            })?,
+        ),
+    };
+    let listed = list_all(store, Some(family.listing_prefix()), progress).await?;
     let mut outcome = KeyCleanupOutcome::default();
     let mut versions: Vec<(u64, String)> = Vec::new();
     for key in listed {
-        let Some(params) = template.match_key(&key.name) else {
-            continue;
-        };
-        if let Some(version) = params.get("version").and_then(|v| v.parse::<u64>().ok()) {
+        if let Some(version) = family.version_of(&key.name) {
             outcome.matched += 1;
             versions.push((version, key.name));
         }
     }
     versions.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let chosen: Vec<String> = versions
-        .into_iter()
-        .skip(options.keep_versions as usize)
-        .map(|(_, key)| key)
-        .collect();
+    let mut kept_by_pointer = 0;
+    let mut chosen: Vec<String> = Vec::new();
+    for (version, key) in versions.into_iter().skip(options.keep_versions as usize) {
+        if pointer.is_some_and(|named| version >= named) {
+            kept_by_pointer += 1;
+        } else {
+            chosen.push(key);
+        }
+    }
+    if let Some(named) = pointer {
+        outcome.pointer_key = Some(family.pointer_key().to_owned());
+        outcome.pointer_version = Some(named);
+        outcome.kept_by_pointer = Some(kept_by_pointer);
+    }
     for key in &chosen {
         outcome.choose(key.clone(), "older version");
     }

@@ -11,9 +11,10 @@
 //! a profile change, failure notices), shared by the app and `cachescope daemon`; [`history`]
 //! records runs. The work the jobs share: [`archive`] (archive and delete detail rows),
 //! [`kv_cleanup`] (prune snapshots, invalidate a user, sweep) and [`storage_report`];
-//! [`overview`] is the Jobs table; [`quota_plan`] counts what the report-writing schedules cost a
-//! day in KV operations against the profile's plan, and [`setting_changes`] refuses a change that
-//! would go over it unless overridden.
+//! [`snapshots`] defines the versioned snapshot family (its keys, its `latest` pointer, a refresh)
+//! for the prune and the writers; [`overview`] is the Jobs table; [`quota_plan`] counts what the
+//! report-writing schedules cost a day in KV operations against the profile's plan, and
+//! [`setting_changes`] refuses a change that would go over it unless overridden.
 
 pub mod archive;
 pub mod catalog;
@@ -31,6 +32,7 @@ pub mod runner;
 pub mod scheduler;
 pub mod setting_changes;
 pub mod settings;
+pub mod snapshots;
 pub mod storage_report;
 
 pub use catalog::JobName;

@@ -286,6 +286,17 @@ fn instance(
             ))
         }
     };
+    if let Some(contract) = &def.contract {
+        contract.check(&payload).map_err(|breach| {
+            failure(
+                def,
+                format!(
+                    "the value of key {key:?} breaks its contract {:?} at {}: {}",
+                    contract.name, breach.path, breach.message
+                ),
+            )
+        })?;
+    }
     let bytes = serde_json::to_vec(&payload).map_err(|e| failure(def, e.to_string()))?;
     if bytes.len() > limits::MAX_VALUE_BYTES {
         return Err(failure(

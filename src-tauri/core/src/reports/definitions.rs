@@ -6,10 +6,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::contracts::{Contract, ContractBreach, Contracts};
 use crate::error::{Error, Result};
 
 /// The built-in definitions, shipped with the binary.
@@ -39,6 +41,7 @@ struct RawDefinition {
     #[serde(default)]
     tables: Vec<TableSpec>,
     stamp: Option<String>,
+    contract: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,6 +68,8 @@ pub struct ReportDefinition {
     /// payloads the team's services read carry one; `None`: the value is exactly what the SQL
     /// returned, and the time is only in the key's metadata.
     pub stamp: Option<String>,
+    /// The contract (JSON Schema) every value must match, by name, compiled.
+    pub contract: Option<ContractRef>,
     /// `builtin` or the path of the file that defined it.
     pub origin: String,
 }
@@ -74,6 +79,27 @@ pub struct ReportDefinition {
 pub struct Catalog {
     pub time_zone: chrono_tz::Tz,
     reports: Vec<ReportDefinition>,
+    contracts: Contracts,
+}
+
+/// A definition's contract: its name and, once the catalog resolved it, the compiled schema.
+#[derive(Debug, Clone)]
+pub struct ContractRef {
+    pub name: String,
+    compiled: Option<Arc<Contract>>,
+}
+
+impl ContractRef {
+    /// `Ok` when `value` matches the contract; else where it breaks it.
+    pub fn check(&self, value: &serde_json::Value) -> std::result::Result<(), ContractBreach> {
+        match &self.compiled {
+            Some(contract) => contract.check(value),
+            None => Err(ContractBreach {
+                path: "/".to_owned(),
+                message: format!("the contract {:?} is not known", self.name),
+            }),
+        }
+    }
 }
 
 impl Catalog {
@@ -82,17 +108,60 @@ impl Catalog {
         Self::parse(BUILTIN_TOML, "builtin", None)
     }
 
-    /// The built-ins, extended or overridden by `user_file` when it exists.
+    /// The built-ins, extended or overridden by `user_file` when it exists, and the contracts
+    /// of the `contracts` directory beside it.
     pub fn load(user_file: &Path) -> Result<Self> {
-        let builtin = Self::builtin()?;
-        match std::fs::read_to_string(user_file) {
-            Ok(text) => Self::parse(&text, &user_file.display().to_string(), Some(builtin)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(builtin),
-            Err(e) => Err(Error::Io {
-                path: user_file.to_owned(),
-                source: e,
-            }),
+        let mut builtin = Self::builtin()?;
+        if let Some(dir) = user_file.parent() {
+            builtin.contracts = builtin.contracts.with_directory(&dir.join("contracts"))?;
         }
+        let mut catalog = match std::fs::read_to_string(user_file) {
+            Ok(text) => Self::parse(&text, &user_file.display().to_string(), Some(builtin))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => builtin,
+            Err(e) => {
+                return Err(Error::Io {
+                    path: user_file.to_owned(),
+                    source: e,
+                })
+            }
+        };
+        catalog.resolve_contracts()?;
+        Ok(catalog)
+    }
+
+    /// Points every definition's contract at the compiled schema of that name; a name no
+    /// contract has is refused naming the report.
+    fn resolve_contracts(&mut self) -> Result<()> {
+        for report in &mut self.reports {
+            if let Some(contract) = &mut report.contract {
+                let compiled = self.contracts.get(&contract.name).ok_or_else(|| {
+                    let known: Vec<&str> = self.contracts.names().collect();
+                    Error::invalid(
+                        format!("contract of report {:?} in {}", report.name, report.origin),
+                        format!(
+                            "{:?} is not a known contract (known: {}; add one as contracts/{}.json \
+                             beside reports.toml)",
+                            contract.name,
+                            known.join(", "),
+                            contract.name
+                        ),
+                    )
+                })?;
+                contract.compiled = Some(compiled.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// The contracts known to this catalog.
+    pub fn contracts(&self) -> &Contracts {
+        &self.contracts
+    }
+
+    /// The contract of the report whose key template matches `key`, with the report's name.
+    pub fn contract_for_key(&self, key: &str) -> Option<(&str, &ContractRef)> {
+        let (def, _) = self.find_by_key(key)?;
+        def.contract.as_ref().map(|c| (def.name.as_str(), c))
     }
 
     /// Parses one definitions file over `base` (whose reports it may replace by name).
@@ -112,7 +181,10 @@ impl Catalog {
             })?,
             None => base.as_ref().map_or(chrono_tz::UTC, |b| b.time_zone),
         };
-        let mut reports = base.map(|b| b.reports).unwrap_or_default();
+        let (mut reports, contracts) = match base {
+            Some(base) => (base.reports, base.contracts),
+            None => (Vec::new(), Contracts::builtin()?),
+        };
         let mut seen = std::collections::BTreeSet::new();
         for raw in file.reports {
             let definition = validate(raw, origin)?;
@@ -127,7 +199,13 @@ impl Catalog {
                 None => reports.push(definition),
             }
         }
-        Ok(Self { time_zone, reports })
+        let mut catalog = Self {
+            time_zone,
+            reports,
+            contracts,
+        };
+        catalog.resolve_contracts()?;
+        Ok(catalog)
     }
 
     pub fn reports(&self) -> &[ReportDefinition] {
@@ -243,6 +321,10 @@ fn validate(raw: RawDefinition, origin: &str) -> Result<ReportDefinition> {
         view: raw.view,
         tables: raw.tables,
         stamp: raw.stamp,
+        contract: raw.contract.map(|name| ContractRef {
+            name,
+            compiled: None,
+        }),
         origin: origin.to_owned(),
     })
 }

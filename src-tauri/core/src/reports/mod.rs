@@ -4,6 +4,7 @@
 //! JSON, CSV and a printable page ([`export`]).
 
 pub mod compute;
+pub mod contracts;
 pub mod definitions;
 pub mod export;
 pub mod mirror;

@@ -166,9 +166,10 @@ async fn a_destructive_action_whose_intent_cannot_be_recorded_does_not_start(poo
     for key in ["user:7:a", "user:7:b", "report:y"] {
         store.put(key, b"1", &PutOptions::default()).await.unwrap();
     }
-    // Seven snapshot versions: prune-snapshots would delete the two oldest.
+    // Seven snapshot versions of the job's default family: prune-snapshots would delete the two
+    // oldest.
     for version in 1..=7 {
-        let key = format!("snapshot:paths:v{version}");
+        let key = format!("snapshot:path-stats:v{version}");
         store.put(&key, b"1", &PutOptions::default()).await.unwrap();
     }
     ctx.profile(Some("shared"))

@@ -3,7 +3,8 @@
 //! nothing, two schedulers on one database run each scheduled time once, bad input is refused
 //! before anything runs, read-only profiles refuse, and the KV cleanups delete exactly their keys.
 //! [`faults`] holds the jobs under failing servers (Postgres sessions terminated, KV 429/5xx);
-//! [`console_scheduler`] the scheduler the app and the daemon share (policy and lifecycle).
+//! [`console_scheduler`] the scheduler the app and the daemon share (policy and lifecycle);
+//! [`snapshot_pointer`] prune-snapshots under the snapshot family's `latest` pointer.
 
 use std::collections::HashSet;
 use std::io::BufRead as _;
@@ -27,6 +28,7 @@ mod console_scheduler;
 mod destructive_confirmation;
 mod faults;
 mod hostile_options;
+mod snapshot_pointer;
 mod time_limits;
 
 fn now() -> DateTime<Utc> {
@@ -634,15 +636,19 @@ async fn kv_cleanups_delete_exactly_their_keys_on_the_simulator(pool: PgPool) {
     };
     let (ctx, _dir) = context_on(&pool, cloudflare, Some(&sim.token)).await;
     let store = ctx.profile(Some("jobs")).unwrap().store().await.unwrap();
+    // The demo's family, the job's default: twelve versions, the pointer naming the newest.
     for version in 1..=12 {
         put(
             store.as_ref(),
-            &format!("snapshot:paths:v{version}"),
+            &format!("snapshot:path-stats:v{version}"),
             Some(3600),
         )
         .await;
     }
-    put(store.as_ref(), "snapshot:paths:latest", Some(3600)).await;
+    store
+        .put("snapshot:path-stats:latest", b"12", &PutOptions::default())
+        .await
+        .unwrap();
 
     let dry = run(&ctx, JobName::PruneSnapshots, true).await;
     assert_eq!(
@@ -653,6 +659,7 @@ async fn kv_cleanups_delete_exactly_their_keys_on_the_simulator(pool: PgPool) {
         ),
         (12, 7, 0)
     );
+    assert_eq!(count(&dry, "keptByPointer"), 0, "v12 is among the newest 5");
     let sample: Vec<&str> = dry.detail["sample"]
         .as_array()
         .unwrap()
@@ -662,13 +669,13 @@ async fn kv_cleanups_delete_exactly_their_keys_on_the_simulator(pool: PgPool) {
     assert_eq!(
         sample,
         [
-            "snapshot:paths:v7",
-            "snapshot:paths:v6",
-            "snapshot:paths:v5",
-            "snapshot:paths:v4",
-            "snapshot:paths:v3",
-            "snapshot:paths:v2",
-            "snapshot:paths:v1"
+            "snapshot:path-stats:v7",
+            "snapshot:path-stats:v6",
+            "snapshot:path-stats:v5",
+            "snapshot:path-stats:v4",
+            "snapshot:path-stats:v3",
+            "snapshot:path-stats:v2",
+            "snapshot:path-stats:v1"
         ]
     );
     assert_eq!(
@@ -683,12 +690,12 @@ async fn kv_cleanups_delete_exactly_their_keys_on_the_simulator(pool: PgPool) {
     assert_eq!(
         left,
         [
-            "snapshot:paths:latest",
-            "snapshot:paths:v10",
-            "snapshot:paths:v11",
-            "snapshot:paths:v12",
-            "snapshot:paths:v8",
-            "snapshot:paths:v9"
+            "snapshot:path-stats:latest",
+            "snapshot:path-stats:v10",
+            "snapshot:path-stats:v11",
+            "snapshot:path-stats:v12",
+            "snapshot:path-stats:v8",
+            "snapshot:path-stats:v9"
         ]
     );
 
@@ -821,7 +828,7 @@ async fn kv_cleanups_delete_exactly_their_keys_on_the_simulator(pool: PgPool) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["family"] == "snapshot:paths:v{id}")
+        .find(|f| f["family"] == "snapshot:path-stats:v{id}")
         .unwrap_or_else(|| panic!("{body:#}"))
         .clone();
     assert_eq!(snapshot_family["keys"], 5);

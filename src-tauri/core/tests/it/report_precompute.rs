@@ -210,6 +210,89 @@ sql = "SELECT json_build_array(1, 2)"
 }
 
 #[sqlx::test(migrations = false)]
+async fn a_value_that_breaks_its_contract_is_not_written_and_its_report_fails_naming_where(
+    pool: PgPool,
+) {
+    load_fixture(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        cachescope_core::kv::local::LocalStore::open(&dir.path().join("ns.sqlite"), "default")
+            .await
+            .unwrap();
+    // A team's own contract beside its reports.toml, and a report whose SQL drifted from the
+    // built-in Dashboard contract (averageScore became text).
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("contracts")).unwrap();
+    std::fs::write(
+        config.join("contracts/RepCount.json"),
+        r#"{"type": "object", "required": ["reps"], "properties": {"reps": {"type": "integer", "minimum": 1}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        config.join("reports.toml"),
+        r#"
+[[report]]
+name = "rep-count"
+key = "object:reps"
+ttl = 600
+contract = "RepCount"
+schedule = "*/15 * * * *"
+sql = "SELECT json_build_object('reps', count(*)) FROM sales.users WHERE role = 'rep'"
+
+[[report]]
+name = "drifted-dashboard"
+key = "object:dashboard"
+ttl = 600
+contract = "Dashboard"
+schedule = "*/15 * * * *"
+sql = "SELECT json_build_object('summary', json_build_object('totalOpportunities', 1, 'totalConversations', 2, 'totalAnalyses', 3, 'averageScore', 'high'), 'statusDistribution', '[]'::json, 'recentAnalyses', '[]'::json)"
+"#,
+    )
+    .unwrap();
+    let catalog = Catalog::load(&config.join("reports.toml")).unwrap();
+    let all = catalog
+        .select(&["rep-count".to_owned(), "drifted-dashboard".to_owned()])
+        .unwrap();
+    let run = precompute::run(
+        &store,
+        &pool,
+        &all,
+        &AsOf::at(as_of(), &catalog),
+        false,
+        &Progress::none(),
+    )
+    .await;
+    assert_eq!((run.written, run.failed_reports), (1, 1), "{run:?}");
+    let error = run.reports[1].error.clone().unwrap_or_default();
+    assert!(
+        error.contains(
+            "report \"drifted-dashboard\": the value of key \"object:dashboard\" breaks its \
+             contract \"Dashboard\" at /summary/averageScore"
+        ),
+        "{error}"
+    );
+    assert!(store.get("object:dashboard").await.unwrap().is_none());
+    assert_eq!(
+        store.get("object:reps").await.unwrap().unwrap().bytes,
+        br#"{"reps":5}"#
+    );
+
+    // A contract name that no contract has is refused when the definitions load, by name.
+    std::fs::write(
+        config.join("reports.toml"),
+        "[[report]]\nname = \"x\"\nkey = \"x\"\nttl = 600\ncontract = \"Nope\"\n\
+         schedule = \"*/15 * * * *\"\nsql = \"SELECT '{}'::json\"\n",
+    )
+    .unwrap();
+    let err = Catalog::load(&config.join("reports.toml")).unwrap_err();
+    assert!(
+        err.to_string().contains("contract of report \"x\"")
+            && err.to_string().contains("\"Nope\" is not a known contract"),
+        "{err}"
+    );
+}
+
+#[sqlx::test(migrations = false)]
 async fn a_failing_report_is_named_writes_nothing_and_the_others_complete(pool: PgPool) {
     load_fixture(&pool).await;
     let dir = tempfile::tempdir().unwrap();
@@ -631,4 +714,74 @@ async fn synced_reports_are_read_offline_from_the_mirror(pool: PgPool) {
     assert!(value.note.unwrap().starts_with("Offline"));
     let doc: serde_json::Value = serde_json::from_str(&value.json).unwrap();
     assert_eq!(doc["mtd"]["winRate"], 66.7);
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_key_browser_says_whether_a_report_key_matches_its_contract(pool: PgPool) {
+    load_fixture(&pool).await;
+    let (ctx, _dir) = context_on(&pool, local_profile(), None).await;
+    precompute::precompute(
+        &ctx,
+        Some("src"),
+        &PrecomputeRequest::default(),
+        &Progress::none(),
+    )
+    .await
+    .unwrap();
+    let read = |key: String| {
+        let ctx = ctx.clone();
+        async move {
+            cachescope_core::value_view::read_value(&ctx, "src", &key, Some(64))
+                .await
+                .unwrap()
+                .contract
+        }
+    };
+    let list_key = format!("user:{}:conversations:list", super::report_values::ANN);
+
+    // What precompute wrote matches (the whole value is checked, not the 64 bytes shown).
+    let check = read(list_key.clone()).await.unwrap();
+    assert_eq!(
+        (check.contract.as_str(), check.report.as_str(), check.breach),
+        ("ConversationList", "user-conversations", None)
+    );
+
+    // A service that wrote the old shape, or a wrong type deep inside, breaks it at a path.
+    let put = |key: String, value: &'static str| {
+        let ctx = ctx.clone();
+        async move {
+            cachescope_core::key_writing::put_key(
+                &ctx,
+                Some("src"),
+                &key,
+                value.as_bytes(),
+                &cachescope_core::kv::PutOptions::default(),
+            )
+            .await
+            .unwrap();
+        }
+    };
+    put(list_key.clone(), r#"{"total": 0, "items": []}"#).await;
+    let breach = read(list_key.clone()).await.unwrap().breach.unwrap();
+    assert_eq!(breach.path, "/");
+    assert!(breach.message.contains("array"), "{}", breach.message);
+    put(
+        "report:system-health".to_owned(),
+        r#"{"generatedAt": "x", "processing": {"last24h": {"completed": "many", "failed": 0, "inProgress": 0, "avgProcessingTime": null}, "errorsByCode": {}, "stuckCases": []}, "weeklyComparison": {"thisWeek": {"uploads": 1, "avgMeddic": null}, "lastWeek": {"uploads": 1, "avgMeddic": null}, "change": {"uploadsPercent": null, "meddicDiff": null}}}"#,
+    )
+    .await;
+    let check = read("report:system-health".to_owned()).await.unwrap();
+    assert_eq!(check.contract, "SystemHealth");
+    assert_eq!(check.breach.unwrap().path, "/processing/last24h/completed");
+    put(list_key.clone(), "not json").await;
+    let breach = read(list_key).await.unwrap().breach.unwrap();
+    assert!(
+        breach.message.starts_with("the value is not JSON"),
+        "{}",
+        breach.message
+    );
+
+    // A key no report owns has no contract to check.
+    put("session:abc".to_owned(), "{}").await;
+    assert_eq!(read("session:abc".to_owned()).await, None);
 }

@@ -3,7 +3,8 @@
 //! and the path-statistics snapshots. Report families are never made here: `cachescope demo
 //! seed` gets them from precompute over the demo source data (see [`crate::seed`]), and a test
 //! fails if a key made here matches a report's key template. [`demo_entries`] is pure;
-//! [`write`] writes its output through any [`KvStore`].
+//! [`write`] writes its output through any [`KvStore`], the newest path-statistics snapshot and
+//! its pointer last, as the core's snapshot refresh (version first, then the pointer).
 
 mod pages;
 mod path_stats;
@@ -11,8 +12,10 @@ mod random;
 mod voice_ai;
 mod world;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use cachescope_core::jobs::snapshots::SnapshotFamily;
 use cachescope_core::kv::limits;
 use cachescope_core::kv::{Entry, Expiry, KvStore, PutOptions};
 use cachescope_core::progress::Progress;
@@ -82,13 +85,19 @@ pub fn demo_entries(options: &KeysOptions, now: DateTime<Utc>) -> Vec<Entry> {
     build(options, now).into_iter().map(|s| s.entry).collect()
 }
 
-/// The family templates [`demo_entries`] makes keys of, sorted.
-pub fn families() -> Vec<&'static str> {
-    FAMILIES.to_vec()
+/// The family templates [`demo_entries`] makes keys of, sorted: the snapshot family's as the core
+/// defines it (its versioned template and its pointer key).
+pub fn families() -> Vec<String> {
+    let snapshots = SnapshotFamily::path_stats();
+    let mut all: Vec<String> = FAMILIES.iter().map(|f| (*f).to_owned()).collect();
+    all.push(path_stats::VERSIONS_FAMILY.to_owned());
+    all.push(snapshots.pointer_key().to_owned());
+    all.sort();
+    all
 }
 
-/// Every family this module makes, as templates, sorted.
-const FAMILIES: [&str; 13] = [
+/// Every other family this module makes, as templates, sorted.
+const FAMILIES: [&str; 11] = [
     "conversation:{id}:detail",
     "enhanced:user:{userId}:call:{callId}",
     "intent:user:{userId}:analysis:{callId}",
@@ -99,15 +108,15 @@ const FAMILIES: [&str; 13] = [
     "recordings:user:{userId}:call:{callId}",
     "recordings:user:{userId}:call:{callId}:waveform",
     "recordings:user:{userId}:page:{page}:limit:{limit}",
-    "snapshot:path-stats:latest",
-    "snapshot:path-stats:v{N}",
     "user:{userId}:analytics:repPerformance",
 ];
 
 /// Writes the hand-made demo entries (clock `now`) through `store` with `bulk_put` in chunks of
 /// 1000, reporting progress in the `keys` phase and checking for cancellation before each
-/// chunk. Every entry is checked against KV's limits before the first is written. Keys the
-/// store reports as not written are left out of the summary.
+/// chunk; then the newest path-statistics snapshot and its pointer, as a refresh
+/// ([`SnapshotFamily::refresh`]: the version, then the pointer naming it), so the pointer never
+/// names a version not yet written. Every entry is checked against KV's limits before the first
+/// is written. Keys the store reports as not written are left out of the summary.
 pub async fn write(
     store: &dyn KvStore,
     options: &KeysOptions,
@@ -118,16 +127,35 @@ pub async fn write(
     let entries: Vec<Entry> = seeded.iter().map(|s| s.entry.clone()).collect();
     limits::check_entries(&entries, limits::unix_now())?;
 
-    let total = entries.len() as u64;
+    let snapshots = SnapshotFamily::path_stats();
+    let newest_version = u64::from(path_stats::SNAPSHOT_VERSIONS);
+    let newest_key = snapshots.version_key(newest_version);
+    let (refresh, bulk): (Vec<Entry>, Vec<Entry>) = entries
+        .into_iter()
+        .partition(|e| e.key == newest_key || e.key == snapshots.pointer_key());
+
+    let total = (bulk.len() + refresh.len()) as u64;
     let mut failed = BTreeSet::new();
     let mut done = 0u64;
     progress.report(PHASE, 0, Some(total));
-    for chunk in entries.chunks(CHUNK) {
+    for chunk in bulk.chunks(CHUNK) {
         progress.check()?;
         let outcome = store.bulk_put(chunk).await?;
         failed.extend(outcome.failed);
         done += chunk.len() as u64;
         progress.report(PHASE, done, Some(total));
+    }
+    match refresh.iter().find(|e| e.key == newest_key) {
+        Some(newest) => {
+            progress.check()?;
+            snapshots
+                .refresh(store, newest_version, &newest.value, &newest.options)
+                .await?;
+            done += refresh.len() as u64;
+            progress.report(PHASE, done, Some(total));
+        }
+        // No newest version was made: its pointer is not written either.
+        None => failed.extend(refresh.into_iter().map(|e| e.key)),
     }
     if !failed.is_empty() {
         tracing::warn!(failed = failed.len(), store = %store.describe(), "demo keys: some keys were not written");
@@ -141,7 +169,7 @@ pub async fn write(
 
 /// One generated entry and the family it belongs to.
 struct Seeded {
-    family: &'static str,
+    family: Cow<'static, str>,
     entry: Entry,
 }
 
@@ -152,7 +180,7 @@ fn summarize(seeded: &[&Seeded]) -> KeysSummary {
         ..KeysSummary::default()
     };
     for s in seeded {
-        *families.entry(s.family).or_default() += 1;
+        *families.entry(&s.family).or_default() += 1;
         summary.bytes += s.entry.value.len() as u64;
         if s.entry.options.expiry != Expiry::Never {
             summary.expiring += 1;
@@ -197,7 +225,7 @@ impl Out {
     ) {
         let expiry = ttl.map_or(Expiry::Never, Expiry::Ttl);
         self.0.push(Seeded {
-            family,
+            family: Cow::Borrowed(family),
             entry: Entry {
                 key,
                 value,
@@ -206,6 +234,14 @@ impl Out {
                     metadata: metadata.map(Into::into),
                 },
             },
+        });
+    }
+
+    /// A key that is a family of its own (the snapshot pointer), as given.
+    fn entry(&mut self, entry: Entry) {
+        self.0.push(Seeded {
+            family: Cow::Owned(entry.key.clone()),
+            entry,
         });
     }
 
@@ -283,8 +319,13 @@ mod tests {
     fn every_family_is_present_and_keys_are_unique() {
         let seeded = build(&KeysOptions::default(), now());
         let summary = summarize(&seeded.iter().collect::<Vec<_>>());
-        let families: Vec<&str> = summary.families.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(families, FAMILIES.to_vec());
+        let listed: Vec<&str> = summary.families.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(listed, families());
+        assert!(
+            listed.contains(&"snapshot:path-stats:v{version}"),
+            "{listed:?}"
+        );
+        assert!(listed.contains(&"snapshot:path-stats:latest"), "{listed:?}");
         assert!(summary.families.iter().all(|(_, n)| *n > 0));
 
         let keys: BTreeSet<&str> = seeded.iter().map(|s| s.entry.key.as_str()).collect();
@@ -442,11 +483,13 @@ mod tests {
         assert_eq!(latest.value, b"8");
     }
 
-    /// A store that keeps entries in memory and records each bulk write.
+    /// A store that keeps entries in memory and records each bulk write and every key written,
+    /// in order.
     #[derive(Default)]
     struct MemStore {
         entries: Mutex<BTreeMap<String, Vec<u8>>>,
         chunks: Mutex<Vec<usize>>,
+        writes: Mutex<Vec<String>>,
     }
 
     #[async_trait]
@@ -460,7 +503,10 @@ mod tests {
         async fn get(&self, _: &str) -> Result<Option<Value>> {
             Ok(None)
         }
-        async fn put(&self, _: &str, _: &[u8], _: &PutOptions) -> Result<()> {
+        async fn put(&self, key: &str, value: &[u8], _: &PutOptions) -> Result<()> {
+            let mut map = self.entries.lock().expect("lock");
+            map.insert(key.to_owned(), value.to_vec());
+            self.writes.lock().expect("lock").push(key.to_owned());
             Ok(())
         }
         async fn delete(&self, _: &str) -> Result<()> {
@@ -472,6 +518,10 @@ mod tests {
                 map.insert(e.key.clone(), e.value.clone());
             }
             self.chunks.lock().expect("lock").push(entries.len());
+            self.writes
+                .lock()
+                .expect("lock")
+                .extend(entries.iter().map(|e| e.key.clone()));
             Ok(BulkOutcome {
                 succeeded: entries.len(),
                 failed: Vec::new(),
@@ -503,7 +553,9 @@ mod tests {
             chunks.len() >= 2 && chunks.iter().all(|&n| n <= CHUNK),
             "{chunks:?}"
         );
-        assert_eq!(chunks.iter().sum::<usize>(), summary.keys);
+        // Every key but the newest snapshot and its pointer, which a refresh writes after.
+        assert_eq!(chunks.iter().sum::<usize>(), summary.keys - 2);
+        assert_eq!(store.writes.lock().expect("lock").len(), summary.keys);
         let updates = updates.lock().expect("lock").clone();
         assert_eq!(
             updates.first(),
@@ -513,8 +565,38 @@ mod tests {
             updates.last(),
             Some(&(PHASE, summary.keys as u64, Some(summary.keys as u64)))
         );
-        assert_eq!(summary.families.len(), FAMILIES.len());
+        assert_eq!(summary.families.len(), families().len());
         assert!(summary.large >= 2 && summary.binary >= 3);
+    }
+
+    /// The pointer moves only once the version it names is written: every version before the
+    /// pointer, and the pointer is the last key written.
+    #[tokio::test]
+    async fn the_snapshot_pointer_is_written_after_the_version_it_names() {
+        let store = MemStore::default();
+        let summary = write(&store, &KeysOptions::default(), now(), &Progress::none())
+            .await
+            .expect("written");
+        let writes = store.writes.lock().expect("lock").clone();
+        let at = |key: &str| {
+            writes
+                .iter()
+                .position(|k| k == key)
+                .unwrap_or_else(|| panic!("{key} not written"))
+        };
+        let pointer = at("snapshot:path-stats:latest");
+        assert_eq!(pointer, writes.len() - 1, "the pointer is written last");
+        assert_eq!(writes.len(), summary.keys, "each key written once");
+        assert_eq!(at("snapshot:path-stats:v8"), pointer - 1);
+        for v in 1..=7 {
+            assert!(at(&format!("snapshot:path-stats:v{v}")) < pointer);
+        }
+        let entries = store.entries.lock().expect("lock");
+        assert_eq!(entries["snapshot:path-stats:latest"], b"8");
+        // What is written is exactly what `demo_entries` describes.
+        for entry in demo_entries(&KeysOptions::default(), now()) {
+            assert_eq!(entries[&entry.key], entry.value, "{}", entry.key);
+        }
     }
 
     #[tokio::test]

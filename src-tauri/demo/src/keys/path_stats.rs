@@ -1,9 +1,13 @@
 //! The path-statistics snapshots a worker keeps in KV: gzip-compressed JSON versions with
 //! metadata, the pointer to the latest one, and the queue batch counter that triggers a refresh.
+//! The keys are the core's snapshot family ([`SnapshotFamily::path_stats`]), the one
+//! `prune-snapshots` prunes by default; [`super::write`] writes the newest version and its pointer
+//! last, as a refresh (the version before the pointer that names it).
 
 use std::cmp::Reverse;
 use std::io::Write as _;
 
+use cachescope_core::jobs::snapshots::{SnapshotFamily, PATH_STATS_TEMPLATE};
 use chrono::{DateTime, Duration, Utc};
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -37,11 +41,16 @@ const ROUTES: [(&str, &str); 5] = [
     ("PATCH", "/api/v1/{r}/:id"),
     ("DELETE", "/api/v1/{r}/:id"),
 ];
-/// Snapshot versions written; the weekly prune keeps the newest 5, so 3 are due for pruning.
-const SNAPSHOT_VERSIONS: u32 = 8;
+/// Snapshot versions written, 1 to 8, the pointer naming the newest; the weekly prune keeps the
+/// newest 5, so 3 are due for pruning.
+pub(super) const SNAPSHOT_VERSIONS: u32 = 8;
+
+/// The summary's family of the versioned keys (the core's template).
+pub(super) const VERSIONS_FAMILY: &str = PATH_STATS_TEMPLATE;
 
 /// Eight gzip snapshot versions with their metadata, the `latest` pointer and the batch counter.
 pub(super) fn path_stats(out: &mut Out, g: &mut Gen, now: DateTime<Utc>) {
+    let family = SnapshotFamily::path_stats();
     let mut paths: Vec<(&str, String)> = Vec::new();
     for (method, route) in ROUTES {
         for r in RESOURCES {
@@ -97,20 +106,15 @@ pub(super) fn path_stats(out: &mut Out, g: &mut Gen, now: DateTime<Utc>) {
             "pathCount": count,
         });
         out.raw(
-            "snapshot:path-stats:v{N}",
-            format!("snapshot:path-stats:v{version}"),
+            VERSIONS_FAMILY,
+            family.version_key(version.into()),
             bytes,
             None,
             Some(metadata),
         );
     }
-    out.raw(
-        "snapshot:path-stats:latest",
-        "snapshot:path-stats:latest".into(),
-        SNAPSHOT_VERSIONS.to_string().into_bytes(),
-        None,
-        None,
-    );
+    // The pointer as a refresh writes it (a key of its own: its family is the key).
+    out.entry(family.pointer_entry(SNAPSHOT_VERSIONS.into()));
     // The batch counter: a snapshot is refreshed when it reaches a multiple of 10.
     let counter = SNAPSHOT_VERSIONS * 10 + g.int(1, 9) as u32;
     out.raw(

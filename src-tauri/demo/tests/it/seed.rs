@@ -28,7 +28,10 @@ fn options() -> SeedOptions {
 }
 
 /// A context (in a temporary home) whose profile `demo` is a local namespace over `url`.
-async fn context(url: Option<String>, read_only: bool) -> (CoreContext, tempfile::TempDir) {
+pub(super) async fn context(
+    url: Option<String>,
+    read_only: bool,
+) -> (CoreContext, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let dirs = AppDirs::under(dir.path());
     let ctx = CoreContext::open_with_secrets(SecretStore::files_only(&dirs.secrets_dir()), dirs)
@@ -44,7 +47,7 @@ async fn context(url: Option<String>, read_only: bool) -> (CoreContext, tempfile
     (ctx, dir)
 }
 
-async fn url_of(pool: &PgPool) -> String {
+pub(super) async fn url_of(pool: &PgPool) -> String {
     let db: String = sqlx::query_scalar("SELECT current_database()")
         .fetch_one(pool)
         .await
@@ -169,11 +172,11 @@ async fn report_keys_are_exactly_what_precompute_writes(pool: PgPool) {
             def.name
         );
     }
-    let hand_made: Vec<&str> = cachescope_demo::keys::families();
+    let hand_made: Vec<String> = cachescope_demo::keys::families();
     for (family, count) in &summary.families {
         assert!(*count > 0, "{family}");
         assert!(
-            hand_made.contains(&family.as_str())
+            hand_made.contains(family)
                 || catalog.reports().iter().any(|r| r.key.as_str() == family),
             "{family} is neither a report's nor a hand-made family"
         );

@@ -1,5 +1,7 @@
 //! The `prune-snapshots` job: keeps the newest versions of versioned snapshot keys and deletes the
-//! rest. The work is [`crate::jobs::kv_cleanup::prune_snapshots`].
+//! rest, never the version the family's `latest` pointer names nor a newer one. The family is
+//! [`crate::jobs::snapshots::SnapshotFamily`]; the work is
+//! [`crate::jobs::kv_cleanup::prune_snapshots`].
 
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgPool;
@@ -10,7 +12,7 @@ use crate::jobs::catalog::JobName;
 use crate::jobs::job::{Deletes, Job, JobFailure, JobRun, RunReport};
 use crate::jobs::kv_cleanup::{self, KeyCleanupCounts};
 use crate::jobs::options::{in_range, option_name, HISTORY_DAYS};
-use crate::reports::definitions::KeyTemplate;
+use crate::jobs::snapshots::{SnapshotFamily, PATH_STATS_TEMPLATE};
 
 /// prune-snapshots: keep the newest versions of versioned snapshot keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -18,9 +20,10 @@ use crate::reports::definitions::KeyTemplate;
 pub struct PruneSnapshotsOptions {
     /// Days of run history kept for this job (1-3650).
     pub history_days: u32,
-    /// The versioned key template; `{version}` is a number.
+    /// The versioned key template, ending in `{version}` (a number) in its last `:` segment; the
+    /// family's pointer key is that segment replaced by `latest`.
     pub snapshot_template: String,
-    /// Versions kept (1-100000).
+    /// Newest versions kept (1-100000); the version the pointer names and newer ones are kept too.
     pub keep_versions: u32,
 }
 
@@ -28,7 +31,7 @@ impl Default for PruneSnapshotsOptions {
     fn default() -> Self {
         Self {
             history_days: HISTORY_DAYS,
-            snapshot_template: "snapshot:paths:v{version}".to_owned(),
+            snapshot_template: PATH_STATS_TEMPLATE.to_owned(),
             keep_versions: 5,
         }
     }
@@ -61,14 +64,8 @@ impl Job for PruneSnapshots {
             1..=100_000,
             "versions",
         )?;
-        let template = KeyTemplate::parse(&options.snapshot_template)
+        SnapshotFamily::parse(&options.snapshot_template)
             .map_err(|e| Error::invalid(option_name(job, "snapshotTemplate"), e))?;
-        if template.params() != ["version"] {
-            return Err(Error::invalid(
-                option_name(job, "snapshotTemplate"),
-                "must hold exactly one placeholder, {version}",
-            ));
-        }
         Ok(())
     }
 

@@ -373,18 +373,30 @@ fn failure(status: u16, code: u32, message: &str) -> ResponseTemplate {
     }))
 }
 
-/// Serves a listing of `versions` of `snapshot:paths:v{n}` (plus `snapshot:paths:latest`) and
-/// answers every bulk delete with `delete`, replacing what was mounted before.
+/// Serves a listing of `versions` of `snapshot:path-stats:v{n}`, the pointer
+/// `snapshot:path-stats:latest` naming v12 (the newest, so it keeps nothing more), and answers
+/// every bulk delete with `delete`, replacing what was mounted before.
 async fn serve(server: &MockServer, versions: &[u32], delete: ResponseTemplate) {
     server.reset().await;
-    let mut keys: Vec<serde_json::Value> = versions
+    let keys: Vec<serde_json::Value> = versions
         .iter()
-        .map(|v| json!({ "name": format!("snapshot:paths:v{v}"), "expiration": 1_900_000_000 }))
+        .map(
+            |v| json!({ "name": format!("snapshot:path-stats:v{v}"), "expiration": 1_900_000_000 }),
+        )
         .collect();
-    keys.push(json!({ "name": "snapshot:paths:latest" }));
     Mock::given(method("GET"))
         .and(path(format!("{BASE}/keys")))
         .respond_with(envelope(json!(keys)))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}{POINTER_VALUE}")))
+        .respond_with(ResponseTemplate::new(200).set_body_string("12"))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}{POINTER_METADATA}")))
+        .respond_with(envelope(json!(null)))
         .mount(server)
         .await;
     Mock::given(method("POST"))
@@ -394,8 +406,21 @@ async fn serve(server: &MockServer, versions: &[u32], delete: ResponseTemplate) 
         .await;
 }
 
-/// The requests the server received, as (method, path and query, JSON body of a bulk delete).
+/// The requests the server received, as (method, path and query, JSON body of a bulk delete),
+/// after the run's read of the pointer (its value and metadata), which must come first.
 async fn requests(server: &MockServer) -> Vec<(String, String, Option<serde_json::Value>)> {
+    let mut seen = received(server).await;
+    let mut first: Vec<String> = seen.drain(..2).map(|(_, target, _)| target).collect();
+    first.sort();
+    assert_eq!(
+        first,
+        [POINTER_METADATA, POINTER_VALUE],
+        "the pointer is read before anything else"
+    );
+    seen
+}
+
+async fn received(server: &MockServer) -> Vec<(String, String, Option<serde_json::Value>)> {
     server
         .received_requests()
         .await
@@ -423,7 +448,9 @@ fn bulk_deletes(seen: &[(String, String, Option<serde_json::Value>)]) -> Vec<ser
         .collect()
 }
 
-const LIST: &str = "/keys?limit=1000&prefix=snapshot%3Apaths%3Av";
+const LIST: &str = "/keys?limit=1000&prefix=snapshot%3Apath-stats%3Av";
+const POINTER_VALUE: &str = "/values/snapshot%3Apath-stats%3Alatest";
+const POINTER_METADATA: &str = "/metadata/snapshot%3Apath-stats%3Alatest";
 
 #[sqlx::test(migrations = false)]
 async fn kv_429_and_5xx_mid_prune_fail_the_run_and_the_next_run_deletes_exactly_the_rest(
@@ -443,7 +470,7 @@ async fn kv_429_and_5xx_mid_prune_fail_the_run_and_the_next_run_deletes_exactly_
     let all: Vec<u32> = (1..=12).collect();
     let older: Vec<String> = (1..=7)
         .rev()
-        .map(|v| format!("snapshot:paths:v{v}"))
+        .map(|v| format!("snapshot:path-stats:v{v}"))
         .collect();
 
     // 1. Rate limited on every attempt (Retry-After: 0, so the retries do not wait).
@@ -495,7 +522,9 @@ async fn kv_429_and_5xx_mid_prune_fail_the_run_and_the_next_run_deletes_exactly_
     serve(
         &server,
         &all,
-        envelope(json!({ "successful_key_count": 6, "unsuccessful_keys": ["snapshot:paths:v3"] })),
+        envelope(
+            json!({ "successful_key_count": 6, "unsuccessful_keys": ["snapshot:path-stats:v3"] }),
+        ),
     )
     .await;
     let incomplete = run(&ctx, JobName::PruneSnapshots, false).await;
@@ -514,6 +543,7 @@ async fn kv_429_and_5xx_mid_prune_fail_the_run_and_the_next_run_deletes_exactly_
             to_delete: 7,
             deleted: 6,
             failed: Some(1),
+            kept_by_pointer: Some(0),
         })),
         "what it did delete is counted, v3 is not"
     );
@@ -549,7 +579,7 @@ async fn kv_429_and_5xx_mid_prune_fail_the_run_and_the_next_run_deletes_exactly_
             (
                 "POST".to_owned(),
                 "/bulk/delete".to_owned(),
-                Some(json!(["snapshot:paths:v3"]))
+                Some(json!(["snapshot:path-stats:v3"]))
             ),
         ]
     );
