@@ -1091,7 +1091,10 @@ async fn precompute_plan_on_the_fixture_and_a_schedule_over_the_plan_needs_the_o
         );
         let jobs: Vec<serde_json::Value> =
             serde_json::from_str(&ok(&h, &["--json", "jobs", "ls"])).unwrap();
-        assert_eq!(jobs[0]["schedule"], "*/15 * * * *", "a refused change changes nothing");
+        assert_eq!(
+            jobs[0]["schedule"], "*/15 * * * *",
+            "a refused change changes nothing"
+        );
         ok(
             &h,
             &["jobs", "schedule", "precompute", "* * * * *", "--over-plan"],

@@ -220,10 +220,13 @@ pub(crate) async fn plan_for_settings(
     let at = AsOf::at(as_of, &catalog);
     let mut keys = BTreeMap::new();
     for def in catalog.reports() {
-        let counted = fan_out(pool, def, &at)
-            .await
-            .map(|rows| rows.len() as u64)
-            .map_err(|e| e.to_string());
+        // A report's own failure (its query, its time limit) is its runs' too: counted as
+        // writing nothing. Anything else (the database gone) fails the plan, never counts as 0.
+        let counted = match fan_out(pool, def, &at).await {
+            Ok(rows) => Ok(rows.len() as u64),
+            Err(e @ (Error::Report { .. } | Error::DbTimeout { .. })) => Err(e.to_string()),
+            Err(e) => return Err(e),
+        };
         keys.insert(def.name.clone(), counted);
     }
     plan(

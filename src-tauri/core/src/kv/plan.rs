@@ -64,3 +64,39 @@ impl PlanLimits {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ts_rs::TS as _;
+
+    #[test]
+    fn the_typescript_shape_is_unchanged_by_the_toml_defaults() {
+        // ui/src/ipc/bindings.ts has this declaration; the serde defaults of `[profile.plan]`
+        // must not make the fields optional there.
+        assert_eq!(
+            PlanLimits::decl(),
+            "type PlanLimits = { reads: number, writes: number, deletes: number, lists: number, };"
+        );
+    }
+
+    #[test]
+    fn a_missing_field_is_the_free_plans_and_a_bad_one_is_named() {
+        let plan: PlanLimits = toml::from_str("writes = 50000").unwrap();
+        assert_eq!(
+            plan,
+            PlanLimits {
+                writes: 50_000,
+                ..FREE_PLAN
+            }
+        );
+        let err = PlanLimits {
+            deletes: 0,
+            ..FREE_PLAN
+        }
+        .validate("prod")
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("plan.deletes of profile \"prod\""), "{err}");
+    }
+}
