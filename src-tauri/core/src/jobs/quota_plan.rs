@@ -327,7 +327,7 @@ pub fn plan(
         });
     }
 
-    let mut days = vec![[0u64; 3]; WINDOW_DAYS]; // writes, writes if changing, lists
+    let mut days = [[0u64; 3]; WINDOW_DAYS]; // writes, writes if changing, lists
     let mut reports_out = Vec::new();
     for def in catalog.reports() {
         let writers: Vec<&Played> = played

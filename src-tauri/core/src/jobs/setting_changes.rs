@@ -30,6 +30,9 @@ pub enum PlanCheck {
     Override,
 }
 
+/// What a change would set on the job's settings (played before it is made).
+type Proposal<'a> = &'a dyn Fn(&mut JobSettings) -> Result<()>;
+
 async fn audited(
     ctx: &CoreContext,
     profile: Option<&str>,
@@ -49,7 +52,7 @@ async fn audited_within_plan(
     job: JobName,
     action: &str,
     mut detail: serde_json::Value,
-    proposed: Option<(PlanCheck, &dyn Fn(&mut JobSettings) -> Result<()>)>,
+    proposed: Option<(PlanCheck, Proposal<'_>)>,
     change: impl AsyncFnOnce(&sqlx::PgPool) -> Result<JobSettings>,
 ) -> Result<JobSettings> {
     let profile = ctx.profile(profile)?;
@@ -149,7 +152,7 @@ pub async fn set_paused_with(
         s.paused = paused;
         Ok(())
     };
-    let proposed = (!paused).then_some((plan, &propose as &dyn Fn(&mut JobSettings) -> Result<()>));
+    let proposed = (!paused).then_some((plan, &propose as Proposal<'_>));
     audited_within_plan(
         ctx,
         profile,
