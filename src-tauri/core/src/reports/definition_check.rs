@@ -176,6 +176,9 @@ pub async fn check_one(
 /// Where in a statement an error is: 1-based line and column.
 type Place = Option<(u32, u32)>;
 
+/// A prepared statement's parameter and result column type names.
+type StatementTypes = (Vec<String>, Vec<String>);
+
 impl DefinitionCheck {
     fn at(mut self, place: Place) -> Self {
         if let Some((line, column)) = place {
@@ -188,12 +191,11 @@ impl DefinitionCheck {
 
 /// Prepares `sql` in a read-only transaction under the report limit. The outer error is the
 /// database being unreachable; the inner one a statement Postgres refuses, with where.
-#[allow(clippy::type_complexity)]
 async fn prepare(
     pool: &PgPool,
     limit: &WorkLimit,
     sql: &str,
-) -> Result<std::result::Result<(Vec<String>, Vec<String>), (String, Place)>> {
+) -> Result<std::result::Result<StatementTypes, (String, Place)>> {
     let mut tx = limit.begin_read_only(pool).await?;
     let prepared = prepare_on(&mut tx, sql).await;
     let _ = tx.rollback().await;
@@ -217,7 +219,7 @@ async fn prepare(
 fn prepare_on<'a>(
     tx: &'a mut sqlx::Transaction<'static, sqlx::Postgres>,
     sql: &'a str,
-) -> futures::future::BoxFuture<'a, std::result::Result<(Vec<String>, Vec<String>), sqlx::Error>> {
+) -> futures::future::BoxFuture<'a, std::result::Result<StatementTypes, sqlx::Error>> {
     Box::pin(async move {
         // The types compute binds ($1 the fan-out row, $2 the as-of time, $3 the zone), so the
         // statement prepared here is the one a run uses (sqlx caches it per connection).
