@@ -62,7 +62,10 @@ test("report:system-health shows its JSON in the detail panel", async () => {
   const badge = await app.find(testId("contract-badge"));
   assert.equal(await badge.getAttribute("data-contract"), "SystemHealth");
   assert.equal(await badge.getAttribute("data-breach"), "");
-  assert.equal(await badge.getText(), "matches contract SystemHealth");
+  assert.equal(
+    await app.run("return arguments[0].textContent", badge),
+    "matches contract SystemHealth",
+  );
   await app.screenshot("03-key-detail");
 });
 
