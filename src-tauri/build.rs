@@ -18,6 +18,7 @@ fn main() {
         "list_reports",
         "show_report",
         "diff_report",
+        "check_report_definitions",
         "precompute_reports",
         "sync_reports",
         "export_report",

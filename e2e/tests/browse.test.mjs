@@ -58,6 +58,14 @@ test("report:system-health shows its JSON in the detail panel", async () => {
   const stored = JSON.parse(cli("-p", "local", "kv", "get", key));
   assert.equal(JSON.parse(text).generatedAt, stored.generatedAt);
   assert.ok(stored.processing.last24h);
+  // The key belongs to a report with a contract, and what precompute wrote matches it.
+  const badge = await app.find(testId("contract-badge"));
+  assert.equal(await badge.getAttribute("data-contract"), "SystemHealth");
+  assert.equal(await badge.getAttribute("data-breach"), "");
+  assert.equal(
+    await app.run("return arguments[0].textContent", badge),
+    "matches contract SystemHealth",
+  );
   await app.screenshot("03-key-detail");
 });
 

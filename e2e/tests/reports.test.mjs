@@ -124,3 +124,18 @@ test("Precompute starts with a dry run that names the report and what it would w
     "the precompute modal closes",
   );
 });
+
+test("Check definitions prepares and runs every definition against the database", async () => {
+  await (await app.find(testId("check-definitions"))).click();
+  const summary = await app.find(testId("definition-check-summary"), 60_000);
+  assert.equal(await summary.getAttribute("data-failed"), "0");
+  const rows = await app.driver.findElements(testId("definition-check-row"));
+  assert.equal(rows.length, 11);
+  for (const row of rows) assert.equal(await row.getAttribute("data-ok"), "true");
+  await app.screenshot("14-definition-check");
+  await (await app.find(testId("definition-check-close"))).click();
+  await app.waitFor(
+    async () => (await app.driver.findElements(testId("definition-check"))).length === 0,
+    "the check closes",
+  );
+});

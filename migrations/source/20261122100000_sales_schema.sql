@@ -1,4 +1,4 @@
--- The sales-analytics data that precompute reads (../shared/domain.md), in its own schema `sales`,
+-- The sales-analytics data that precompute reads (docs/domain.md), in its own schema `sales`,
 -- apart from the console's `cachescope` schema. In production this is the team's own database;
 -- Cachescope creates it only for the demo (`cachescope demo db`) and for tests.
 CREATE SCHEMA IF NOT EXISTS sales;

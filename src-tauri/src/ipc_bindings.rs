@@ -25,6 +25,7 @@ use cachescope_core::kv::cloudflare::Namespace;
 use cachescope_core::profiles::ProfileKind;
 use cachescope_core::progress::ProgressUpdate;
 use cachescope_core::reports::contracts::ContractBreach;
+use cachescope_core::reports::definition_check::{CheckStage, DefinitionCheck};
 use cachescope_core::reports::definitions::TableSpec;
 use cachescope_core::reports::export::ExportFormat;
 use cachescope_core::reports::mirror::SyncOutcome;
@@ -71,6 +72,8 @@ pub fn render() -> String {
         ReportSummary::decl(),
         ReportList::decl(),
         ReportValue::decl(),
+        CheckStage::decl(),
+        DefinitionCheck::decl(),
         ChangeKind::decl(),
         FieldChange::decl(),
         ReportDiff::decl(),

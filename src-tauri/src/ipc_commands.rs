@@ -15,6 +15,7 @@ use cachescope_core::jobs::overview::JobView;
 use cachescope_core::jobs::settings::JobSettings;
 use cachescope_core::key_deletion::PrefixDeletion;
 use cachescope_core::kv::cloudflare::Namespace;
+use cachescope_core::reports::definition_check::DefinitionCheck;
 use cachescope_core::reports::export::ExportFormat;
 use cachescope_core::reports::mirror::SyncOutcome;
 use cachescope_core::reports::precompute::{PrecomputeRun, RunSummary};
@@ -204,6 +205,9 @@ ipc_commands! {
         report: String,
         params: BTreeMap<String, String> = "Record<string, string>",
     ) -> ReportDiff;
+    /// The named report definitions (all when empty) checked against the profile's database:
+    /// prepared, run read-only for one sample fan-out row, checked against their contracts.
+    async reports::check_report_definitions(ctx; profile: String, reports: Vec<String>) -> Vec<DefinitionCheck>;
     /// Precompute (or its dry run) of the named reports, as a cancellable operation.
     async reports::precompute_reports(
         ctx;

@@ -384,6 +384,13 @@ pub enum ReportCommand {
         #[command(flatten)]
         target: ReportTargetArgs,
     },
+    /// Check definitions against the profile's database without writing anything: prepare
+    /// each statement, run it read-only for one sample fan-out row, check the value against
+    /// its contract. Exits 2 when one fails.
+    Check {
+        /// Reports to check (default: all).
+        names: Vec<String>,
+    },
     /// Copy every report key into this machine's offline mirror.
     Sync,
     /// Export a report as JSON, CSV (one of its tables) or a printable HTML page.

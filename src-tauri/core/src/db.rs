@@ -87,7 +87,50 @@ pub async fn migrate(pool: &PgPool) -> Result<()> {
 
 /// Creates or updates the demo source schema (`sales`).
 pub async fn migrate_source(pool: &PgPool) -> Result<()> {
+    accept_reworded_comments(pool).await?;
     run_beside_others(&SOURCE_MIGRATOR, pool).await.map(drop)
+}
+
+/// Source migrations whose SQL changed only in a comment since a database applied them:
+/// (version, SHA-384 of the text as first shipped). sqlx refuses a migration whose checksum
+/// differs from the one recorded, so a database holding exactly the first text is told the new
+/// checksum; any other difference is still refused by sqlx.
+const REWORDED_SOURCE_MIGRATIONS: &[(i64, &str)] = &[(
+    20261122100000,
+    "1f7ae04cf55d3670ce8a6f8acebd919ba7ee6b73de41a136ab51bd9e9a4dd6ad6f0fc046bd6c5f529e2384a5fd3a49d9",
+)];
+
+async fn accept_reworded_comments(pool: &PgPool) -> Result<()> {
+    let ledger: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(pool)
+        .await
+        .map_err(Error::Db)?;
+    if !ledger {
+        return Ok(());
+    }
+    for (version, first) in REWORDED_SOURCE_MIGRATIONS {
+        let Some(now) = SOURCE_MIGRATOR.iter().find(|m| m.version == *version) else {
+            continue;
+        };
+        let first = hex_bytes(first);
+        sqlx::query(
+            "UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2 AND checksum = $3",
+        )
+        .bind(now.checksum.as_ref())
+        .bind(version)
+        .bind(first)
+        .execute(pool)
+        .await
+        .map_err(Error::Db)?;
+    }
+    Ok(())
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .filter_map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// Runs `migrator` on a connection of its own (never a pooled one), closed afterwards: sqlx

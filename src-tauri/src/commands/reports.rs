@@ -1,8 +1,10 @@
 //! Commands of the Reports screen: the report list, one report's value (KV, live SQL on a miss,
-//! or the offline mirror), the freshness diff, precompute, the offline sync, export, run history.
+//! or the offline mirror), the freshness diff, the definitions check, precompute, the offline
+//! sync, export, run history.
 
 use std::path::PathBuf;
 
+use cachescope_core::reports::definition_check::{self, DefinitionCheck};
 use cachescope_core::reports::definitions::Params;
 use cachescope_core::reports::export::{export, ExportFormat};
 use cachescope_core::reports::mirror::{self, SyncOutcome};
@@ -57,6 +59,16 @@ pub async fn diff_report(
 ) -> IpcResult<ReportDiff> {
     let target = ReportTarget { report, params };
     Ok(reading::diff_report(&ctx, Some(&profile), &target).await?)
+}
+
+/// The named definitions (all when empty) checked against the profile's database; writes nothing.
+#[tauri::command]
+pub async fn check_report_definitions(
+    ctx: State<'_, CoreContext>,
+    profile: String,
+    reports: Vec<String>,
+) -> IpcResult<Vec<DefinitionCheck>> {
+    Ok(definition_check::check_definitions(&ctx, Some(&profile), &reports).await?)
 }
 
 /// Precompute (or its dry run) of the named reports (all when empty), as a cancellable operation.

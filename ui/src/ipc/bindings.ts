@@ -166,6 +166,30 @@ note: string | null,
  */
 json: string, generatedAt: string | null, expiration: number | null, ttlLeft: number | null, stale: boolean, syncedAt: string | null, };
 
+export type CheckStage = "fanOut" | "sql" | "result" | "run" | "contract";
+
+export type DefinitionCheck = { report: string, ok: boolean, stage: CheckStage | null, error: string | null, 
+/**
+ * Where in the failing statement Postgres points (1-based), when it does.
+ */
+line: number | null, column: number | null, 
+/**
+ * The payload SQL's parameter types as Postgres infers them (`$1`, `$2`, ...).
+ */
+parameters: Array<string>, 
+/**
+ * The type of the payload SQL's one result column.
+ */
+resultType: string | null, 
+/**
+ * Rows the fan-out query returned (`None` without fan-out).
+ */
+fanOutRows: number | null, 
+/**
+ * The key computed for the sample row.
+ */
+sampleKey: string | null, sampleBytes: number | null, contract: string | null, };
+
 export type ChangeKind = "added" | "removed" | "changed";
 
 export type FieldChange = { path: string, kind: ChangeKind, cached: string | null, live: string | null, };

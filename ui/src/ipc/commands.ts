@@ -4,6 +4,7 @@ import type {
   AuditRow,
   CacheStats,
   ConnectionCheck,
+  DefinitionCheck,
   ExportFormat,
   Granularity,
   JobName,
@@ -192,6 +193,19 @@ export type DiffReportArgs = {
 /** The cached value against the same report recomputed from SQL now, field by field. */
 export const diffReport = (args: DiffReportArgs): Promise<ReportDiff> =>
   call("diff_report", args);
+
+/** Arguments of `check_report_definitions`. */
+export type CheckReportDefinitionsArgs = {
+  profile: string;
+  reports: Array<string>;
+};
+
+/**
+ * The named report definitions (all when empty) checked against the profile's database:
+ * prepared, run read-only for one sample fan-out row, checked against their contracts.
+ */
+export const checkReportDefinitions = (args: CheckReportDefinitionsArgs): Promise<Array<DefinitionCheck>> =>
+  call("check_report_definitions", args);
 
 /** Arguments of `precompute_reports`. */
 export type PrecomputeReportsArgs = {

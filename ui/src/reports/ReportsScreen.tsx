@@ -9,6 +9,7 @@ import type { ProfileView, ReportList as ReportListData } from "../ipc/bindings"
 import { listReports } from "../ipc/commands";
 import { queryKeys } from "../ipc/queryKeys";
 import { useNow } from "../keys/useNow";
+import { DefinitionCheckModal } from "./DefinitionCheckModal";
 import { PrecomputeModal } from "./PrecomputeModal";
 import { ReportList } from "./ReportList";
 import { ReportView } from "./ReportView";
@@ -42,6 +43,7 @@ export function ReportsScreen({ profile }: { profile: ProfileView }) {
   const [chosenParams, setChosenParams] = useState<Record<string, ReportParams>>({});
   const [precomputingAll, setPrecomputingAll] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
+  const [checking, setChecking] = useState(false);
   const sync = useSyncMirror(profile.name);
 
   const list = useQuery({
@@ -130,6 +132,19 @@ export function ReportsScreen({ profile }: { profile: ProfileView }) {
               Precompute all…
             </Button>
           </Tooltip>
+          <Tooltip
+            label="Needs a Postgres URL in the profile"
+            disabled={profile.postgresUrl !== null}
+          >
+            <Button
+              size="xs"
+              variant="default"
+              onClick={() => setChecking(true)}
+              data-testid="check-definitions"
+            >
+              Check definitions…
+            </Button>
+          </Tooltip>
           <Button
             size="xs"
             variant="default"
@@ -167,6 +182,7 @@ export function ReportsScreen({ profile }: { profile: ProfileView }) {
           onClose={() => setPrecomputingAll(false)}
         />
       )}
+      {checking && <DefinitionCheckModal profile={profile} onClose={() => setChecking(false)} />}
       <RunsDrawer
         profile={profile.name}
         opened={historyOpen}

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use cachescope_core::jobs::quota_plan::{self, QuotaPlan};
+use cachescope_core::reports::definition_check;
 use cachescope_core::reports::export::{export, ExportFormat};
 use cachescope_core::reports::mirror;
 use cachescope_core::reports::precompute::{self, PrecomputeRequest, RunStatus, WriteReason};
@@ -369,6 +370,7 @@ pub async fn report_command(
             }
             Ok(())
         }
+        ReportCommand::Check { names } => check(ctx, profile, &names, json).await,
         ReportCommand::Sync => {
             let bar = Bar::start();
             let outcome = mirror::sync(ctx, profile, &bar.progress).await;
@@ -427,4 +429,56 @@ pub async fn report_command(
             Ok(())
         }
     }
+}
+
+/// `report check`: one line per definition, then an error naming the failed ones.
+async fn check(
+    ctx: &CoreContext,
+    profile: Option<&str>,
+    names: &[String],
+    json: bool,
+) -> Result<()> {
+    let checks = definition_check::check_definitions(ctx, profile, names).await?;
+    if json {
+        print_json(&checks)?;
+    } else {
+        for check in &checks {
+            match &check.error {
+                None => println!(
+                    "ok       {:<20} {} ({} bytes{})",
+                    check.report,
+                    check.sample_key.as_deref().unwrap_or("-"),
+                    check.sample_bytes.unwrap_or_default(),
+                    check
+                        .contract
+                        .as_ref()
+                        .map(|c| format!(", matches {c}"))
+                        .unwrap_or_default()
+                ),
+                Some(error) => {
+                    let place = match (check.line, check.column) {
+                        (Some(line), Some(column)) => format!(" (line {line}, column {column})"),
+                        _ => String::new(),
+                    };
+                    let stage = check
+                        .stage
+                        .map(|s| format!("{s:?}").to_lowercase())
+                        .unwrap_or_default();
+                    println!("FAILED   {:<20} {stage}: {error}{place}", check.report);
+                }
+            }
+        }
+    }
+    let failed: Vec<&str> = checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.report.as_str())
+        .collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Report {
+        report: failed.join(", "),
+        reason: "failed its check (nothing was written)".to_owned(),
+    })
 }

@@ -963,6 +963,23 @@ async fn precompute_and_report_commands_on_the_fixture() {
         assert_eq!(r.code, 2);
         assert!(r.stderr.contains("report \"nope\"") && r.stderr.contains("known: system-health"), "{}", r.stderr);
 
+        // Every built-in definition checks out on the fixture; a broken one is named, with where.
+        let checked = ok(&h, &["report", "check"]);
+        assert_eq!(checked.lines().filter(|l| l.starts_with("ok ")).count(), 11, "{checked}");
+        assert!(checked.contains("user-dashboard       user:20000000-0000-0000-0000-00000000000a:analytics:dashboard"), "{checked}");
+        assert!(checked.contains(", matches Dashboard)"), "{checked}");
+        std::fs::write(
+            h.join("config/reports.toml"),
+            "[[report]]\nname = \"typo\"\nkey = \"check:typo\"\nttl = 600\nschedule = \"*/15 * * * *\"\nsql = \"SELECT json_build_object('n', count(*))\\nFROM sales.users WHERE rolle = 'rep'\"\n",
+        )
+        .unwrap();
+        let r = run(&h, &["report", "check", "typo", "system-health"], "");
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stdout.contains("FAILED   typo                 sql: column \"rolle\" does not exist (line 2, column 24)"), "{}", r.stdout);
+        assert!(r.stdout.contains("ok       system-health"), "{}", r.stdout);
+        assert!(r.stderr.contains("typo") && r.stderr.contains("nothing was written"), "{}", r.stderr);
+        std::fs::remove_file(h.join("config/reports.toml")).unwrap();
+
         let csv = ok(&h, &["report", "export", "close-cases", "--format", "csv", "--table", "lost"]);
         let mut lines = csv.lines();
         assert_eq!(lines.next(), Some("opportunityId,customerNumber,companyName,ownerName,amount,closedAt"));

@@ -5,6 +5,7 @@
 
 pub mod compute;
 pub mod contracts;
+pub mod definition_check;
 pub mod definitions;
 pub mod export;
 pub mod mirror;

@@ -11,6 +11,7 @@ mod cache_stats;
 mod cloudflare_faults;
 mod conformance;
 mod contract_mock;
+mod definition_check;
 mod files_on_disk;
 mod hostile_server;
 mod jobs;

@@ -291,3 +291,42 @@ async fn a_migration_lock_left_held_elsewhere_ends_in_a_named_error_not_a_hang(p
     assert_eq!(jobs.len(), JobName::ALL.len());
     assert_eq!(advisory_locks(&pool).await, 0);
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_demo_database_migrated_before_a_comment_was_reworded_still_migrates(pool: PgPool) {
+    cachescope_core::db::migrate_source(&pool).await.unwrap();
+    // As a database that applied the first text of the sales schema migration records it.
+    let first: Vec<u8> = (0..96)
+        .step_by(2)
+        .map(|i| {
+            u8::from_str_radix(
+                &"1f7ae04cf55d3670ce8a6f8acebd919ba7ee6b73de41a136ab51bd9e9a4dd6ad6f0fc046bd6c5f529e2384a5fd3a49d9"[i..i + 2],
+                16,
+            )
+            .unwrap()
+        })
+        .collect();
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 20261122100000")
+        .bind(&first)
+        .execute(&pool)
+        .await
+        .unwrap();
+    cachescope_core::db::migrate_source(&pool).await.unwrap();
+    let recorded: Vec<u8> =
+        sqlx::query_scalar("SELECT checksum FROM _sqlx_migrations WHERE version = 20261122100000")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let shipped = cachescope_core::db::SOURCE_MIGRATOR
+        .iter()
+        .find(|m| m.version == 20261122100000)
+        .unwrap();
+    assert_eq!(recorded, shipped.checksum.as_ref());
+
+    // Any other checksum is still refused, as sqlx refuses a changed migration.
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = '\\x00' WHERE version = 20261122100000")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(cachescope_core::db::migrate_source(&pool).await.is_err());
+}
