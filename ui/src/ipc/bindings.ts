@@ -646,7 +646,12 @@ mostMissedFamilies: Array<string>,
 /**
  * Per UTC day of the range with events.
  */
-kvOperations: Array<DayOperations>, limits: PlanLimits, targets: Targets, 
+kvOperations: Array<DayOperations>, 
+/**
+ * The plan's daily limits: the free plan's here; the profile's own plan
+ * (`[profile.plan]`) when read through [`super::profile_stats::rolled_up_stats`].
+ */
+limits: PlanLimits, targets: Targets, 
 /**
  * Keys with the most misses, from the raw events still kept (see `raw_events_since`).
  */

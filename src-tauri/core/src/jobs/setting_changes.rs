@@ -31,7 +31,7 @@ pub enum PlanCheck {
 }
 
 /// What a change would set on the job's settings (played before it is made).
-type Proposal<'a> = &'a dyn Fn(&mut JobSettings) -> Result<()>;
+type Proposal<'a> = &'a (dyn Fn(&mut JobSettings) -> Result<()> + Sync);
 
 async fn audited(
     ctx: &CoreContext,
