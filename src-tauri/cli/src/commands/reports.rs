@@ -228,15 +228,7 @@ fn print_plan(plan: &QuotaPlan) {
 
 /// A count with thousands separators.
 fn n(count: u64) -> String {
-    let digits = count.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    cachescope_core::jobs::quota_plan::thousands(count)
 }
 
 fn percent(share: f64) -> String {

@@ -519,7 +519,8 @@ fn play(
     days
 }
 
-fn thousands(n: u64) -> String {
+/// A count with thousands separators, as the plan's sentences and `precompute --plan` show it.
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
