@@ -32,6 +32,7 @@ fn main() {
         "job_history",
         "audit_log",
         "export_audit_csv",
+        "quota_plan",
         "scheduler_status",
         "cache_stats",
     ];

@@ -126,3 +126,21 @@ test("a destructive job's schedule starts disabled and is enabled by typing its 
   await app.clickWhenFree(testId("jobs-audit-tab"));
   await app.find(testId("audit-row", '[data-action="job-enable"]'));
 });
+
+test("the quota plan shows each report's writes a day against the plan", async () => {
+  await (await app.find(testId("quota-plan-open"))).click();
+  const verdict = await app.find(testId("quota-plan-verdict"), 60_000);
+  // The demo's built-in schedules fit the free plan.
+  assert.equal(await verdict.getAttribute("data-over"), "false");
+  const rows = await app.driver.findElements(testId("quota-plan-row"));
+  assert.equal(rows.length, 11);
+  const health = await app.find(testId("quota-plan-row", '[data-report="system-health"]'));
+  // A 2 h TTL written every 15 minutes: rewritten at 16 runs a day.
+  assert.equal(await health.getAttribute("data-writes"), "16");
+  await app.screenshot("jobs-quota-plan");
+  await (await app.find(testId("quota-plan-close"))).click();
+  await app.waitFor(
+    async () => (await app.driver.findElements(testId("quota-plan"))).length === 0,
+    "the quota plan closes",
+  );
+});

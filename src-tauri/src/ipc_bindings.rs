@@ -18,6 +18,9 @@ use cachescope_core::jobs::options::{
     PruneSnapshotsOptions, StorageReportOptions, SweepOptions, SweepRule,
 };
 use cachescope_core::jobs::overview::JobView;
+use cachescope_core::jobs::quota_plan::{
+    JobQuota, ListingQuota, QuotaDay, QuotaPlan, QuotaTotals, ReportQuota,
+};
 use cachescope_core::jobs::scheduler::SchedulerStatus;
 use cachescope_core::jobs::settings::JobSettings;
 use cachescope_core::key_deletion::PrefixDeletion;
@@ -118,6 +121,12 @@ pub fn render() -> String {
         PlanLimits::decl(),
         Targets::decl(),
         CacheStats::decl(),
+        QuotaDay::decl(),
+        QuotaTotals::decl(),
+        ListingQuota::decl(),
+        JobQuota::decl(),
+        ReportQuota::decl(),
+        QuotaPlan::decl(),
         FinishedRun::decl(),
         Event::decl(),
     ];

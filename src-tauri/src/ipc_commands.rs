@@ -12,6 +12,7 @@ use cachescope_core::context::{ConnectionCheck, ProfileView};
 use cachescope_core::jobs::catalog::JobName;
 use cachescope_core::jobs::history::JobRunRecord;
 use cachescope_core::jobs::overview::JobView;
+use cachescope_core::jobs::quota_plan::QuotaPlan;
 use cachescope_core::jobs::settings::JobSettings;
 use cachescope_core::key_deletion::PrefixDeletion;
 use cachescope_core::kv::cloudflare::Namespace;
@@ -289,6 +290,9 @@ ipc_commands! {
     async audit::audit_log(ctx; profile: Option<String>, limit: u32) -> Vec<AuditRow>;
     /// The newest entries of the same audit log as CSV text.
     async audit::export_audit_csv(ctx; profile: Option<String>, limit: u32) -> String;
+    /// What the report-writing jobs' schedules cost a day in KV writes and lists against the
+    /// profile's plan, per report and in total.
+    async jobs::quota_plan(ctx; profile: String) -> QuotaPlan;
     /// Whether this console schedules jobs (for the default profile), and why not.
     async jobs::scheduler_status(scheduler;) -> SchedulerReport;
 

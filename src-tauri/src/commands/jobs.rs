@@ -5,6 +5,7 @@
 use cachescope_core::jobs::console_scheduler::{ConsoleScheduler, SchedulerReport};
 use cachescope_core::jobs::history::JobRunRecord;
 use cachescope_core::jobs::overview::{self, JobView};
+use cachescope_core::jobs::quota_plan::{self, QuotaPlan};
 use cachescope_core::jobs::setting_changes;
 use cachescope_core::jobs::settings::JobSettings;
 use cachescope_core::jobs::{run_job as run, JobName, JobRunRequest};
@@ -106,6 +107,12 @@ pub async fn job_history(
     limit: i64,
 ) -> IpcResult<Vec<JobRunRecord>> {
     Ok(overview::job_history(&ctx, Some(&profile), job, limit).await?)
+}
+
+/// The report-writing jobs' daily KV writes and lists against the profile's plan.
+#[tauri::command]
+pub async fn quota_plan(ctx: State<'_, CoreContext>, profile: String) -> IpcResult<QuotaPlan> {
+    Ok(quota_plan::quota_plan(&ctx, Some(&profile)).await?)
 }
 
 /// The state of this console's scheduler.

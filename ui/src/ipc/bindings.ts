@@ -665,6 +665,147 @@ rawEventsSince: string | null,
  */
 lastRollupAt: string | null, };
 
+export type QuotaDay = { 
+/**
+ * `YYYY-MM-DD`.
+ */
+date: string, 
+/**
+ * Writes with unchanged values.
+ */
+writes: number, 
+/**
+ * Writes if every run found every value changed.
+ */
+writesIfChanging: number, lists: number, };
+
+export type QuotaTotals = { 
+/**
+ * Always 0: precompute reads no values (the content hashes come with the listing).
+ */
+reads: number, writes: number, writesIfChanging: number, 
+/**
+ * Always 0: precompute deletes nothing.
+ */
+deletes: number, lists: number, readsShare: number, writesShare: number, writesIfChangingShare: number, deletesShare: number, listsShare: number, 
+/**
+ * The operations whose floor is over the plan's limit (`writes`, `lists`).
+ */
+over: Array<string>, 
+/**
+ * Whether the writes would be over the limit if every run found every value changed.
+ */
+mayExceed: boolean, };
+
+export type ListingQuota = { prefix: string, 
+/**
+ * The keys of the run's reports under it.
+ */
+keys: number, 
+/**
+ * ⌈keys / 1000⌉, at least 1.
+ */
+listsPerRun: number, };
+
+export type JobQuota = { job: JobName, schedule: string | null, timeZone: string, 
+/**
+ * Whether its schedule runs (it has one and is not paused).
+ */
+active: boolean, 
+/**
+ * Why it does not run, when it does not.
+ */
+inactiveReason: string | null, 
+/**
+ * The reports each run writes.
+ */
+reports: Array<string>, 
+/**
+ * Runs on the busiest day.
+ */
+runsPerDay: number, 
+/**
+ * The prefixes each run lists.
+ */
+listings: Array<ListingQuota>, 
+/**
+ * List calls on the busiest day.
+ */
+listsPerDay: number, };
+
+export type ReportQuota = { name: string, key: string, ttl: number, 
+/**
+ * Fan-out rows (1 without fan-out); 0 when the fan-out query failed.
+ */
+keys: number, 
+/**
+ * Why its keys could not be counted (its runs would fail the same way and write nothing).
+ */
+error: string | null, 
+/**
+ * The active jobs that write it.
+ */
+jobs: Array<JobName>, 
+/**
+ * Runs on its busiest day.
+ */
+runsPerDay: number, 
+/**
+ * Rewrites of one key with an unchanged value, on the busiest day.
+ */
+writesPerKeyPerDay: number, 
+/**
+ * keys × writes_per_key_per_day.
+ */
+writesPerDay: number, 
+/**
+ * keys × runs_per_day: every run finds every value changed.
+ */
+writesPerDayIfChanging: number, 
+/**
+ * writes_per_day / the plan's writes.
+ */
+writeShare: number, 
+/**
+ * Runs on the busiest day that find its keys expired (readers miss until the run).
+ */
+expiredRunsPerDay: number, 
+/**
+ * Every run finds its keys expired: the TTL ends before the next run.
+ */
+expiresBeforeNextRun: boolean, };
+
+export type QuotaPlan = { profile: string, 
+/**
+ * The plan's daily limits.
+ */
+limits: PlanLimits, 
+/**
+ * Whether they are the profile's own (`[profile.plan]`) rather than the free plan's.
+ */
+ownPlan: boolean, 
+/**
+ * The moment the fan-out queries were run for and the week starts after.
+ */
+asOf: string, 
+/**
+ * The UTC days played, with the operations of each.
+ */
+days: Array<QuotaDay>, 
+/**
+ * The jobs that write reports, in catalog order.
+ */
+jobs: Array<JobQuota>, 
+/**
+ * Every report of the catalog, in catalog order.
+ */
+reports: Array<ReportQuota>, totals: QuotaTotals, 
+/**
+ * Sentences naming what to look at: definitions whose TTL ends before their next run,
+ * reports and limits over the plan.
+ */
+findings: Array<string>, };
+
 export type FinishedRun = { id: number, 
 /**
  * The job's name, e.g. `archive`.

@@ -17,6 +17,7 @@ import type {
   PrefixDeletion,
   ProfileInput,
   ProfileView,
+  QuotaPlan,
   ReportDiff,
   ReportList,
   ReportValue,
@@ -366,6 +367,18 @@ export type ExportAuditCsvArgs = {
 /** The newest entries of the same audit log as CSV text. */
 export const exportAuditCsv = (args: ExportAuditCsvArgs): Promise<string> =>
   call("export_audit_csv", args);
+
+/** Arguments of `quota_plan`. */
+export type QuotaPlanArgs = {
+  profile: string;
+};
+
+/**
+ * What the report-writing jobs' schedules cost a day in KV writes and lists against the
+ * profile's plan, per report and in total.
+ */
+export const quotaPlan = (args: QuotaPlanArgs): Promise<QuotaPlan> =>
+  call("quota_plan", args);
 
 /** Whether this console schedules jobs (for the default profile), and why not. */
 export const schedulerStatus = (): Promise<SchedulerReport> => call("scheduler_status");

@@ -14,6 +14,7 @@ import { HistoryPanel } from "./HistoryPanel";
 import { type JobAction, JobsTable } from "./JobsTable";
 import { schedulerLine } from "./notices";
 import { OptionsModal } from "./OptionsModal";
+import { QuotaPlanModal } from "./QuotaPlanModal";
 import { RunJobModal } from "./RunJobModal";
 import { ScheduleModal } from "./ScheduleModal";
 import { useJobFailureNotice } from "./useJobFailureNotice";
@@ -74,6 +75,7 @@ export function JobsScreen({
   useJobFailureNotice();
   const [tab, setTab] = useState<Tab>("jobs");
   const [historyJob, setHistoryJob] = useState<JobName | null>(null);
+  const [planOpen, setPlanOpen] = useState(false);
   const [dialog, setDialog] = useState<{ job: JobView; action: JobAction } | null>(null);
   const jobs = useQuery({
     queryKey: queryKeys.jobList(profile.name),
@@ -117,16 +119,28 @@ export function JobsScreen({
           <Text fw={600}>Jobs</Text>
           <SchedulerBadge profile={profile.name} />
         </Group>
-        <Button
-          size="xs"
-          variant="subtle"
-          onClick={() => jobs.refetch()}
-          loading={jobs.isFetching && !jobs.isPending}
-          data-testid="jobs-refresh"
-        >
-          Refresh
-        </Button>
+        <Group gap="xs">
+          <Button
+            size="xs"
+            variant="default"
+            onClick={() => setPlanOpen(true)}
+            disabled={profile.postgresUrl === null}
+            data-testid="quota-plan-open"
+          >
+            Quota plan
+          </Button>
+          <Button
+            size="xs"
+            variant="subtle"
+            onClick={() => jobs.refetch()}
+            loading={jobs.isFetching && !jobs.isPending}
+            data-testid="jobs-refresh"
+          >
+            Refresh
+          </Button>
+        </Group>
       </Group>
+      {planOpen && <QuotaPlanModal profile={profile.name} onClose={() => setPlanOpen(false)} />}
       {profile.readOnly && (
         <Alert color="gray" variant="light" p="xs" data-testid="jobs-read-only">
           <Text size="sm">
