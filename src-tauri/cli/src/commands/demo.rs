@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use cachescope_core::stats::profile_stats::{key_families, stats_database};
-use cachescope_core::{CoreContext, Error, Result};
+use cachescope_core::{CoreContext, Result};
 use cachescope_demo::events::{self as demo_events, DemoEventsOptions};
 use cachescope_demo::keys::KeysOptions;
 use cachescope_demo::seed::{self as demo_seed, SeedOptions};
@@ -129,12 +129,8 @@ pub async fn events(
     now: Option<DateTime<Utc>>,
     json: bool,
 ) -> Result<()> {
-    if ctx.profile(profile)?.is_read_only() {
-        return Err(Error::ReadOnlyProfile {
-            profile: ctx.profile(profile)?.name.clone(),
-            action: "replace the demo cache events".to_owned(),
-        });
-    }
+    ctx.profile(profile)?
+        .refuse_if_read_only("replace the demo cache events")?;
     let pool = stats_database(ctx, profile).await?;
     let options = DemoEventsOptions {
         days,

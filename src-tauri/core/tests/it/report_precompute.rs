@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use cachescope_core::db_limits::DbLimits;
 use cachescope_core::kv::cloudflare::CloudflareStore;
+use cachescope_core::kv::local::LocalStore;
 use cachescope_core::kv::{list_all, KvStore};
 use cachescope_core::profiles::{Profile, ProfileKind};
 use cachescope_core::progress::Progress;
@@ -22,6 +23,15 @@ use super::report_values::{as_of, load_fixture, BEN};
 
 /// Keys the built-ins produce from the fixture: 13 report keys + 3 page keys for 5 reps.
 const FIXTURE_KEYS: u64 = 13 + 15;
+
+/// A fresh local namespace in a temporary directory (kept alive by the returned guard).
+async fn local_store() -> (LocalStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(&dir.path().join("ns.sqlite"), "default")
+        .await
+        .unwrap();
+    (store, dir)
+}
 
 fn own_simulator_store() -> (CloudflareStore, cachescope_testkit::Simulator) {
     let sim = cachescope_testkit::start(&[]);
@@ -103,11 +113,7 @@ async fn rerun_writes_nothing_and_a_changed_row_rewrites_exactly_its_keys(pool: 
 #[sqlx::test(migrations = false)]
 async fn values_are_exactly_what_the_sql_returned_and_the_time_is_in_metadata(pool: PgPool) {
     load_fixture(&pool).await;
-    let dir = tempfile::tempdir().unwrap();
-    let store =
-        cachescope_core::kv::local::LocalStore::open(&dir.path().join("ns.sqlite"), "default")
-            .await
-            .unwrap();
+    let (store, _dir) = local_store().await;
     let extra = r#"
 [[report]]
 name = "bare-list"
@@ -214,11 +220,7 @@ async fn a_value_that_breaks_its_contract_is_not_written_and_its_report_fails_na
     pool: PgPool,
 ) {
     load_fixture(&pool).await;
-    let dir = tempfile::tempdir().unwrap();
-    let store =
-        cachescope_core::kv::local::LocalStore::open(&dir.path().join("ns.sqlite"), "default")
-            .await
-            .unwrap();
+    let (store, dir) = local_store().await;
     // A team's own contract beside its reports.toml, and a report whose SQL drifted from the
     // built-in Dashboard contract (averageScore became text).
     let config = dir.path().join("config");
@@ -295,11 +297,7 @@ sql = "SELECT json_build_object('summary', json_build_object('totalOpportunities
 #[sqlx::test(migrations = false)]
 async fn a_failing_report_is_named_writes_nothing_and_the_others_complete(pool: PgPool) {
     load_fixture(&pool).await;
-    let dir = tempfile::tempdir().unwrap();
-    let store =
-        cachescope_core::kv::local::LocalStore::open(&dir.path().join("ns.sqlite"), "default")
-            .await
-            .unwrap();
+    let (store, _dir) = local_store().await;
     let extra = r#"
 [[report]]
 name = "broken-sql"
@@ -410,11 +408,7 @@ async fn a_report_past_its_time_limit_fails_by_name_and_the_others_complete(pool
             ..DbLimits::default()
         },
     );
-    let dir = tempfile::tempdir().unwrap();
-    let store =
-        cachescope_core::kv::local::LocalStore::open(&dir.path().join("ns.sqlite"), "default")
-            .await
-            .unwrap();
+    let (store, _dir) = local_store().await;
     let extra = r#"
 [[report]]
 name = "slow"
